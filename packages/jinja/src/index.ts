@@ -1,2 +1,48 @@
 /** @phial/jinja: a Jinja2-compatible template engine compiled to JavaScript. */
 export const VERSION = '0.1.0';
+
+export type { CompiledTemplate, EnvironmentOptions, TemplateContext } from './environment.js';
+export { Environment, selectAutoescape, Template } from './environment.js';
+export {
+  FilterArgumentError,
+  SecurityError,
+  TemplateAssertionError,
+  TemplateError,
+  TemplateNotFound,
+  TemplateRuntimeError,
+  TemplateSyntaxError,
+  TemplatesNotFound,
+  UndefinedError,
+} from './errors.js';
+export type { FunctionLoaderResult, TemplateSource } from './loaders.js';
+export {
+  BaseLoader,
+  ChoiceLoader,
+  DictLoader,
+  FileSystemLoader,
+  FunctionLoader,
+  PrefixLoader,
+  splitTemplatePath,
+} from './loaders.js';
+export type { PassKind } from './runtime/calls.js';
+export {
+  isKwargs,
+  Kwargs,
+  passContext,
+  passEnvironment,
+  passEvalContext,
+  passKind,
+} from './runtime/calls.js';
+export { escape, Markup, markSafe } from './runtime/markup.js';
+export type { Macro } from './runtime/runtime.js';
+export { Context, isMacro, LoopContext, TemplateModule } from './runtime/runtime.js';
+export type { EvalContext, TemplateFunction } from './runtime/types.js';
+export type { UndefinedClass } from './runtime/undefined.js';
+export {
+  ChainableUndefined,
+  DebugUndefined,
+  isUndefined,
+  StrictUndefined,
+  Undefined,
+} from './runtime/undefined.js';
+export { SandboxedEnvironment, unsafeCallable } from './sandbox.js';

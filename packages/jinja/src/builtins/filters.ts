@@ -1,0 +1,1126 @@
+/**
+ * Jinja2 3.1's builtin filters with their arguments, defaults, errors and output.
+ * Each filter is called `filter(value, ...args, kwargs?)`; filters needing the environment, the
+ * eval context or the context are marked and receive that object first.
+ */
+import { FilterArgumentError, pyError } from '../errors.js';
+import { Kwargs, passContext, passEnvironment, passEvalContext } from '../runtime/calls.js';
+import { hasHtml, Markup, markSafe, markupEscape, softStr } from '../runtime/markup.js';
+import {
+  add,
+  compare,
+  dictItems,
+  eq,
+  isDict,
+  isFloat,
+  isInt,
+  isNumeric,
+  isRange,
+  isTuple,
+  makeFloat,
+  mod,
+  PyFloat,
+  pyLen,
+  pyRepr,
+  slice as pySlice,
+  pyStr,
+  toList,
+  toNumber,
+  truthy,
+  tuple,
+  typeName,
+} from '../runtime/python.js';
+import type { Context, Environment, EvalContext, TemplateFunction } from '../runtime/types.js';
+import { isUndefined } from '../runtime/undefined.js';
+import { formatFixed } from './format.js';
+import { htmlsafeJson, htmlsafeJsonDumps } from './pyjson.js';
+import { withAttrs } from './pymethods.js';
+import { pyCapitalize, pyCenter, pyReplace, pyRsplit, pySplitlines, pyStrip } from './strings.js';
+import { URI_SCHEME_RE, urlize } from './urlize.js';
+import { wordwrap } from './wordwrap.js';
+
+// ---------------------------------------------------------------------------------------------
+// argument binding
+
+type Params = Record<string, unknown>;
+/** Parameter names with their defaults (REQUIRED for none), in positional order. */
+type Spec = readonly (readonly [string, unknown])[];
+
+const REQUIRED = Symbol('required');
+
+const ATTR_SPEC: Spec = [['name', REQUIRED]];
+const BATCH_SPEC: Spec = [
+  ['linecount', REQUIRED],
+  ['fill_with', null],
+];
+const CENTER_SPEC: Spec = [['width', 80]];
+const DEFAULT_SPEC: Spec = [
+  ['default_value', ''],
+  ['boolean', false],
+];
+const DICTSORT_SPEC: Spec = [
+  ['case_sensitive', false],
+  ['by', 'key'],
+  ['reverse', false],
+];
+const FILESIZEFORMAT_SPEC: Spec = [['binary', false]];
+const FLOAT_SPEC: Spec = [['default', new PyFloat(0)]];
+const GROUPBY_SPEC: Spec = [
+  ['attribute', REQUIRED],
+  ['default', null],
+  ['case_sensitive', false],
+];
+const INDENT_SPEC: Spec = [
+  ['width', 4],
+  ['first', false],
+  ['blank', false],
+];
+const INT_SPEC: Spec = [
+  ['default', 0],
+  ['base', 10],
+];
+const JOIN_SPEC: Spec = [
+  ['d', ''],
+  ['attribute', null],
+];
+const REPLACE_SPEC: Spec = [
+  ['old', REQUIRED],
+  ['new', REQUIRED],
+  ['count', null],
+];
+const ROUND_SPEC: Spec = [
+  ['precision', 0],
+  ['method', 'common'],
+];
+const SLICE_SPEC: Spec = [
+  ['slices', REQUIRED],
+  ['fill_with', null],
+];
+const SORT_SPEC: Spec = [
+  ['reverse', false],
+  ['case_sensitive', false],
+  ['attribute', null],
+];
+const SUM_SPEC: Spec = [
+  ['attribute', null],
+  ['start', 0],
+];
+const TOJSON_SPEC: Spec = [['indent', null]];
+const TRIM_SPEC: Spec = [['chars', null]];
+const TRUNCATE_SPEC: Spec = [
+  ['length', 255],
+  ['killwords', false],
+  ['end', '...'],
+  ['leeway', null],
+];
+const UNIQUE_SPEC: Spec = [
+  ['case_sensitive', false],
+  ['attribute', null],
+];
+const URLIZE_SPEC: Spec = [
+  ['trim_url_limit', null],
+  ['nofollow', false],
+  ['target', null],
+  ['rel', null],
+  ['extra_schemes', null],
+];
+const WORDWRAP_SPEC: Spec = [
+  ['width', 79],
+  ['break_long_words', true],
+  ['wrapstring', null],
+  ['break_on_hyphens', true],
+];
+const XMLATTR_SPEC: Spec = [['autospace', true]];
+
+/**
+ * Binds `args` (positional, then an optional trailing Kwargs) to named parameters like Python:
+ * TypeError for unknown keywords, duplicates, too many positionals or missing required ones.
+ */
+function bind(fname: string, args: unknown[], spec: Spec): Params {
+  const n = args.length;
+  const last = n > 0 ? args[n - 1] : undefined;
+  const kw = last instanceof Kwargs ? last : null;
+  const npos = kw ? n - 1 : n;
+  if (npos > spec.length) {
+    throw pyError(
+      'TypeError',
+      `${fname}() takes ${spec.length + 1} positional arguments but ${npos + 1} were given`,
+    );
+  }
+  const out: Params = {};
+  for (let i = 0; i < spec.length; i++) {
+    const entry = spec[i] as readonly [string, unknown];
+    out[entry[0]] = i < npos ? args[i] : entry[1];
+  }
+  if (kw) {
+    for (const key of Object.keys(kw)) {
+      const i = spec.findIndex(([name]) => name === key);
+      if (i < 0) throw pyError('TypeError', `${fname}() got an unexpected keyword argument '${key}'`);
+      if (i < npos) throw pyError('TypeError', `${fname}() got multiple values for argument '${key}'`);
+      out[key] = kw[key];
+    }
+  }
+  for (let i = npos; i < spec.length; i++) {
+    const name = (spec[i] as readonly [string, unknown])[0];
+    if (out[name] === REQUIRED)
+      throw pyError('TypeError', `${fname}() missing 1 required positional argument: '${name}'`);
+  }
+  return out;
+}
+
+function splitKwargs(args: unknown[]): [unknown[], Record<string, unknown>] {
+  const last = args[args.length - 1];
+  if (last instanceof Kwargs) return [args.slice(0, -1), { ...last }];
+  return [args, {}];
+}
+
+function toInt(v: unknown, what: string): number {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (isInt(v)) return v;
+  throw pyError('TypeError', `'${typeName(v)}' object cannot be interpreted as an integer (${what})`);
+}
+
+function isNone(v: unknown): boolean {
+  return v === null || v === undefined;
+}
+
+/** Jinja's `environment.policies[key]` when the environment has policies, else Jinja's default. */
+function policy(env: Environment, key: string, dflt: unknown): unknown {
+  const policies = (env as { policies?: Record<string, unknown> | Map<string, unknown> }).policies;
+  if (policies instanceof Map) return policies.has(key) ? policies.get(key) : dflt;
+  if (policies && Object.hasOwn(policies, key)) return policies[key];
+  return dflt;
+}
+
+// ---------------------------------------------------------------------------------------------
+// attribute getters (Jinja's make_attrgetter / make_multi_attrgetter)
+
+function attributeParts(attr: unknown): unknown[] {
+  if (isNone(attr)) return [];
+  if (typeof attr === 'string') return attr.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  return [attr];
+}
+
+function ignoreCase(v: unknown): unknown {
+  if (typeof v === 'string') return v.toLowerCase();
+  if (v instanceof Markup) return v.valueOf().toLowerCase();
+  return v;
+}
+
+function makeAttrGetter(
+  env: Environment,
+  attribute: unknown,
+  postprocess: ((v: unknown) => unknown) | null = null,
+  dflt: unknown = null,
+): (item: unknown) => unknown {
+  const parts = attributeParts(attribute);
+  return (item) => {
+    let v = item;
+    for (const p of parts) v = env.getitem(v, p);
+    if (!isNone(dflt) && isUndefined(v)) v = dflt;
+    return postprocess ? postprocess(v) : v;
+  };
+}
+
+function makeMultiAttrGetter(
+  env: Environment,
+  attribute: unknown,
+  postprocess: ((v: unknown) => unknown) | null,
+): (item: unknown) => unknown[] {
+  const split = typeof attribute === 'string' ? attribute.split(',') : [attribute];
+  const parts = split.map(attributeParts);
+  return (item) =>
+    parts.map((ps) => {
+      let v = item;
+      for (const p of ps) v = env.getitem(v, p);
+      return postprocess ? postprocess(v) : v;
+    });
+}
+
+/** Python's stable `sorted(items, key=key, reverse=reverse)`. */
+function sortBy<T>(items: T[], key: (x: T) => unknown, reverse: boolean): T[] {
+  const keyed = items.map((x, i) => ({ k: key(x), x, i }));
+  const sign = reverse ? -1 : 1;
+  keyed.sort((a, b) => sign * compare(a.k, b.k) || a.i - b.i);
+  return keyed.map((e) => e.x);
+}
+
+// ---------------------------------------------------------------------------------------------
+// number parsing (Python int() / float() on strings)
+
+const INT_BODY: Record<number, RegExp> = {
+  2: /^[01]+(?:_?[01]+)*$/,
+  8: /^[0-7]+(?:_?[0-7]+)*$/,
+  10: /^\d+(?:_?\d+)*$/,
+  16: /^[0-9a-f]+(?:_?[0-9a-f]+)*$/i,
+};
+
+/** Python's `int(s, base)`; returns null where Python raises ValueError. */
+export function parsePyInt(input: string, base: number): number | null {
+  let s = input.trim();
+  let sign = 1;
+  if (s.startsWith('-') || s.startsWith('+')) {
+    if (s[0] === '-') sign = -1;
+    s = s.slice(1);
+  }
+  let b = base;
+  const prefix = /^0([xob])_?/i.exec(s);
+  if (b === 0) {
+    if (prefix) {
+      b = { x: 16, o: 8, b: 2 }[prefix[1]!.toLowerCase() as 'x' | 'o' | 'b'];
+      s = s.slice(prefix[0].length);
+    } else {
+      b = 10;
+      if (/^0+(?:_?0+)*$/.test(s)) return 0;
+      if (s.startsWith('0')) return null;
+    }
+  } else if (
+    prefix &&
+    ((b === 16 && /x/i.test(prefix[1]!)) ||
+      (b === 8 && /o/i.test(prefix[1]!)) ||
+      (b === 2 && /b/i.test(prefix[1]!)))
+  ) {
+    s = s.slice(prefix[0].length);
+  }
+  if (b < 2 || b > 36) return null;
+  const re = INT_BODY[b];
+  if (re) {
+    if (!re.test(s)) return null;
+  } else {
+    const digits = '0123456789abcdefghijklmnopqrstuvwxyz'.slice(0, b);
+    const cls = `[${digits}]`;
+    if (!new RegExp(`^${cls}+(?:_?${cls}+)*$`, 'i').test(s)) return null;
+  }
+  const n = Number.parseInt(s.replace(/_/g, ''), b);
+  return Number.isNaN(n) ? null : sign * n;
+}
+
+/** Python's `float(s)`; returns null where Python raises ValueError. */
+export function parsePyFloat(input: string): number | null {
+  const s = input.trim();
+  const m =
+    /^([+-]?)(?:(inf(?:inity)?)|(nan)|((?:\d(?:_?\d)*)?(?:\.(?:\d(?:_?\d)*)?)?)(?:[eE]([+-]?\d(?:_?\d)*))?)$/i.exec(
+      s,
+    );
+  if (!m) return null;
+  const sign = m[1] === '-' ? -1 : 1;
+  if (m[2]) return sign * Number.POSITIVE_INFINITY;
+  if (m[3]) return Number.NaN;
+  const mant = m[4] ?? '';
+  if (mant === '' || mant === '.') return null;
+  const text = mant.replace(/_/g, '') + (m[5] !== undefined ? `e${m[5].replace(/_/g, '')}` : '');
+  const n = Number(text);
+  return Number.isNaN(n) ? null : sign * n;
+}
+
+function pyFloatOf(v: unknown): number | null {
+  if (typeof v === 'number') return v;
+  if (v instanceof PyFloat) return v.value;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'string' || v instanceof Markup) return parsePyFloat(v.valueOf());
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// filters
+
+function doAbs(value: unknown): unknown {
+  if (typeof value === 'number') return Math.abs(value);
+  if (value instanceof PyFloat) return new PyFloat(Math.abs(value.value));
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  throw pyError('TypeError', `bad operand type for abs(): '${typeName(value)}'`);
+}
+
+function doAttr(env: Environment, obj: unknown, ...args: unknown[]): unknown {
+  const p = bind('do_attr', args, ATTR_SPEC);
+  const name = pyStr(p.name);
+  if (isUndefined(obj)) return env.getattr(obj, name);
+  // attribute lookup only: a dict's keys are items, not attributes
+  if (
+    typeof obj === 'string' ||
+    obj instanceof Markup ||
+    Array.isArray(obj) ||
+    isDict(obj) ||
+    obj === null ||
+    typeof obj !== 'object'
+  ) {
+    const v = env.getattr(obj, name);
+    if (isDict(obj) && !isUndefined(v) && typeof v !== 'function') return env.makeUndefined(null, obj, name);
+    return v;
+  }
+  return env.getattr(obj, name);
+}
+
+function doBatch(value: unknown, ...args: unknown[]): unknown[][] {
+  const p = bind('do_batch', args, BATCH_SPEC);
+  const n = toInt(p.linecount, 'linecount');
+  const out: unknown[][] = [];
+  let tmp: unknown[] = [];
+  for (const item of toList(value)) {
+    if (tmp.length === n) {
+      out.push(tmp);
+      tmp = [];
+    }
+    tmp.push(item);
+  }
+  if (tmp.length > 0) {
+    if (!isNone(p.fill_with) && tmp.length < n) while (tmp.length < n) tmp.push(p.fill_with);
+    out.push(tmp);
+  }
+  return out;
+}
+
+function strOp(value: unknown, fn: (s: string) => string): string | Markup {
+  const s = softStr(value);
+  if (s instanceof Markup) return new Markup(fn(s.valueOf()));
+  return fn(s);
+}
+
+function doCapitalize(value: unknown): unknown {
+  return strOp(value, pyCapitalize);
+}
+
+function doCenter(value: unknown, ...args: unknown[]): unknown {
+  const p = bind('do_center', args, CENTER_SPEC);
+  const w = toInt(p.width, 'width');
+  return strOp(value, (s) => pyCenter(s, w));
+}
+
+function doDefault(value: unknown, ...args: unknown[]): unknown {
+  const p = bind('do_default', args, DEFAULT_SPEC);
+  if (isUndefined(value) || (truthy(p.boolean) && !truthy(value))) return p.default_value;
+  return value;
+}
+
+function doDictsort(value: unknown, ...args: unknown[]): unknown[] {
+  const p = bind('do_dictsort', args, DICTSORT_SPEC);
+  let pos: number;
+  if (p.by === 'key') pos = 0;
+  else if (p.by === 'value') pos = 1;
+  else throw new FilterArgumentError('You can only sort by either "key" or "value"');
+  if (!isDict(value)) {
+    if (isUndefined(value)) value.fail();
+    throw pyError('AttributeError', `'${typeName(value)}' object has no attribute 'items'`);
+  }
+  const cs = truthy(p.case_sensitive);
+  const items = dictItems(value).map(([k, v]) => tuple([k, v]));
+  return sortBy(items, (it) => (cs ? it[pos] : ignoreCase(it[pos])), truthy(p.reverse));
+}
+
+function doEscape(value: unknown): Markup {
+  return markupEscape(value);
+}
+
+function doFilesizeformat(value: unknown, ...args: unknown[]): string {
+  const p = bind('do_filesizeformat', args, FILESIZEFORMAT_SPEC);
+  const bytes = pyFloatOf(value);
+  if (bytes === null) {
+    if (isUndefined(value)) value.fail();
+    if (typeof value === 'string')
+      throw pyError('ValueError', `could not convert string to float: ${pyRepr(value)}`);
+    throw pyError(
+      'TypeError',
+      `float() argument must be a string or a real number, not '${typeName(value)}'`,
+    );
+  }
+  const binary = truthy(p.binary);
+  const base = binary ? 1024 : 1000;
+  const prefixes = binary
+    ? ['KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB']
+    : ['kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+  if (bytes === 1) return '1 Byte';
+  if (bytes < base) return `${Math.trunc(bytes)} Bytes`;
+  let unit = base;
+  let prefix = prefixes[0]!;
+  for (let i = 0; i < prefixes.length; i++) {
+    unit = base ** (i + 2);
+    prefix = prefixes[i]!;
+    if (bytes < unit) break;
+  }
+  return `${formatFixed((base * bytes) / unit, 1)} ${prefix}`;
+}
+
+function doFirst(env: Environment, value: unknown): unknown {
+  const items = toList(value);
+  if (items.length === 0) return env.makeUndefined('No first item, sequence was empty.');
+  return items[0];
+}
+
+function doLast(env: Environment, value: unknown): unknown {
+  const items = toList(value);
+  if (items.length === 0) return env.makeUndefined('No last item, sequence was empty.');
+  return items[items.length - 1];
+}
+
+function doFloat(value: unknown, ...args: unknown[]): unknown {
+  const p = bind('do_float', args, FLOAT_SPEC);
+  if (isUndefined(value)) value.fail();
+  const f = pyFloatOf(value);
+  if (f === null) return p.default;
+  return makeFloat(f);
+}
+
+function doForceescape(value: unknown): Markup {
+  const v = hasHtml(value) ? value.__html__() : value;
+  return markupEscape(pyStr(v));
+}
+
+function doFormat(value: unknown, ...args: unknown[]): unknown {
+  const [pos, kw] = splitKwargs(args);
+  const hasKw = Object.keys(kw).length > 0;
+  if (pos.length > 0 && hasKw) {
+    throw new FilterArgumentError("can't handle positional and keyword arguments at the same time");
+  }
+  return mod(softStr(value), hasKw ? kw : tuple(pos));
+}
+
+interface GroupTuple extends Array<unknown> {
+  grouper: unknown;
+  list: unknown[];
+}
+
+function groupTuple(grouper: unknown, list: unknown[]): GroupTuple {
+  // attributes first: a tuple is frozen
+  const t = withAttrs([grouper, list], { grouper, list });
+  Object.defineProperty(t, 'grouper', { value: grouper, enumerable: false });
+  Object.defineProperty(t, 'list', { value: list, enumerable: false });
+  return tuple(t) as GroupTuple;
+}
+
+function doGroupby(env: Environment, value: unknown, ...args: unknown[]): GroupTuple[] {
+  const p = bind('do_groupby', args, GROUPBY_SPEC);
+  const cs = truthy(p.case_sensitive);
+  const expr = makeAttrGetter(env, p.attribute, cs ? null : ignoreCase, p.default);
+  const sorted = sortBy(toList(value), expr, false);
+  const groups: GroupTuple[] = [];
+  let curKey: unknown;
+  let cur: unknown[] | null = null;
+  for (const item of sorted) {
+    const k = expr(item);
+    if (cur !== null && eq(k, curKey)) cur.push(item);
+    else {
+      cur = [item];
+      curKey = k;
+      groups.push(groupTuple(k, cur));
+    }
+  }
+  if (cs) return groups;
+  const output = makeAttrGetter(env, p.attribute, null, p.default);
+  return groups.map((g) => groupTuple(output(g.list[0]), g.list));
+}
+
+function doIndent(value: unknown, ...args: unknown[]): unknown {
+  const p = bind('do_indent', args, INDENT_SPEC);
+  if (isUndefined(value)) value.fail();
+  const isMarkup = value instanceof Markup;
+  // Jinja wraps the indention in Markup (unescaped) when the text is Markup
+  const indention =
+    typeof p.width === 'string' || p.width instanceof Markup
+      ? p.width.valueOf()
+      : ' '.repeat(toInt(p.width, 'width'));
+  if (typeof value !== 'string' && !isMarkup) {
+    // a list absorbs `+= '\n'` and then has no splitlines(); other types refuse the `+=`
+    if (Array.isArray(value) && !isTuple(value) && !isRange(value)) {
+      throw pyError('AttributeError', "'list' object has no attribute 'splitlines'");
+    }
+    throw pyError('TypeError', `unsupported operand type(s) for +=: '${typeName(value)}' and 'str'`);
+  }
+  const s = `${value.valueOf()}\n`;
+  let rv: string;
+  const lines = pySplitlines(s);
+  if (truthy(p.blank)) rv = lines.join(`\n${indention}`);
+  else {
+    rv = lines.shift() ?? '';
+    if (lines.length > 0) rv += `\n${lines.map((l) => (l ? indention + l : l)).join('\n')}`;
+  }
+  if (truthy(p.first)) rv = indention + rv;
+  return isMarkup ? new Markup(rv) : rv;
+}
+
+function doInt(value: unknown, ...args: unknown[]): unknown {
+  const p = bind('do_int', args, INT_SPEC);
+  if (isUndefined(value)) value.fail();
+  if (typeof value === 'string' || value instanceof Markup) {
+    const base = typeof p.base === 'number' ? p.base : 10;
+    const n = parsePyInt(value.valueOf(), base);
+    if (n !== null) return n;
+  } else if (typeof value === 'number' || value instanceof PyFloat || typeof value === 'boolean') {
+    const x = toNumber(value);
+    return Number.isNaN(x) ? p.default : truncToInt(x);
+  }
+  const f = pyFloatOf(value);
+  if (f === null || Number.isNaN(f)) return p.default;
+  return truncToInt(f);
+}
+
+function truncToInt(x: number): number {
+  if (Number.isNaN(x)) throw pyError('ValueError', 'cannot convert float NaN to integer');
+  if (!Number.isFinite(x)) throw pyError('OverflowError', 'cannot convert float infinity to integer');
+  return Math.trunc(x) || 0;
+}
+
+function doItems(value: unknown): unknown[] {
+  if (isUndefined(value)) return [];
+  if (!isDict(value)) throw pyError('TypeError', 'Can only get item pairs from a mapping.');
+  return dictItems(value).map(([k, v]) => tuple([k, v]));
+}
+
+function doJoin(evalCtx: EvalContext, value: unknown, ...args: unknown[]): unknown {
+  const p = bind('do_join', args, JOIN_SPEC);
+  let items = toList(value);
+  if (!isNone(p.attribute)) items = items.map(makeAttrGetter(evalCtx.environment, p.attribute));
+  if (!evalCtx.autoescape) return items.map((x) => pyStr(x)).join(pyStr(p.d));
+  if (!hasHtml(p.d)) {
+    let doEscape = false;
+    const parts = items.map((x) => {
+      if (hasHtml(x)) {
+        doEscape = true;
+        return x;
+      }
+      return pyStr(x);
+    });
+    if (doEscape) return markupEscape(p.d).join(parts);
+    return parts.join(pyStr(p.d));
+  }
+  return new Markup(p.d).join(items);
+}
+
+function doLength(value: unknown): number {
+  return pyLen(value);
+}
+
+function doList(value: unknown): unknown[] {
+  return toList(value).slice();
+}
+
+function doLower(value: unknown): unknown {
+  return strOp(value, (s) => s.toLowerCase());
+}
+
+function doUpper(value: unknown): unknown {
+  return strOp(value, (s) => s.toUpperCase());
+}
+
+function prepareMap(context: Context, args: unknown[]): (item: unknown) => unknown {
+  const [pos, kw] = splitKwargs(args);
+  const env = context.environment;
+  if (pos.length === 0 && 'attribute' in kw) {
+    const attribute = kw.attribute;
+    const dflt = kw.default ?? null;
+    delete kw.attribute;
+    delete kw.default;
+    const extra = Object.keys(kw);
+    if (extra.length > 0) throw new FilterArgumentError(`Unexpected keyword argument ${pyRepr(extra[0])}`);
+    return makeAttrGetter(env, attribute, null, dflt);
+  }
+  if (pos.length === 0) throw new FilterArgumentError('map requires a filter argument');
+  const name = pyStr(pos[0]);
+  const rest = pos.slice(1);
+  const kwargs = Object.keys(kw).length > 0 ? kw : null;
+  return (item) => env.callFilter(name, item, rest, kwargs, context);
+}
+
+function doMap(context: Context, value: unknown, ...args: unknown[]): unknown[] {
+  if (!truthy(value)) return [];
+  const fn = prepareMap(context, args);
+  return toList(value).map((x) => fn(x));
+}
+
+function minMax(env: Environment, value: unknown, args: unknown[], fname: string, wantMax: boolean): unknown {
+  const p = bind(fname, args, UNIQUE_SPEC);
+  const items = toList(value);
+  if (items.length === 0) return env.makeUndefined('No aggregated item, sequence was empty.');
+  const key = makeAttrGetter(env, p.attribute, truthy(p.case_sensitive) ? null : ignoreCase);
+  let best = items[0];
+  let bestKey = key(best);
+  for (let i = 1; i < items.length; i++) {
+    const k = key(items[i]);
+    const c = compare(k, bestKey, wantMax ? '>' : '<');
+    if (wantMax ? c > 0 : c < 0) {
+      best = items[i];
+      bestKey = k;
+    }
+  }
+  return best;
+}
+
+function doMax(env: Environment, value: unknown, ...args: unknown[]): unknown {
+  return minMax(env, value, args, 'do_max', true);
+}
+
+function doMin(env: Environment, value: unknown, ...args: unknown[]): unknown {
+  return minMax(env, value, args, 'do_min', false);
+}
+
+/** Python's `pprint.pformat` for the value shapes templates use (sorted dict keys, width 80). */
+export function pformat(value: unknown): string {
+  const seen = new Set<unknown>();
+  const rep = (v: unknown, indent: number): string => {
+    const flat = flatRepr(v);
+    if (flat.length + indent <= 80) return flat;
+    if (seen.has(v)) return flat;
+    if (Array.isArray(v) && v.length > 0) {
+      seen.add(v);
+      const tup = isTuple(v);
+      const open = tup ? '(' : '[';
+      const close = tup ? (v.length === 1 ? ',)' : ')') : ']';
+      const parts = v.map((x) => rep(x, indent + 1));
+      seen.delete(v);
+      return open + parts.join(`,\n${' '.repeat(indent + 1)}`) + close;
+    }
+    if (isDict(v) && pyLen(v) > 0) {
+      seen.add(v);
+      const items = sortBy(dictItems(v), (it) => it[0], false);
+      const parts = items.map(([k, x]) => {
+        const kr = flatRepr(k);
+        return `${kr}: ${rep(x, indent + 1 + kr.length + 2)}`;
+      });
+      seen.delete(v);
+      return `{${parts.join(`,\n${' '.repeat(indent + 1)}`)}}`;
+    }
+    return flat;
+  };
+  return rep(value, 0);
+}
+
+function flatRepr(v: unknown): string {
+  if (isDict(v)) {
+    let items: [unknown, unknown][];
+    try {
+      items = sortBy(dictItems(v), (it) => it[0], false);
+    } catch {
+      items = dictItems(v);
+    }
+    return `{${items.map(([k, x]) => `${flatRepr(k)}: ${flatRepr(x)}`).join(', ')}}`;
+  }
+  if (Array.isArray(v)) {
+    if (isRange(v)) return pyRepr(v);
+    const parts = v.map(flatRepr);
+    if (isTuple(v)) return parts.length === 1 ? `(${parts[0]},)` : `(${parts.join(', ')})`;
+    return `[${parts.join(', ')}]`;
+  }
+  return pyRepr(v);
+}
+
+function doPprint(value: unknown): string {
+  return pformat(value);
+}
+
+function doRandom(context: Context, value: unknown): unknown {
+  const items = toList(value);
+  if (items.length === 0) return context.environment.makeUndefined('No random item, sequence was empty.');
+  return items[Math.floor(Math.random() * items.length)];
+}
+
+function prepareSelect(context: Context, args: unknown[], lookupAttr: boolean): (item: unknown) => boolean {
+  const [pos, kw] = splitKwargs(args);
+  const env = context.environment;
+  let trans: (x: unknown) => unknown = (x) => x;
+  let off = 0;
+  if (lookupAttr) {
+    if (pos.length === 0) throw new FilterArgumentError('Missing parameter for attribute name');
+    trans = makeAttrGetter(env, pos[0]);
+    off = 1;
+  }
+  if (pos.length <= off) return (item) => truthy(trans(item));
+  const name = pyStr(pos[off]);
+  const rest = pos.slice(off + 1);
+  const kwargs = Object.keys(kw).length > 0 ? kw : null;
+  return (item) => truthy(env.callTest(name, trans(item), rest, kwargs, context));
+}
+
+function selectOrReject(
+  context: Context,
+  value: unknown,
+  args: unknown[],
+  lookupAttr: boolean,
+  keep: boolean,
+): unknown[] {
+  if (!truthy(value)) return [];
+  const fn = prepareSelect(context, args, lookupAttr);
+  return toList(value).filter((x) => fn(x) === keep);
+}
+
+function doSelect(context: Context, value: unknown, ...args: unknown[]): unknown[] {
+  return selectOrReject(context, value, args, false, true);
+}
+function doReject(context: Context, value: unknown, ...args: unknown[]): unknown[] {
+  return selectOrReject(context, value, args, false, false);
+}
+function doSelectattr(context: Context, value: unknown, ...args: unknown[]): unknown[] {
+  return selectOrReject(context, value, args, true, true);
+}
+function doRejectattr(context: Context, value: unknown, ...args: unknown[]): unknown[] {
+  return selectOrReject(context, value, args, true, false);
+}
+
+function doReplace(evalCtx: EvalContext, value: unknown, ...args: unknown[]): unknown {
+  const p = bind('do_replace', args, REPLACE_SPEC);
+  const count = isNone(p.count) ? -1 : toInt(p.count, 'count');
+  if (!evalCtx.autoescape) return pyReplace(pyStr(value), pyStr(p.old), pyStr(p.new), count);
+  let s: string | Markup;
+  if ((hasHtml(p.old) || hasHtml(p.new)) && !hasHtml(value)) s = markupEscape(value);
+  else s = softStr(value);
+  if (s instanceof Markup) {
+    return new Markup(
+      pyReplace(s.valueOf(), markupEscape(p.old).valueOf(), markupEscape(p.new).valueOf(), count),
+    );
+  }
+  return pyReplace(s, pyStr(p.old), pyStr(p.new), count);
+}
+
+function doReverse(value: unknown): unknown {
+  if (typeof value === 'string') return Array.from(value).reverse().join('');
+  if (value instanceof Markup) return new Markup(Array.from(value.valueOf()).reverse().join(''));
+  try {
+    return toList(value).slice().reverse();
+  } catch {
+    throw new FilterArgumentError('argument must be iterable');
+  }
+}
+
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  if (Math.abs(x % 1) === 0.5) return 2 * Math.round(x / 2);
+  return r;
+}
+
+/** Python's `round(x, n)` for floats (correctly rounded, ties to even). */
+export function pyRoundFloat(x: number, n: number): number {
+  if (!Number.isFinite(x)) return x;
+  let r: number;
+  if (n >= 0) {
+    if (n > 300) return x;
+    r = Number(formatFixed(x, n));
+  } else {
+    const m = 10 ** -n;
+    r = roundHalfEven(x / m) * m;
+  }
+  // a result of zero keeps the sign of the input (round(-0.4) == -0.0)
+  return r === 0 && (x < 0 || Object.is(x, -0)) ? -0 : r;
+}
+
+function doRound(value: unknown, ...args: unknown[]): unknown {
+  const p = bind('do_round', args, ROUND_SPEC);
+  if (p.method !== 'common' && p.method !== 'ceil' && p.method !== 'floor') {
+    throw new FilterArgumentError('method must be common, ceil or floor');
+  }
+  if (!isNumeric(value)) {
+    if (p.method === 'common') {
+      throw pyError('TypeError', `type ${typeName(value)} doesn't define __round__ method`);
+    }
+    // ceil/floor multiply first: an Undefined refuses that, anything else reaches math.ceil/floor
+    if (isUndefined(value)) value.fail();
+    throw pyError('TypeError', `must be real number, not ${typeName(value)}`);
+  }
+  const prec = toInt(p.precision, 'precision');
+  const x = toNumber(value);
+  if (p.method === 'common') {
+    if (!isFloat(value)) {
+      if (prec >= 0) return x;
+      const m = 10 ** -prec;
+      return roundHalfEven(x / m) * m;
+    }
+    return makeFloat(pyRoundFloat(x, prec));
+  }
+  const m = 10 ** prec;
+  const f = p.method === 'ceil' ? Math.ceil(x * m) : Math.floor(x * m);
+  return makeFloat(f / m);
+}
+
+function doSafe(value: unknown): Markup {
+  return markSafe(value);
+}
+
+function doSlice(value: unknown, ...args: unknown[]): unknown[][] {
+  const p = bind('do_slice', args, SLICE_SPEC);
+  const seq = toList(value);
+  const slices = toInt(p.slices, 'slices');
+  const per = Math.floor(seq.length / slices);
+  const extra = seq.length % slices;
+  let offset = 0;
+  const out: unknown[][] = [];
+  for (let i = 0; i < slices; i++) {
+    const start = offset + i * per;
+    if (i < extra) offset += 1;
+    const end = offset + (i + 1) * per;
+    const tmp = seq.slice(start, end);
+    if (!isNone(p.fill_with) && i >= extra) tmp.push(p.fill_with);
+    out.push(tmp);
+  }
+  return out;
+}
+
+function doSort(env: Environment, value: unknown, ...args: unknown[]): unknown[] {
+  const p = bind('do_sort', args, SORT_SPEC);
+  const key = makeMultiAttrGetter(env, p.attribute, truthy(p.case_sensitive) ? null : ignoreCase);
+  return sortBy(toList(value).slice(), key, truthy(p.reverse));
+}
+
+function doString(value: unknown): unknown {
+  return softStr(value);
+}
+
+function doStriptags(value: unknown): string {
+  const v = hasHtml(value) ? value.__html__() : value;
+  return new Markup(pyStr(v)).striptags();
+}
+
+function doSum(env: Environment, value: unknown, ...args: unknown[]): unknown {
+  const p = bind('do_sum', args, SUM_SPEC);
+  let items = toList(value);
+  if (!isNone(p.attribute)) items = items.map(makeAttrGetter(env, p.attribute));
+  let total = p.start;
+  for (const x of items) total = add(total, x);
+  return total;
+}
+
+const TITLE_SPLIT = /([-\s({[<]+)/u;
+
+function doTitle(value: unknown): string {
+  const s = softStr(value).valueOf();
+  return s
+    .split(TITLE_SPLIT)
+    .filter((item) => item)
+    .map((item) => {
+      const cps = Array.from(item);
+      return cps[0]!.toUpperCase() + cps.slice(1).join('').toLowerCase();
+    })
+    .join('');
+}
+
+function doTojson(evalCtx: EvalContext, value: unknown, ...args: unknown[]): Markup {
+  const p = bind('do_tojson', args, TOJSON_SPEC);
+  const env = evalCtx.environment;
+  const dumps = policy(env, 'json.dumps_function', null);
+  const kwargs = {
+    ...((policy(env, 'json.dumps_kwargs', null) as Record<string, unknown> | null) ?? { sort_keys: true }),
+  };
+  if (!isNone(p.indent)) kwargs.indent = p.indent;
+  if (typeof dumps === 'function') return htmlsafeJson(String(dumps(value, kwargs)));
+  const indent = isNone(kwargs.indent)
+    ? null
+    : typeof kwargs.indent === 'string'
+      ? kwargs.indent
+      : toInt(kwargs.indent, 'indent');
+  return htmlsafeJsonDumps(value, indent, kwargs.sort_keys !== false);
+}
+
+function doTrim(value: unknown, ...args: unknown[]): unknown {
+  const p = bind('do_trim', args, TRIM_SPEC);
+  const chars = isNone(p.chars) ? null : pyStr(p.chars);
+  return strOp(value, (s) => pyStrip(s, chars, true, true));
+}
+
+function doTruncate(env: Environment, value: unknown, ...args: unknown[]): unknown {
+  const p = bind('do_truncate', args, TRUNCATE_SPEC);
+  const leeway = toInt(isNone(p.leeway) ? policy(env, 'truncate.leeway', 5) : p.leeway, 'leeway');
+  const length = toInt(p.length, 'length');
+  const end = p.end;
+  const endLen = pyLen(end);
+  if (!(length >= endLen)) throw pyError('AssertionError', `expected length >= ${endLen}, got ${length}`);
+  if (!(leeway >= 0)) throw pyError('AssertionError', `expected leeway >= 0, got ${leeway}`);
+  if (pyLen(value) <= length + leeway) return value;
+  const head = pySlice(value, null, length - endLen) as string | Markup;
+  const isMarkup = head instanceof Markup;
+  let result = head.valueOf();
+  if (!truthy(p.killwords)) result = pyRsplit(result, ' ', 1)[0]!;
+  if (isMarkup) return new Markup(result + markupEscape(end).valueOf());
+  return result + pyStr(end);
+}
+
+function hashKey(v: unknown, objects: Map<unknown, number>): string {
+  if (typeof v === 'string') return `s${v}`;
+  if (v instanceof Markup) return `s${v.valueOf()}`;
+  if (isNumeric(v)) return `n${toNumber(v)}`;
+  if (v === null || v === undefined) return 'N';
+  // every Undefined hashes alike and compares equal to another of its class
+  if (isUndefined(v)) return `U${v.constructor.name}`;
+  if (Array.isArray(v)) {
+    if (!isTuple(v)) throw pyError('TypeError', "unhashable type: 'list'");
+    return `t(${v.map((x) => hashKey(x, objects)).join(',')})`;
+  }
+  if (isDict(v)) throw pyError('TypeError', "unhashable type: 'dict'");
+  let id = objects.get(v);
+  if (id === undefined) {
+    id = objects.size;
+    objects.set(v, id);
+  }
+  return `o${id}`;
+}
+
+function doUnique(env: Environment, value: unknown, ...args: unknown[]): unknown[] {
+  const p = bind('do_unique', args, UNIQUE_SPEC);
+  const getter = makeAttrGetter(env, p.attribute, truthy(p.case_sensitive) ? null : ignoreCase);
+  const seen = new Set<string>();
+  const objects = new Map<unknown, number>();
+  const out: unknown[] = [];
+  for (const item of toList(value)) {
+    const k = hashKey(getter(item), objects);
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push(item);
+    }
+  }
+  return out;
+}
+
+function urlQuote(v: unknown, forQs: boolean): string {
+  const s = typeof v === 'string' ? v : pyStr(v);
+  let q = encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  if (!forQs) q = q.replace(/%2F/g, '/');
+  else q = q.replace(/%20/g, '+');
+  return q;
+}
+
+function doUrlencode(value: unknown): string {
+  if (
+    typeof value === 'string' ||
+    value instanceof Markup ||
+    !(
+      isDict(value) ||
+      Array.isArray(value) ||
+      (value !== null && typeof value === 'object' && Symbol.iterator in value)
+    )
+  ) {
+    return urlQuote(value instanceof Markup ? value.valueOf() : value, false);
+  }
+  const items = isDict(value)
+    ? dictItems(value)
+    : toList(value).map((x) => {
+        const pair = toList(x);
+        if (pair.length !== 2) {
+          throw pyError(
+            'ValueError',
+            pair.length > 2
+              ? 'too many values to unpack (expected 2)'
+              : `not enough values to unpack (expected 2, got ${pair.length})`,
+          );
+        }
+        return pair as [unknown, unknown];
+      });
+  return items.map(([k, v]) => `${urlQuote(k, true)}=${urlQuote(v, true)}`).join('&');
+}
+
+function doUrlize(evalCtx: EvalContext, value: unknown, ...args: unknown[]): unknown {
+  const p = bind('do_urlize', args, URLIZE_SPEC);
+  const relParts = new Set((isNone(p.rel) ? '' : pyStr(p.rel)).split(/\s+/).filter((x) => x));
+  if (truthy(p.nofollow)) relParts.add('nofollow');
+  const env = evalCtx.environment;
+  const relPolicy = policy(env, 'urlize.rel', 'noopener');
+  for (const part of (isNone(relPolicy) ? '' : pyStr(relPolicy)).split(/\s+/)) if (part) relParts.add(part);
+  const rel = [...relParts].sort().join(' ') || null;
+  const target = isNone(p.target) ? policy(env, 'urlize.target', null) : p.target;
+  const extra = isNone(p.extra_schemes) ? policy(env, 'urlize.extra_schemes', null) : p.extra_schemes;
+  const schemes = isNone(extra) ? [] : toList(extra).map((x) => pyStr(x));
+  for (const scheme of schemes ?? []) {
+    if (!URI_SCHEME_RE.test(scheme))
+      throw new FilterArgumentError(`${pyRepr(scheme)} is not a valid URI scheme prefix.`);
+  }
+  const rv = urlize(pyStr(value), {
+    trimUrlLimit: isNone(p.trim_url_limit) ? null : toInt(p.trim_url_limit, 'trim_url_limit'),
+    rel,
+    target: isNone(target) ? null : pyStr(target),
+    extraSchemes: schemes,
+  });
+  return evalCtx.autoescape ? new Markup(rv) : rv;
+}
+
+function doWordcount(value: unknown): number {
+  const m = pyStr(value).match(/[\p{L}\p{N}_]+/gu);
+  return m ? m.length : 0;
+}
+
+function doWordwrap(env: Environment, value: unknown, ...args: unknown[]): string {
+  const p = bind('do_wordwrap', args, WORDWRAP_SPEC);
+  if (isUndefined(value)) value.fail();
+  if (typeof value !== 'string' && !(value instanceof Markup)) {
+    throw pyError('AttributeError', `'${typeName(value)}' object has no attribute 'splitlines'`);
+  }
+  const nl = (env as { newlineSequence?: string }).newlineSequence ?? '\n';
+  const wrapstring = isNone(p.wrapstring) ? nl : pyStr(p.wrapstring);
+  return wordwrap(
+    pyStr(value),
+    toInt(p.width, 'width'),
+    truthy(p.break_long_words),
+    wrapstring,
+    truthy(p.break_on_hyphens),
+  );
+}
+
+const ATTR_KEY_RE = /[\s/>=]/;
+
+function doXmlattr(evalCtx: EvalContext, value: unknown, ...args: unknown[]): unknown {
+  const p = bind('do_xmlattr', args, XMLATTR_SPEC);
+  if (isUndefined(value)) value.fail();
+  if (!isDict(value)) throw pyError('AttributeError', `'${typeName(value)}' object has no attribute 'items'`);
+  const items: string[] = [];
+  for (const [k, v] of dictItems(value)) {
+    if (isNone(v) || isUndefined(v)) continue;
+    const key = pyStr(k);
+    if (ATTR_KEY_RE.test(key))
+      throw pyError('ValueError', `Invalid character in attribute name: ${pyRepr(k)}`);
+    items.push(`${markupEscape(k).valueOf()}="${markupEscape(v).valueOf()}"`);
+  }
+  let rv = items.join(' ');
+  if (truthy(p.autospace) && rv) rv = ` ${rv}`;
+  return evalCtx.autoescape ? new Markup(rv) : rv;
+}
+
+/** Every Jinja2 builtin filter by name (aliases included). */
+export const DEFAULT_FILTERS: Record<string, TemplateFunction> = {
+  abs: doAbs,
+  attr: passEnvironment(doAttr),
+  batch: doBatch,
+  capitalize: doCapitalize,
+  center: doCenter,
+  count: doLength,
+  d: doDefault,
+  default: doDefault,
+  dictsort: doDictsort,
+  e: doEscape,
+  escape: doEscape,
+  filesizeformat: doFilesizeformat,
+  first: passEnvironment(doFirst),
+  float: doFloat,
+  forceescape: doForceescape,
+  format: doFormat,
+  groupby: passEnvironment(doGroupby),
+  indent: doIndent,
+  int: doInt,
+  items: doItems,
+  join: passEvalContext(doJoin),
+  last: passEnvironment(doLast),
+  length: doLength,
+  list: doList,
+  lower: doLower,
+  map: passContext(doMap),
+  max: passEnvironment(doMax),
+  min: passEnvironment(doMin),
+  pprint: doPprint,
+  random: passContext(doRandom),
+  reject: passContext(doReject),
+  rejectattr: passContext(doRejectattr),
+  replace: passEvalContext(doReplace),
+  reverse: doReverse,
+  round: doRound,
+  safe: doSafe,
+  select: passContext(doSelect),
+  selectattr: passContext(doSelectattr),
+  slice: doSlice,
+  sort: passEnvironment(doSort),
+  string: doString,
+  striptags: doStriptags,
+  sum: passEnvironment(doSum),
+  title: doTitle,
+  tojson: passEvalContext(doTojson),
+  trim: doTrim,
+  truncate: passEnvironment(doTruncate),
+  unique: passEnvironment(doUnique),
+  upper: doUpper,
+  urlencode: doUrlencode,
+  urlize: passEvalContext(doUrlize),
+  wordcount: doWordcount,
+  wordwrap: passEnvironment(doWordwrap),
+  xmlattr: passEvalContext(doXmlattr),
+} as unknown as Record<string, TemplateFunction>;

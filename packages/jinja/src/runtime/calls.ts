@@ -1,0 +1,60 @@
+/**
+ * Calling convention between compiled templates and JavaScript functions (filters, tests, globals,
+ * macros). Keyword arguments travel as a trailing `Kwargs` instance so positional and named
+ * arguments stay distinguishable without a second parameter.
+ */
+
+/** Keyword arguments of a template call `f(a, b=1)`: passed as the LAST argument, an instance of Kwargs. */
+export class Kwargs {
+  [key: string]: unknown;
+  constructor(init?: Record<string, unknown>) {
+    if (init) {
+      for (const k of Object.keys(init)) {
+        if (k === '__proto__')
+          Object.defineProperty(this, k, {
+            value: init[k],
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        else this[k] = init[k];
+      }
+    }
+  }
+}
+
+/** True when `v` is the keyword-argument bag of a template call. */
+export function isKwargs(v: unknown): v is Kwargs {
+  return v instanceof Kwargs;
+}
+
+/** What a marked function receives as its first argument. */
+export type PassKind = 'context' | 'evalContext' | 'environment';
+
+const PASS = Symbol.for('phial.jinja.pass');
+
+function mark<F>(fn: F, kind: PassKind): F {
+  Object.defineProperty(fn, PASS, { value: kind, configurable: true });
+  return fn;
+}
+
+/** Like Jinja's `pass_context`: the engine passes the active Context as the first argument. */
+export function passContext<F>(fn: F): F {
+  return mark(fn, 'context');
+}
+
+/** Like Jinja's `pass_eval_context`: the engine passes the EvalContext as the first argument. */
+export function passEvalContext<F>(fn: F): F {
+  return mark(fn, 'evalContext');
+}
+
+/** Like Jinja's `pass_environment`: the engine passes the Environment as the first argument. */
+export function passEnvironment<F>(fn: F): F {
+  return mark(fn, 'environment');
+}
+
+/** Which object (if any) a function asked to receive first. */
+export function passKind(fn: unknown): PassKind | undefined {
+  if (fn === null || (typeof fn !== 'function' && typeof fn !== 'object')) return undefined;
+  return (fn as { [PASS]?: PassKind })[PASS];
+}

@@ -1,0 +1,103 @@
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Environment } from '../src/environment.js';
+import { TemplateNotFound, TemplatesNotFound } from '../src/errors.js';
+import { ChoiceLoader, DictLoader, FileSystemLoader, FunctionLoader, PrefixLoader } from '../src/loaders.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'jinja-loader-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('FileSystemLoader', () => {
+  writeFileSync(join(dir, 'base.html'), '<{% block b %}{% endblock %}>');
+  mkdirSync(join(dir, 'sub'));
+  writeFileSync(join(dir, 'sub', 'page.html'), '{% extends "base.html" %}{% block b %}{{ x }}{% endblock %}');
+
+  it('loads templates from folders, including sub-folders', () => {
+    const env = new Environment({ loader: new FileSystemLoader(dir) });
+    expect(env.getTemplate('sub/page.html').render({ x: 1 })).toBe('<1>');
+    expect(env.getTemplate('sub/page.html').filename).toBe(join(dir, 'sub', 'page.html'));
+  });
+
+  it('searches several folders in order', () => {
+    const other = mkdtempSync(join(tmpdir(), 'jinja-loader2-'));
+    writeFileSync(join(other, 'base.html'), 'OTHER');
+    writeFileSync(join(other, 'only.html'), 'ONLY');
+    const env = new Environment({ loader: new FileSystemLoader([dir, other]) });
+    expect(env.getTemplate('base.html').render()).toBe('<>');
+    expect(env.getTemplate('only.html').render()).toBe('ONLY');
+    rmSync(other, { recursive: true, force: true });
+  });
+
+  it('refuses paths escaping the search path', () => {
+    const env = new Environment({ loader: new FileSystemLoader(join(dir, 'sub')) });
+    expect(() => env.getTemplate('../base.html')).toThrow(TemplateNotFound);
+    expect(() => env.getTemplate('missing.html')).toThrow(TemplateNotFound);
+  });
+
+  it('recompiles when the modification time changes and caches otherwise', () => {
+    const file = join(dir, 'reload.html');
+    writeFileSync(file, 'v1');
+    const env = new Environment({ loader: new FileSystemLoader(dir) });
+    const t1 = env.getTemplate('reload.html');
+    expect(t1.render()).toBe('v1');
+    expect(env.getTemplate('reload.html')).toBe(t1);
+    writeFileSync(file, 'v2');
+    const later = new Date(Date.now() + 5000);
+    utimesSync(file, later, later);
+    const t2 = env.getTemplate('reload.html');
+    expect(t2).not.toBe(t1);
+    expect(t2.render()).toBe('v2');
+  });
+
+  it('does not check for changes when autoReload is off', () => {
+    const file = join(dir, 'fixed.html');
+    writeFileSync(file, 'a');
+    const env = new Environment({ loader: new FileSystemLoader(dir), autoReload: false });
+    const t1 = env.getTemplate('fixed.html');
+    writeFileSync(file, 'b');
+    const later = new Date(Date.now() + 9000);
+    utimesSync(file, later, later);
+    expect(env.getTemplate('fixed.html')).toBe(t1);
+  });
+});
+
+describe('other loaders', () => {
+  it('DictLoader, FunctionLoader, PrefixLoader and ChoiceLoader', () => {
+    const fn = new FunctionLoader((name) => (name === 'f.html' ? 'from fn' : null));
+    const env = new Environment({
+      loader: new ChoiceLoader([
+        new DictLoader({ 'd.html': 'from dict' }),
+        new PrefixLoader({ app: new DictLoader({ 'x.html': 'prefixed' }) }),
+        fn,
+      ]),
+    });
+    expect(env.getTemplate('d.html').render()).toBe('from dict');
+    expect(env.getTemplate('app/x.html').render()).toBe('prefixed');
+    expect(env.getTemplate('f.html').render()).toBe('from fn');
+    expect(() => env.getTemplate('nope.html')).toThrow(TemplateNotFound);
+  });
+
+  it('selectTemplate takes the first existing and reports all missing names', () => {
+    const env = new Environment({ loader: new DictLoader({ 'b.html': 'B' }) });
+    expect(env.selectTemplate(['a.html', 'b.html']).render()).toBe('B');
+    expect(env.getOrSelectTemplate('b.html').render()).toBe('B');
+    let err: unknown;
+    try {
+      env.selectTemplate(['x.html', 'y.html']);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(TemplatesNotFound);
+    expect((err as TemplatesNotFound).templates).toEqual(['x.html', 'y.html']);
+  });
+
+  it('reloads a DictLoader entry that changed', () => {
+    const mapping: Record<string, string> = { 't.html': 'one' };
+    const env = new Environment({ loader: new DictLoader(mapping) });
+    expect(env.getTemplate('t.html').render()).toBe('one');
+    mapping['t.html'] = 'two';
+    expect(env.getTemplate('t.html').render()).toBe('two');
+  });
+});

@@ -1,0 +1,214 @@
+import { describe, expect, it } from 'vitest';
+import { Environment } from '../src/environment.js';
+import { UndefinedError } from '../src/errors.js';
+import { DictLoader } from '../src/loaders.js';
+import { Kwargs } from '../src/runtime/calls.js';
+import { Markup } from '../src/runtime/markup.js';
+import { ChainableUndefined, StrictUndefined } from '../src/runtime/undefined.js';
+
+const render = (src: string, ctx: Record<string, unknown> = {}, opts = {}) =>
+  new Environment(opts).fromString(src).render(ctx);
+
+describe('expressions', () => {
+  it('follows Jinja precedence and Python semantics', () => {
+    expect(
+      render('{{ 1 + 2 * 3 }}|{{ 2 ** 3 ** 2 }}|{{ 7 // 2 }}|{{ -7 % 3 }}|{{ 10 / 4 }}|{{ 4 / 2 }}'),
+    ).toBe('7|64|3|2|2.5|2.0');
+    expect(render('{{ 1 < 2 < 3 }}|{{ 3 > 2 > 2 }}|{{ "a" in "cat" }}|{{ 2 not in [1] }}')).toBe(
+      'True|False|True|True',
+    );
+    expect(render('{{ a or "d" }}|{{ 0 and 1 }}|{{ "y" if x else "n" }}', { a: '', x: 1 })).toBe('d|0|y');
+    expect(render('{{ -x|abs }}', { x: 3 })).toBe('3');
+  });
+
+  it('indexes, slices and calls', () => {
+    const ctx = { items: [1, 2, 3, 4], d: { k: 'v' }, f: (a: number, kw?: Kwargs) => `${a}:${kw?.b ?? '-'}` };
+    expect(render('{{ items[-1] }}{{ items[1:3] }}{{ items[::-2] }}{{ d.k }}{{ d["k"] }}', ctx)).toBe(
+      '4[2, 3][4, 2]vv',
+    );
+    expect(render('{{ f(1) }} {{ f(2, b=3) }} {{ f(*[5]) }} {{ f(6, **{"b": 7}) }}', ctx)).toBe(
+      '1:- 2:3 5:- 6:7',
+    );
+  });
+
+  it('indexes Map-like objects by attribute and item', () => {
+    const session = new Map([['user', 'ann']]);
+    expect(render('{{ s.user }}/{{ s["user"] }}/{{ s.missing }}', { s: session })).toBe('ann/ann/');
+  });
+
+  it('treats JS undefined like a missing value', () => {
+    expect(render('[{{ o.a }}][{{ v }}]', { o: { a: undefined }, v: undefined })).toBe('[][]');
+  });
+});
+
+describe('undefined kinds', () => {
+  it('default prints empty but fails on use', () => {
+    expect(render('[{{ x }}]')).toBe('[]');
+    expect(() => render('{{ x.y }}')).toThrow(UndefinedError);
+    expect(() => render('{{ x + 1 }}')).toThrow("'x' is undefined");
+    expect(() => render('{{ d.y.z }}', { d: {} })).toThrow("'dict object' has no attribute 'y'");
+  });
+
+  it('strict fails on print, chainable lets chains through', () => {
+    expect(() => render('{{ x }}', {}, { undefined: StrictUndefined })).toThrow(UndefinedError);
+    expect(render('[{{ a.b.c }}]', {}, { undefined: ChainableUndefined })).toBe('[]');
+  });
+});
+
+describe('statements and scoping', () => {
+  it('keeps loop-local sets inside the loop and namespaces across it', () => {
+    expect(render('{% set t = 0 %}{% for i in [1,2] %}{% set t = t + i %}{% endfor %}{{ t }}')).toBe('0');
+    expect(
+      render(
+        '{% set ns = namespace(t=0) %}{% for i in [1,2] %}{% set ns.t = ns.t + i %}{% endfor %}{{ ns.t }}',
+      ),
+    ).toBe('3');
+  });
+
+  it('exposes loop helpers', () => {
+    expect(
+      render(
+        '{% for x in "abc" %}{{ loop.index }}{{ loop.revindex0 }}{{ loop.cycle("o","e") }}{{ "|" if not loop.last }}{% endfor %}',
+      ),
+    ).toBe('12o|21e|30o');
+    expect(render('{% for x in [1,1,2] %}{{ loop.changed(x) }}{% endfor %}')).toBe('TrueFalseTrue');
+    expect(
+      render('{% for n in t recursive %}{{ n.v }}{% if n.c %}({{ loop(n.c) }}){% endif %}{% endfor %}', {
+        t: [{ v: 1, c: [{ v: 2 }] }],
+      }),
+    ).toBe('1(2)');
+    expect(render('{% for x in [] %}a{% else %}empty{% endfor %}')).toBe('empty');
+    expect(render('{% for a, b in [[1, 2]] %}{{ b }}{{ a }}{% endfor %}')).toBe('21');
+  });
+
+  it('supports with, filter blocks, set blocks and autoescape blocks', () => {
+    expect(render('{% with a = 1 %}{{ a }}{% endwith %}[{{ a }}]')).toBe('1[]');
+    expect(render('{% filter upper %}hi {{ n }}{% endfilter %}', { n: 'x' })).toBe('HI X');
+    expect(render('{% set b | trim %}  v  {% endset %}[{{ b }}]')).toBe('[v]');
+    expect(render('{% autoescape true %}{{ s }}{% endautoescape %}{{ s }}', { s: '<' })).toBe('&lt;<');
+  });
+});
+
+describe('macros', () => {
+  it('binds defaults, varargs, kwargs and caller', () => {
+    expect(
+      render(
+        '{% macro m(a, b=2) %}{{ a }}{{ b }}{{ varargs|join }}{{ kwargs|dictsort }}{% endmacro %}{{ m(1) }}|{{ m(1, 3, 4, k=5) }}',
+      ),
+    ).toBe("12[]|134[('k', 5)]");
+    expect(
+      render('{% macro w() %}<{{ caller("x") }}>{% endmacro %}{% call(v) w() %}[{{ v }}]{% endcall %}'),
+    ).toBe('<[x]>');
+  });
+
+  it('raises Python TypeErrors for bad calls', () => {
+    expect(() => render('{% macro m(a) %}{% endmacro %}{{ m(1, 2) }}')).toThrow(TypeError);
+    expect(() => render('{% macro m(a) %}{% endmacro %}{{ m(b=1) }}')).toThrow(
+      "takes no keyword argument 'b'",
+    );
+  });
+
+  it('are callable from JavaScript with Kwargs and return Markup under autoescape', () => {
+    const env = new Environment({ autoescape: true });
+    const mod = env.fromString(
+      '{% macro hi(name, greeting="Hello") %}{{ greeting }}, {{ name }}!{% endmacro %}',
+    ).module;
+    const hi = mod.hi as (...a: unknown[]) => unknown;
+    const out = hi('<Bob>', new Kwargs({ greeting: 'Yo' }));
+    expect(out).toBeInstanceOf(Markup);
+    expect(String(out)).toBe('Yo, &lt;Bob&gt;!');
+    expect([...(hi as unknown as { arguments: string[] }).arguments]).toEqual(['name', 'greeting']);
+  });
+});
+
+describe('inheritance, includes and imports', () => {
+  const env = new Environment({
+    loader: new DictLoader({
+      'base.html': '<{% block head %}H{% endblock %}|{% block body %}{% endblock %}>{{ self.head() }}',
+      'mid.html': '{% extends "base.html" %}{% block head %}M{{ super() }}{% endblock %}',
+      'page.html':
+        '{% extends "mid.html" %}{% set v = "set" %}{% block body %}{{ v }}{% include "inc.html" %}{% endblock %}',
+      'inc.html': '[{{ v }}{{ w|default("") }}]',
+      'macros.html': '{% macro em(t) %}*{{ t }}*{% endmacro %}{% set version = 2 %}',
+      'imp.html':
+        '{% import "macros.html" as m %}{% from "macros.html" import em as e, version %}{{ m.em(1) }}{{ e(2) }}{{ version }}',
+      'loop.html': '{% for w in [1, 2] %}{% include "inc.html" %}{% endfor %}',
+    }),
+  });
+
+  it('renders blocks through three levels with super() and self', () => {
+    expect(env.getTemplate('page.html').render()).toBe('<MH|set[set]>MH');
+  });
+
+  it('passes loop locals to includes', () => {
+    expect(env.getTemplate('loop.html').render({ v: 'v' })).toBe('[v1][v2]');
+  });
+
+  it('imports modules and names', () => {
+    expect(env.getTemplate('imp.html').render()).toBe('*1**2*2');
+  });
+
+  it('caches compiled templates', () => {
+    expect(env.getTemplate('base.html')).toBe(env.getTemplate('base.html'));
+  });
+});
+
+describe('runtime errors', () => {
+  it('carry the template name and line that failed', () => {
+    const env = new Environment({ loader: new DictLoader({ 'p.html': 'ok\n{{ "x" }}\n{{ 1 +\n "a" }}' }) });
+    let err: (Error & { templateName?: string; templateLine?: number }) | undefined;
+    try {
+      env.getTemplate('p.html').render();
+    } catch (e) {
+      err = e as typeof err;
+    }
+    expect(err?.name).toBe('TypeError');
+    expect(err?.templateName).toBe('p.html');
+    expect(err?.templateLine).toBe(3);
+    expect(err?.stack).toContain("at template 'p.html', line 3");
+  });
+});
+
+describe('compileExpression', () => {
+  it('evaluates an expression against variables', () => {
+    const env = new Environment();
+    const f = env.compileExpression('a + b * 2');
+    expect(f({ a: 1, b: 3 })).toBe(7);
+    expect(env.compileExpression('missing')()).toBeNull();
+    expect(env.compileExpression('x|upper')({ x: 'q' })).toBe('Q');
+  });
+});
+
+describe('globals', () => {
+  it('sees environment globals added after a template was compiled, and template globals', () => {
+    const env = new Environment({ loader: new DictLoader({ 't.html': '{{ site }}|{{ extra }}' }) });
+    const t = env.getTemplate('t.html', null, { extra: 'E' });
+    env.globals.site = 'S';
+    expect(t.render()).toBe('S|E');
+    expect(t.render({ site: 'ctx wins' })).toBe('ctx wins|E');
+  });
+});
+
+describe('environment options', () => {
+  it('applies finalize to every printed expression', () => {
+    const env = new Environment({ finalize: ((v: unknown) => (v === null ? '' : v)) as never });
+    expect(env.fromString('[{{ none }}][{{ x }}][{{ "a" }}]').render({ x: null })).toBe('[][][a]');
+  });
+
+  it('chooses autoescape per template name', async () => {
+    const { selectAutoescape } = await import('../src/environment.js');
+    const env = new Environment({
+      autoescape: selectAutoescape(['html']),
+      loader: new DictLoader({ 'a.html': '{{ s }}', 'a.txt': '{{ s }}' }),
+    });
+    expect(env.getTemplate('a.html').render({ s: '<' })).toBe('&lt;');
+    expect(env.getTemplate('a.txt').render({ s: '<' })).toBe('<');
+    expect(env.fromString('{{ s }}').render({ s: '<' })).toBe('&lt;');
+  });
+
+  it('escapes lists and objects as their Python text under autoescape', () => {
+    const env = new Environment({ autoescape: true });
+    expect(env.fromString('{{ v }}').render({ v: ['<a>'] })).toBe('[&#39;&lt;a&gt;&#39;]');
+    expect(env.fromString('{{ m }}').render({ m: new Markup('<i>') })).toBe('<i>');
+  });
+});

@@ -1,0 +1,251 @@
+/**
+ * Application and request contexts (Flask's `ctx.py`), and the mechanism that makes the global
+ * proxies (`request`, `g`, ...) follow async code: two overlapping requests never see each other's objects.
+ *
+ * Why not AsyncLocalStorage: on Node 20 it enables async_hooks for every async resource of the
+ * process (sockets, write requests, ticks), which measured 5-10% of CPU per plain request. Phial instead
+ * keeps the current context in a variable while a request runs synchronously, and carries it through
+ * promises with V8 promise hooks (`v8.promiseHooks`): an `await` in a view, hook or stream resumes with
+ * its request's context, and a request that creates no promise costs nothing. Callbacks of timers and
+ * event emitters are not promises and run outside the context (as in Flask outside the request thread;
+ * `copyCurrentRequestContext(fn)` carries it there). Where `v8.promiseHooks` is missing (Bun, Deno),
+ * Phial falls back to AsyncLocalStorage.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import * as v8 from 'node:v8';
+import type { Request } from '../http/request.js';
+import type { Response } from '../http/response.js';
+import type { Phial } from './phial.js';
+import { NullSession, type Session } from './sessions.js';
+
+/**
+ * The type of `g`. Augment it to type your attributes:
+ * `declare module 'phial' { interface AppGlobals { user?: User } }`.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: augmented by users
+export interface AppGlobals {}
+
+/** Flask's `_AppCtxGlobals`: a namespace object with a few dict-like helpers. */
+export class AppCtxGlobals {
+  /** The value of `name`, or `defaultValue`. */
+  get<T = unknown>(name: string, defaultValue?: T): T | undefined {
+    return Object.hasOwn(this, name) ? ((this as Record<string, unknown>)[name] as T) : defaultValue;
+  }
+  /** Removes `name` and returns its value (or `defaultValue`). */
+  pop<T = unknown>(name: string, defaultValue?: T): T | undefined {
+    if (!Object.hasOwn(this, name)) return defaultValue;
+    const v = (this as Record<string, unknown>)[name] as T;
+    delete (this as Record<string, unknown>)[name];
+    return v;
+  }
+  /** Returns `name`, setting it to `defaultValue` first when missing. */
+  setDefault<T>(name: string, defaultValue: T): T {
+    if (!Object.hasOwn(this, name)) (this as Record<string, unknown>)[name] = defaultValue;
+    return (this as Record<string, unknown>)[name] as T;
+  }
+  /** True when `name` is set. */
+  has(name: string): boolean {
+    return Object.hasOwn(this, name);
+  }
+}
+
+/** `g`: per app context storage, typed by `AppGlobals`. */
+export type G = AppGlobals & AppCtxGlobals & Record<string, unknown>;
+
+/** The application context: which app is current, and its `g`. */
+export class AppContext {
+  readonly app: Phial;
+  /** @internal */
+  readonly appCtx: AppContext;
+  /** @internal */
+  readonly reqCtx: RequestContext | null = null;
+  private _g: G | null = null;
+  /** @internal URL adapter for building URLs without a request */
+  _urlAdapter: unknown = undefined;
+
+  constructor(app: Phial) {
+    this.app = app;
+    this.appCtx = this;
+  }
+
+  /** The context's `g`, created on first use. */
+  get g(): G {
+    if (this._g === null) this._g = new AppCtxGlobals() as G;
+    return this._g;
+  }
+  set g(value: G) {
+    this._g = value;
+  }
+}
+
+/** The request context: the request, its session, and per-request callbacks. */
+export class RequestContext {
+  readonly app: Phial;
+  readonly request: Request;
+  /** @internal created on first use (most requests never touch `g`) */
+  private _appCtx: AppContext | null;
+  /** @internal */
+  readonly reqCtx: RequestContext;
+  /** @internal opened lazily */
+  _session: Session | null = null;
+  /** @internal functions from afterThisRequest */
+  _afterThisRequest:
+    | ((res: Response) => Response | undefined | void | Promise<Response | undefined | void>)[]
+    | null = null;
+  /** @internal the MapAdapter bound to this request */
+  urlAdapter: unknown = null;
+  /** @internal the unhandled error of this request, passed to teardown */
+  _error: unknown = null;
+  /** @internal flashed messages loaded once */
+  flashes: unknown = undefined;
+
+  constructor(app: Phial, request: Request, appCtx?: AppContext) {
+    this.app = app;
+    this.request = request;
+    this._appCtx = appCtx ?? null;
+    this.reqCtx = this;
+    request._ctx = this;
+  }
+
+  /** The app context of this request. */
+  get appCtx(): AppContext {
+    if (this._appCtx === null) this._appCtx = new AppContext(this.app);
+    return this._appCtx;
+  }
+
+  /** The session, opened through `app.sessionInterface` on first use (a NullSession without a secret key). */
+  getSession(): Session {
+    let s = this._session;
+    if (s === null) {
+      const app = this.app;
+      s = app.sessionInterface.openSession(app, this.request) ?? new NullSession();
+      this._session = s;
+    }
+    return s;
+  }
+
+  /** True when the session was opened during this request. */
+  get sessionOpened(): boolean {
+    return this._session !== null;
+  }
+
+  /** The app context's `g`. */
+  get g(): G {
+    return this.appCtx.g;
+  }
+}
+
+/** What the storage holds: an app context, or a request context (which knows its app context). */
+export type AnyContext = AppContext | RequestContext;
+
+const kContext = Symbol('phial.context');
+type Tagged = { [kContext]?: AnyContext };
+
+/** The context of the code running now (synchronously, or in a promise reaction). */
+let current: AnyContext | undefined;
+/** What `current` was before the running promise reaction (reactions never nest). */
+let saved: AnyContext | undefined;
+/** 'hooks' (v8 promise hooks), 'als' (fallback), or null before the first use. */
+let mode: 'hooks' | 'als' | null = null;
+const als = new AsyncLocalStorage<AnyContext>();
+
+function installHooks(): void {
+  const hooks = (v8 as { promiseHooks?: typeof v8.promiseHooks }).promiseHooks;
+  if (hooks === undefined || typeof hooks.createHook !== 'function' || process.env.PHIAL_CONTEXT === 'als') {
+    mode = 'als';
+    return;
+  }
+  try {
+    hooks.createHook({
+      init(promise: Promise<unknown>) {
+        if (current !== undefined) (promise as Tagged)[kContext] = current;
+      },
+      before(promise: Promise<unknown>) {
+        saved = current;
+        current = (promise as Tagged)[kContext];
+      },
+      after() {
+        current = saved;
+        saved = undefined;
+      },
+    });
+    mode = 'hooks';
+  } catch {
+    mode = 'als';
+  }
+}
+
+/** The current context (request or app), or undefined. */
+export function getCurrentContext(): AnyContext | undefined {
+  return mode === 'als' ? als.getStore() : current;
+}
+
+/** Runs `fn(...args)` with `ctx` current; promises it creates (awaits included) keep `ctx`. */
+export function runWithContext<A extends unknown[], R>(ctx: AnyContext, fn: (...args: A) => R, ...args: A): R {
+  if (mode !== 'hooks') {
+    if (mode === null) installHooks();
+    if (mode === 'als') return als.run(ctx, fn, ...args);
+  }
+  const prev = current;
+  current = ctx;
+  try {
+    return fn(...args);
+  } finally {
+    current = prev;
+  }
+}
+
+/** @internal the storage API the rest of Phial uses (`run`, `getStore`), over the mechanism above. */
+export const contextStorage = {
+  run: runWithContext,
+  getStore: getCurrentContext,
+};
+
+/** The current request context, or undefined. */
+export function currentRequestContext(): RequestContext | undefined {
+  const s = getCurrentContext();
+  return s === undefined ? undefined : (s.reqCtx ?? undefined);
+}
+
+/** The current app context, or undefined. */
+export function currentAppContext(): AppContext | undefined {
+  return getCurrentContext()?.appCtx;
+}
+
+/** Message of the error raised when a request global is used outside a request. */
+export const NO_REQUEST_CONTEXT =
+  'Working outside of request context.\n\nThis typically means that you attempted to use functionality that needed an active HTTP request. Consult the documentation on testing for information about how to avoid this problem.';
+/** Message of the error raised when an app global is used outside an app context. */
+export const NO_APP_CONTEXT =
+  'Working outside of application context.\n\nThis typically means that you attempted to use functionality that needed the current application. To solve this, set up an application context with app.appContext(fn).';
+
+/** The current request context or a clear error. */
+export function requireRequestContext(): RequestContext {
+  const ctx = currentRequestContext();
+  if (ctx === undefined) throw new Error(NO_REQUEST_CONTEXT);
+  return ctx;
+}
+
+/** The current app context or a clear error. */
+export function requireAppContext(): AppContext {
+  const ctx = currentAppContext();
+  if (ctx === undefined) throw new Error(NO_APP_CONTEXT);
+  return ctx;
+}
+
+/** True inside a request (Flask's `has_request_context`). */
+export function hasRequestContext(): boolean {
+  return currentRequestContext() !== undefined;
+}
+
+/** True inside an app context (Flask's `has_app_context`). */
+export function hasAppContext(): boolean {
+  return contextStorage.getStore() !== undefined;
+}
+
+/** Wraps `fn` so that it runs in the current context wherever it is called later (Flask's `copy_current_request_context`). */
+export function copyCurrentRequestContext<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+  const ctx = contextStorage.getStore();
+  if (ctx === undefined || ctx.reqCtx === null) throw new Error(NO_REQUEST_CONTEXT);
+  return (...args: A) => contextStorage.run(ctx, fn, ...args);
+}

@@ -1,0 +1,465 @@
+/**
+ * The request pipeline (Flask's `wsgi_app` / `full_dispatch_request`), see ARCHITECTURE.md:
+ * context → match → body → urlValuePreprocessors → beforeRequest → view (or the routing error)
+ * → makeResponse → afterThisRequest/afterRequest → session save → (written by the adapter) → teardown.
+ *
+ * Every step accepts sync or async hooks; while all of them are sync the whole pipeline is.
+ */
+import { readRequestBody } from '../http/body/index.js';
+import {
+  BadRequest,
+  BadRequestKeyError,
+  type HTTPException,
+  InternalServerError,
+  isHTTPException,
+  RequestRedirect,
+} from '../http/exceptions.js';
+import { type RawRequest, Request } from '../http/request.js';
+import { Response } from '../http/response.js';
+import { AppContext, contextStorage, RequestContext } from './context.js';
+import { attempt, chain, isPromiseLike, type MaybePromise } from './maybe.js';
+import type { Phial } from './phial.js';
+import { toResponse } from './response-value.js';
+import type { ErrorHandlerMap, Scope } from './scaffold.js';
+import { isNullSession } from './sessions.js';
+import * as signals from './signals.js';
+import type { ErrorClass, ErrorHandler } from './types.js';
+
+/** The rule fields the pipeline reads (routing's `Rule` has them). */
+interface MatchedRule {
+  endpoint: string;
+  provideAutomaticOptions?: boolean;
+}
+
+type SignalName =
+  | 'requestStarted'
+  | 'requestFinished'
+  | 'requestTearingDown'
+  | 'gotRequestException'
+  | 'appcontextTearingDown'
+  | 'appcontextPushed'
+  | 'appcontextPopped';
+
+interface AnySignal {
+  readonly hasReceivers: boolean;
+  send(sender: unknown, extra: Record<string, unknown>): unknown;
+}
+
+// A plain object (not the module namespace): property reads on it stay monomorphic and cheap.
+const SIGNALS: Record<SignalName, AnySignal> = {
+  requestStarted: signals.requestStarted as unknown as AnySignal,
+  requestFinished: signals.requestFinished as unknown as AnySignal,
+  requestTearingDown: signals.requestTearingDown as unknown as AnySignal,
+  gotRequestException: signals.gotRequestException as unknown as AnySignal,
+  appcontextTearingDown: signals.appcontextTearingDown as unknown as AnySignal,
+  appcontextPushed: signals.appcontextPushed as unknown as AnySignal,
+  appcontextPopped: signals.appcontextPopped as unknown as AnySignal,
+};
+
+/** @internal sends a signal when it has receivers (an unused signal costs one property read). */
+export function emit(name: SignalName, sender: unknown, extra?: Record<string, unknown>): void {
+  const sig = SIGNALS[name];
+  if (sig.hasReceivers) sig.send(sender, extra ?? {});
+}
+
+/** Scopes for before hooks: app first, then outer → inner blueprint. */
+function beforeScopes(req: Request): Scope[] {
+  const bps = req.blueprints;
+  const out: Scope[] = [null];
+  for (let i = bps.length - 1; i >= 0; i--) out.push(bps[i] as string);
+  return out;
+}
+
+/** Scopes for after/teardown hooks: inner → outer blueprint, then app. */
+function afterScopes(req: Request): Scope[] {
+  return [...req.blueprints, null];
+}
+
+/** Binds the URL adapter and matches the request; a routing error is kept for later (after beforeRequest). */
+export function matchRequest(app: Phial, ctx: RequestContext): void {
+  const req = ctx.request;
+  try {
+    const adapter = app._adapterFor(req);
+    ctx.urlAdapter = adapter;
+    const { rule, params } = adapter.match(req.path, req.method, req.queryString);
+    req.urlRule = rule;
+    req.endpoint = (rule as MatchedRule).endpoint;
+    req.params = params;
+  } catch (e) {
+    req.routingException = e instanceof Error ? e : new BadRequest(String(e));
+  }
+}
+
+/** True when the request carries a body to read. */
+export function hasBody(raw: RawRequest): boolean {
+  const h = raw.headers;
+  const cl = h['content-length'];
+  if (cl !== undefined) return cl !== '0';
+  return h['transfer-encoding'] !== undefined;
+}
+
+/** Reads the body with the app's limits (before beforeRequest hooks, as the contract says). */
+export function readBody(app: Phial, req: Request): Promise<void> {
+  const config = app.config;
+  return readRequestBody(req.raw, req.contentType ?? undefined, req.contentLength, {
+    maxContentLength: config.MAX_CONTENT_LENGTH ?? null,
+    maxFormMemorySize: config.MAX_FORM_MEMORY_SIZE ?? null,
+    maxFormParts: config.MAX_FORM_PARTS ?? null,
+  }).then((body) => {
+    req._body = body;
+  });
+}
+
+function runBefore(funcs: ((req: Request) => unknown)[], req: Request, i: number): unknown {
+  for (; i < funcs.length; i++) {
+    const rv = (funcs[i] as (req: Request) => unknown)(req);
+    if (isPromiseLike(rv)) {
+      const next = i + 1;
+      return Promise.resolve(rv).then((v) =>
+        v !== undefined && v !== null ? v : runBefore(funcs, req, next),
+      );
+    }
+    if (rv !== undefined && rv !== null) return rv;
+  }
+  return undefined;
+}
+
+/** urlValuePreprocessors then beforeRequest hooks; a value ends the request. */
+function preprocess(app: Phial, ctx: RequestContext): unknown {
+  const req = ctx.request;
+  const pre = app.urlValuePreprocessors;
+  const before = app.beforeRequestFuncs;
+  if (pre.size === 0 && before.size === 0) return undefined;
+  const scopes = beforeScopes(req);
+  if (pre.size !== 0) {
+    for (const s of scopes) {
+      const fns = pre.get(s);
+      if (fns) for (const fn of fns) fn(req.endpoint, req.params as Record<string, unknown>);
+    }
+  }
+  if (before.size === 0) return undefined;
+  let funcs: ((req: Request) => unknown)[] = [];
+  for (const s of scopes) {
+    const fns = before.get(s);
+    if (fns) funcs = funcs.concat(fns as ((req: Request) => unknown)[]);
+  }
+  return runBefore(funcs, req, 0);
+}
+
+/** Raises the routing error, answers automatic OPTIONS, or calls the view. */
+function dispatchRequest(app: Phial, ctx: RequestContext): unknown {
+  const req = ctx.request;
+  if (req.routingException !== null) throw req.routingException;
+  const rule = req.urlRule as MatchedRule;
+  if (req.method === 'OPTIONS' && rule.provideAutomaticOptions) return app.makeDefaultOptionsResponse(req);
+  const view = app.viewFunctions[rule.endpoint] as ((req: Request) => unknown) | undefined;
+  if (view === undefined) {
+    throw new Error(`No view function is registered for the endpoint '${rule.endpoint}'.`);
+  }
+  return view(req);
+}
+
+function runAfter(
+  funcs: ((res: Response, req: Request) => unknown)[],
+  res: Response,
+  req: Request,
+  i: number,
+): MaybePromise<Response> {
+  for (; i < funcs.length; i++) {
+    const rv = (funcs[i] as (res: Response, req: Request) => unknown)(res, req);
+    if (isPromiseLike(rv)) {
+      const next = i + 1;
+      return Promise.resolve(rv).then((v) => runAfter(funcs, v instanceof Response ? v : res, req, next));
+    }
+    if (rv instanceof Response) res = rv;
+    else if (rv !== undefined && rv !== null) {
+      throw new TypeError(
+        'An afterRequest function must return a Response (or nothing to keep the response).',
+      );
+    }
+  }
+  return res;
+}
+
+/** afterThisRequest callbacks, afterRequest hooks (inner scope first, last registered first), session save. */
+export function processResponse(app: Phial, ctx: RequestContext, response: Response): MaybePromise<Response> {
+  const req = ctx.request;
+  let funcs: ((res: Response, req: Request) => unknown)[] | null = null;
+  if (ctx._afterThisRequest !== null) funcs = [...(ctx._afterThisRequest as ((res: Response) => unknown)[])];
+  const after = app.afterRequestFuncs;
+  if (after.size !== 0) {
+    funcs ??= [];
+    for (const s of afterScopes(req)) {
+      const fns = after.get(s);
+      if (fns)
+        for (let i = fns.length - 1; i >= 0; i--)
+          funcs.push(fns[i] as (res: Response, req: Request) => unknown);
+    }
+  }
+  if (funcs === null) return saveSession(app, ctx, response);
+  const out = runAfter(funcs, response, req, 0);
+  if (isPromiseLike(out)) return Promise.resolve(out).then((res) => saveSession(app, ctx, res));
+  return saveSession(app, ctx, out);
+}
+
+function saveSession(app: Phial, ctx: RequestContext, res: Response): Response {
+  const session = ctx._session;
+  if (session !== null && !isNullSession(session)) app.sessionInterface.saveSession(app, session, res);
+  return res;
+}
+
+/** makeResponse + processResponse + requestFinished. Errors while finishing an error response are logged. */
+function finalizeRequest(
+  app: Phial,
+  ctx: RequestContext,
+  rv: unknown,
+  fromErrorHandler: boolean,
+): MaybePromise<Response> {
+  const response = app._toResponse(rv, ctx);
+  if (!fromErrorHandler) {
+    const out = processResponse(app, ctx, response);
+    if (isPromiseLike(out)) return Promise.resolve(out).then((res) => finished(app, res));
+    return finished(app, out);
+  }
+  return attempt(
+    () => chain(processResponse(app, ctx, response), (res) => finished(app, res)),
+    (e) => {
+      app.logger.error('Request finalizing failed with an error while handling an error', e);
+      return response;
+    },
+  );
+}
+
+function finished(app: Phial, res: Response): Response {
+  if (SIGNALS.requestFinished.hasReceivers) emit('requestFinished', app, { response: res });
+  return res;
+}
+
+/** Walks the prototype chain of an error: its class, then its base classes (Python's MRO). */
+function* errorClasses(e: unknown): Generator<ErrorClass> {
+  if (e === null || (typeof e !== 'object' && typeof e !== 'function')) return;
+  let proto = Object.getPrototypeOf(e);
+  while (proto !== null && proto !== Object.prototype) {
+    const ctor = proto.constructor as ErrorClass | undefined;
+    if (typeof ctor === 'function') yield ctor;
+    proto = Object.getPrototypeOf(proto);
+  }
+}
+
+/** Flask's `_find_error_handler`: blueprint scopes first, then the app; by code first, then class-only handlers. */
+export function findErrorHandler(
+  app: Phial,
+  e: unknown,
+  blueprints: readonly string[],
+): ErrorHandler<never> | undefined {
+  const spec = app.errorHandlerSpec;
+  if (spec.size === 0) return undefined;
+  const codes: (number | null)[] = isHTTPException(e) ? [e.code, null] : [null];
+  for (const code of codes) {
+    for (const scope of [...blueprints, null]) {
+      const map: ErrorHandlerMap | undefined = spec.get(scope);
+      const byClass = map?.get(code);
+      if (byClass === undefined) continue;
+      for (const cls of errorClasses(e)) {
+        const handler = byClass.get(cls);
+        if (handler !== undefined) return handler;
+      }
+    }
+  }
+  return undefined;
+}
+
+function trapHttpException(app: Phial, e: HTTPException): boolean {
+  const config = app.config;
+  if (config.TRAP_HTTP_EXCEPTIONS) return true;
+  const trapBad = config.TRAP_BAD_REQUEST_ERRORS;
+  if (trapBad === null || trapBad === undefined) {
+    return Boolean(config.DEBUG) && e instanceof BadRequestKeyError;
+  }
+  return Boolean(trapBad) && e instanceof BadRequest;
+}
+
+/** Flask's `handle_user_exception`: HTTP errors become their response unless handled; others need a handler. */
+export function handleUserException(app: Phial, ctx: RequestContext, e: unknown): unknown {
+  const req = ctx.request;
+  if (isHTTPException(e) && !trapHttpException(app, e)) {
+    if (e instanceof RequestRedirect) return e;
+    const handler = findErrorHandler(app, e, req.blueprints);
+    if (handler === undefined) return e;
+    return (handler as ErrorHandler<unknown>)(e, req);
+  }
+  const handler = findErrorHandler(app, e, req.blueprints);
+  if (handler === undefined) throw e;
+  return (handler as ErrorHandler<unknown>)(e, req);
+}
+
+/** Thrown by dispatch when an error propagates (TESTING/DEBUG); `ctx` lets the caller tear down. */
+export function shouldPropagate(app: Phial): boolean {
+  const p = app.config.PROPAGATE_EXCEPTIONS;
+  if (p !== null && p !== undefined) return Boolean(p);
+  return Boolean(app.config.TESTING) || Boolean(app.config.DEBUG);
+}
+
+/** Flask's `handle_exception`: propagate (testing/debug) or log once and answer 500 (through a 500 handler). */
+export function handleException(app: Phial, ctx: RequestContext, e: unknown): MaybePromise<Response> {
+  emit('gotRequestException', app, { exception: e });
+  ctx._error = e;
+  if (shouldPropagate(app)) throw e;
+  const req = ctx.request;
+  app.logger.error(`Exception on ${req.path} [${req.method}]`, e);
+  const serverError = new InternalServerError(null, undefined, e);
+  const handler = findErrorHandler(app, serverError, req.blueprints);
+  const rv = handler === undefined ? serverError : (handler as ErrorHandler<unknown>)(serverError, req);
+  return chain(rv, (v) => finalizeRequest(app, ctx, v, true));
+}
+
+/** Flask's `full_dispatch_request`. */
+function fullDispatch(app: Phial, ctx: RequestContext): MaybePromise<Response> {
+  let rv: unknown;
+  try {
+    if (SIGNALS.requestStarted.hasReceivers) emit('requestStarted', app);
+    rv = preprocess(app, ctx);
+    if (isPromiseLike(rv)) {
+      return Promise.resolve(rv)
+        .then((v) => (v !== undefined && v !== null ? v : dispatchRequest(app, ctx)))
+        .then(undefined, (e) => handleUserException(app, ctx, e))
+        .then((v) => finalizeRequest(app, ctx, v, false));
+    }
+    if (rv === undefined || rv === null) rv = dispatchRequest(app, ctx);
+  } catch (e) {
+    return chain(handleUserException(app, ctx, e), (v) => finalizeRequest(app, ctx, v, false));
+  }
+  if (isPromiseLike(rv)) {
+    return Promise.resolve(rv)
+      .then(undefined, (e) => handleUserException(app, ctx, e))
+      .then((v) => finalizeRequest(app, ctx, v, false));
+  }
+  return finalizeRequest(app, ctx, rv, false);
+}
+
+/** Runs the teardown hooks and pops the app context (signals included). Errors are logged. */
+export function teardown(app: Phial, ctx: RequestContext | AppContext, error: unknown): MaybePromise<void> {
+  const run = (): MaybePromise<void> => {
+    let p: MaybePromise<void> = undefined;
+    if (ctx instanceof RequestContext) {
+      const req = ctx.request;
+      const tr = app.teardownRequestFuncs;
+      if (tr.size !== 0) {
+        for (const s of afterScopes(req)) {
+          const fns = tr.get(s);
+          if (fns)
+            for (let i = fns.length - 1; i >= 0; i--)
+              p = callTeardown(app, p, fns[i] as (e: unknown) => unknown, error);
+        }
+      }
+      p = chain(p, () => emit('requestTearingDown', app, { exc: error }));
+    }
+    const ta = app.teardownAppcontextFuncs;
+    for (let i = ta.length - 1; i >= 0; i--)
+      p = callTeardown(app, p, ta[i] as (e: unknown) => unknown, error);
+    return chain(p, () => {
+      emit('appcontextTearingDown', app, { exc: error });
+      emit('appcontextPopped', app);
+    });
+  };
+  return contextStorage.run(ctx, run);
+}
+
+function callTeardown(
+  app: Phial,
+  prev: MaybePromise<void>,
+  fn: (e: unknown) => unknown,
+  error: unknown,
+): MaybePromise<void> {
+  return chain(prev, () =>
+    attempt<void>(
+      () => chain(fn(error), () => undefined),
+      (e) => {
+        app.logger.error('Error in a teardown function', e);
+      },
+    ),
+  );
+}
+
+/** True when a request needs a teardown step (hooks or signal receivers). */
+export function needsTeardown(app: Phial): boolean {
+  return (
+    app.teardownRequestFuncs.size !== 0 ||
+    app.teardownAppcontextFuncs.length !== 0 ||
+    SIGNALS.requestTearingDown.hasReceivers ||
+    SIGNALS.appcontextTearingDown.hasReceivers ||
+    SIGNALS.appcontextPopped.hasReceivers
+  );
+}
+
+/** Called with the new Request and the adapter's data before anything runs (scheme, abort wiring...). */
+export type DispatchSetup<D> = (req: Request, data: D) => void;
+
+/** The pipeline inside the contexts, for an existing request context. Resolves to the final Response. */
+export function runInContext(app: Phial, ctx: RequestContext, skipMatch = false): MaybePromise<Response> {
+  return contextStorage.run(ctx, runPipeline, app, ctx, skipMatch);
+}
+
+function runPipeline(app: Phial, ctx: RequestContext, skipMatch: boolean): MaybePromise<Response> {
+  if (SIGNALS.appcontextPushed.hasReceivers) emit('appcontextPushed', app);
+  if (!skipMatch) matchRequest(app, ctx);
+  const req = ctx.request;
+  if (req._body === null && hasBody(req.raw)) {
+    return readBody(app, req).then(
+      () => guarded(app, ctx),
+      (e) =>
+        attempt(
+          () => chain(handleUserException(app, ctx, e), (v) => finalizeRequest(app, ctx, v, false)),
+          (e2) => handleException(app, ctx, e2),
+        ),
+    );
+  }
+  return guarded(app, ctx);
+}
+
+/** fullDispatch with unhandled errors going to handleException. */
+function guarded(app: Phial, ctx: RequestContext): MaybePromise<Response> {
+  let res: MaybePromise<Response>;
+  try {
+    res = fullDispatch(app, ctx);
+  } catch (e) {
+    return handleException(app, ctx, e);
+  }
+  if (isPromiseLike(res)) return Promise.resolve(res).then(undefined, (e) => handleException(app, ctx, e));
+  return res;
+}
+
+/**
+ * Dispatches a raw request through the app and returns the Response (sync when every step was sync).
+ * Teardown is attached to the response's close (the adapter closes it once written). When an error
+ * propagates (TESTING/DEBUG), teardown runs with it and the error is rethrown.
+ */
+export function dispatchRaw<D>(app: Phial, raw: RawRequest, setup?: DispatchSetup<D> | null, data?: D): MaybePromise<Response> {
+  const req = new Request(raw);
+  if (setup) setup(req, data as D);
+  const ctx = new RequestContext(app, req);
+  const withTeardown = needsTeardown(app);
+  let out: MaybePromise<Response>;
+  try {
+    out = runInContext(app, ctx);
+  } catch (e) {
+    if (withTeardown) return chain(teardown(app, ctx, e), () => Promise.reject(e));
+    throw e;
+  }
+  if (!withTeardown) return out;
+  const attach = (res: Response): Response => {
+    res.callOnClose(() => teardown(app, ctx, ctx._error ?? null));
+    return res;
+  };
+  if (isPromiseLike(out)) {
+    return Promise.resolve(out).then(attach, (e) => chain(teardown(app, ctx, e), () => Promise.reject(e)));
+  }
+  return attach(out);
+}
+
+/** @internal creates the request and app contexts for a raw request without running the pipeline. */
+export function createRequestContext(app: Phial, raw: RawRequest): RequestContext {
+  return new RequestContext(app, new Request(raw));
+}
+
+export { AppContext, RequestContext };

@@ -1,0 +1,221 @@
+/**
+ * The node:http adapter: no Web Request/Response objects; a string or bytes body is written with one
+ * `writeHead` + one `end`; streams honour backpressure and stop when the client goes.
+ */
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { Socket } from 'node:net';
+import { isHTTPException } from '../http/exceptions.js';
+import type { Request } from '../http/request.js';
+import { Response, toAsyncIterable } from '../http/response.js';
+import type { Phial } from '../app/phial.js';
+
+const encoder = new TextEncoder();
+
+function hasHeader(h: Response['headers'], lower: string): boolean {
+  const keys = h._keys;
+  for (let i = 0; i < keys.length; i++) if (keys[i] === lower) return true;
+  return false;
+}
+
+/** Writes a Phial Response to a node ServerResponse; resolves when the body is fully written. */
+export function writeResponse(res: ServerResponse, response: Response, app?: Phial): void | Promise<void> {
+  if (res.destroyed) {
+    response._close();
+    return;
+  }
+  const body = response._body;
+  const headers = response.headers;
+  const flat = headers.toFlat();
+  const status = response._status;
+  const text = response._statusText;
+  if (typeof body === 'string' || body === null || body instanceof Uint8Array) {
+    if (!hasHeader(headers, 'content-length') && status !== 204 && status !== 304 && !(status < 200)) {
+      flat.push('Content-Length', String(body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength));
+    }
+    if (text === undefined) res.writeHead(status, flat);
+    else res.writeHead(status, text, flat);
+    if (body === null || body === '') res.end();
+    else res.end(body);
+    const p = response._onClose === null ? undefined : response._close();
+    return p;
+  }
+  return writeStream(res, response, flat, app);
+}
+
+async function writeStream(res: ServerResponse, response: Response, flat: string[], app?: Phial): Promise<void> {
+  const status = response._status;
+  const text = response._statusText;
+  if (text === undefined) res.writeHead(status, flat);
+  else res.writeHead(status, text, flat);
+  const iterable = toAsyncIterable(response._body as AsyncIterable<Uint8Array | string>);
+  const it = iterable[Symbol.asyncIterator]();
+  let gone = false;
+  const onClose = () => {
+    gone = true;
+  };
+  res.once('close', onClose);
+  try {
+    for (;;) {
+      if (gone || res.destroyed) {
+        await it.return?.();
+        break;
+      }
+      const { done, value } = await it.next();
+      if (done) break;
+      if (gone || res.destroyed) {
+        await it.return?.();
+        break;
+      }
+      const chunk = typeof value === 'string' ? encoder.encode(value) : value;
+      if (chunk.byteLength === 0) continue;
+      if (!res.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+      }
+    }
+    if (!res.destroyed) res.end();
+  } catch (e) {
+    app?.logger.error('Error while streaming the response', e);
+    res.destroy(e instanceof Error ? e : undefined);
+  } finally {
+    res.off('close', onClose);
+    await response._close();
+  }
+}
+
+/** A minimal response for an error that escaped the app (propagated in testing/debug, or a bug). */
+function fallbackResponse(app: Phial, e: unknown): Response {
+  if (isHTTPException(e)) return e.getResponse();
+  const debug = app.debug;
+  const body = debug
+    ? `Internal Server Error\n\n${e instanceof Error ? (e.stack ?? String(e)) : String(e)}\n`
+    : '<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n<p>The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.</p>\n';
+  return new Response(body, { status: 500, contentType: debug ? 'text/plain; charset=utf-8' : 'text/html; charset=utf-8' });
+}
+
+function writeFatal(app: Phial, res: ServerResponse, e: unknown): void {
+  // Reached only when the error was propagated (TESTING/DEBUG) or the error path itself failed: log once.
+  if (!isHTTPException(e)) app.logger.error('Exception while handling a request', e);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  try {
+    const r = writeResponse(res, fallbackResponse(app, e), app);
+    if (r) r.catch(() => res.destroy());
+  } catch {
+    res.destroy();
+  }
+}
+
+/** Aborts the request's signal when the client goes before the response is finished. */
+function attachNodeAbort(ac: AbortController, data: unknown): void {
+  const res = data as ServerResponse;
+  if (res.writableFinished) return;
+  res.once('close', () => {
+    if (!res.writableFinished) ac.abort(new Error('The client closed the connection.'));
+  });
+}
+
+/** Connects the Request to the node objects (no closure per request). */
+function nodeSetup(req: Request, res: ServerResponse): void {
+  req._attachAbort = attachNodeAbort;
+  req._adapterData = res;
+}
+
+/** A node:http request listener for the app. */
+export function createNodeHandler(app: Phial): (req: IncomingMessage, res: ServerResponse) => void {
+  return function phialHandler(req: IncomingMessage, res: ServerResponse): void {
+    let out: Response | Promise<Response>;
+    try {
+      out = app._dispatch(req, nodeSetup, res);
+    } catch (e) {
+      writeFatal(app, res, e);
+      return;
+    }
+    if (out instanceof Response) {
+      const p = writeResponse(res, out, app);
+      if (p !== undefined) p.catch((e) => writeFatal(app, res, e));
+      return;
+    }
+    out.then(
+      (r) => {
+        const p = writeResponse(res, r, app);
+        if (p !== undefined) return p.catch((e) => writeFatal(app, res, e));
+        return undefined;
+      },
+      (e) => writeFatal(app, res, e),
+    );
+  };
+}
+
+/** Maps node's parser errors to a status line. */
+function clientErrorStatus(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return '431 Request Header Fields Too Large';
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return '408 Request Timeout';
+    case 'HPE_URI_TOO_LONG':
+      return '414 URI Too Long';
+    default:
+      return '400 Bad Request';
+  }
+}
+
+/**
+ * Wires a server: the app's handler, `Expect: 100-continue` (a body over MAX_CONTENT_LENGTH gets 413
+ * without `100 Continue`), and malformed requests (a 4xx, the process keeps serving).
+ */
+export function configureServer(app: Phial, server: Server, handler = app.handler): Server {
+  server.on('request', handler);
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const limit = app.config.MAX_CONTENT_LENGTH;
+    const cl = Number(req.headers['content-length']);
+    if (limit !== null && limit !== undefined && Number.isFinite(cl) && cl > limit) {
+      // never say 100 Continue: the pipeline answers 413 before reading, then the connection closes
+      res.setHeader('Connection', 'close');
+      res.shouldKeepAlive = false;
+    } else {
+      res.writeContinue();
+    }
+    handler(req, res);
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = clientErrorStatus(err);
+    const body = `${status}\n`;
+    socket.end(
+      `HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+  return server;
+}
+
+/** Creates a node:http server for the app (not listening yet). */
+export function createNodeServer(app: Phial, handler = app.handler): Server {
+  return configureServer(app, createServer(), handler);
+}
+
+/** Starts listening; resolves to the server (port 0 picks a free port). */
+export function listen(app: Phial, port = 0, host = '127.0.0.1', handler = app.handler): Promise<Server> {
+  const server = createNodeServer(app, handler);
+  return new Promise((resolve, reject) => {
+    const onError = (e: Error) => reject(e);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve(server);
+    });
+  });
+}

@@ -1,0 +1,52 @@
+/** Testing helpers: the test client and request contexts without a server (`phial/testing`). */
+import { RequestContext, contextStorage } from '../app/context.js';
+import { hasBody, matchRequest, readBody, teardown } from '../app/dispatch.js';
+import type { Phial } from '../app/phial.js';
+import { Request } from '../http/request.js';
+import { type TestRequestOptions, buildRequest } from './builder.js';
+import { TestClient, type TestClientOptions } from './client.js';
+
+export { buildRequest, type BuiltRequest, type TestHeaders, type TestRequestOptions } from './builder.js';
+export {
+  type ClientRequestOptions,
+  type SetTestCookieOptions,
+  TestClient,
+  type TestClientOptions,
+  type TestCookie,
+  TestResponse,
+} from './client.js';
+
+/** `app.testClient()`. */
+export function createTestClient(app: Phial, options?: TestClientOptions): TestClient {
+  return new TestClient(app, options);
+}
+
+/**
+ * `app.testRequestContext(path, options, fn)`: a request context for `path` (matched, body read),
+ * `fn` runs inside it, teardown runs after; resolves to `fn`'s return value.
+ */
+export async function runTestRequestContext<T>(
+  app: Phial,
+  path: string,
+  options: TestRequestOptions,
+  fn: (req: Request) => T | Promise<T>,
+): Promise<T> {
+  const sn = app.config.SERVER_NAME;
+  const built = await buildRequest(path, options, { host: sn ? String(sn) : 'localhost' });
+  const req = new Request(built.raw);
+  req._scheme = built.scheme;
+  const ctx = new RequestContext(app, req);
+  return contextStorage.run(ctx, async () => {
+    matchRequest(app, ctx);
+    if (hasBody(built.raw)) await readBody(app, req);
+    let error: unknown = null;
+    try {
+      return await fn(req);
+    } catch (e) {
+      error = e;
+      throw e;
+    } finally {
+      await teardown(app, ctx, error);
+    }
+  });
+}
