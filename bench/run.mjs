@@ -9,7 +9,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BENCH_DIR, checkResponse, ENDPOINTS, FRAMEWORKS } from './lib/endpoints.mjs';
-import { freePort, request, rssMb, startServer, stopServer } from './lib/proc.mjs';
+import { freePort, request, rssMb, startServer, stopServer, wrapCommand } from './lib/proc.mjs';
 import { fmtInt, fmtNum, fmtRatio, machineInfo, markdownTable, median, writeSection } from './lib/report.mjs';
 import { runWrk } from './lib/wrk.mjs';
 
@@ -22,6 +22,7 @@ const USAGE = `usage: node bench/run.mjs [options]
   --quick            --duration 1 --rounds 1 --warmup 1 (a smoke run)
   --no-templates     skip the template render benchmark (bench/render.mjs) at the end
   --write            write bench/RESULTS.md even for a --quick or --only run
+  --nice N           run servers and wrk under \`nice -n N\` (e.g. -5 on a shared machine; root for N < 0)
 endpoints: ${ENDPOINTS.map((e) => e.name).join(', ')}
 frameworks: ${FRAMEWORKS.join(', ')}`;
 
@@ -35,6 +36,7 @@ function parseArgs(argv) {
     quick: false,
     templates: true,
     write: false,
+    nice: null,
   };
   const num = (name, v) => {
     const n = Number(v);
@@ -72,6 +74,12 @@ function parseArgs(argv) {
       case '--write':
         o.write = true;
         break;
+      case '--nice': {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < -20 || n > 19) throw new Error('--nice needs an integer in -20..19');
+        o.nice = n;
+        break;
+      }
       case '-h':
       case '--help':
         console.log(USAGE);
@@ -163,7 +171,7 @@ async function main() {
       const port = await freePort();
       let srv;
       try {
-        srv = await startServer(fw, port, { cpu: cpus.server });
+        srv = await startServer(fw, port, { cpu: cpus.server, nice: opts.nice });
       } catch (err) {
         r.note = `failed to start: ${err.message}`;
         console.log(`  ${fw.padEnd(8)} ${r.note}`);
@@ -194,6 +202,7 @@ async function main() {
             durationS: opts.warmup,
             connections: opts.connections,
             cpu: cpus.load,
+            nice: opts.nice,
           });
         } catch (err) {
           s.r.note = `warm-up failed: ${err.message}`;
@@ -212,6 +221,7 @@ async function main() {
               durationS: opts.duration,
               connections: opts.connections,
               cpu: cpus.load,
+              nice: opts.nice,
             });
             s.r.rounds.push(w.rps);
             s.r.p99s.push(w.p99Ms);
@@ -253,7 +263,7 @@ async function main() {
     `- Node: ${info.node}; machine: ${info.nproc} CPUs (${info.cpu}), Linux ${info.kernel}; load average before: ${loadBefore}, after: ${info.load}` +
       (busy ? ' (**busy machine**: other processes shared the CPUs, numbers are noisy)' : ''),
     `- Command: \`node bench/run.mjs ${process.argv.slice(2).join(' ')}\`${partial ? ' (partial run)' : ''}`,
-    `- Method: each server runs alone on CPU 0 (\`taskset -c 0 node bench/servers/<framework>.mjs\`), wrk on CPU 1 ` +
+    `- Method: each server runs alone on CPU 0 (\`taskset -c 0 node bench/servers/<framework>.mjs\`), wrk on CPU 1${opts.nice !== null ? ` (both under \`nice -n ${opts.nice}\`)` : ''} ` +
       `(\`taskset -c 1 wrk -t1 -c${opts.connections} -d${opts.duration}s --latency\`). Per endpoint all servers are started, ` +
       `their response is checked byte for byte (fortunes: after \`&quot;\`→\`&#34;\`), each gets ${opts.warmup}s of ` +
       `warm-up, then ${opts.rounds} timed round(s) interleaved between frameworks (A B C D E, A B C D E, ...); ` +
@@ -288,10 +298,10 @@ async function main() {
     const renderArgs = [fileURLToPath(new URL('./render.mjs', import.meta.url))];
     if (opts.quick) renderArgs.push('--quick');
     if (partial && !opts.write) renderArgs.push('--out', `${BENCH_DIR}results/partial.md`);
-    const [cmd, args] =
-      cpus.server === null
-        ? [process.execPath, renderArgs]
-        : ['taskset', ['-c', String(cpus.server), process.execPath, ...renderArgs]];
+    const [cmd, ...args] = wrapCommand([process.execPath, ...renderArgs], {
+      cpu: cpus.server,
+      nice: opts.nice,
+    });
     await new Promise((resolve) => {
       const child = spawn(cmd, args, { stdio: 'inherit' });
       child.on('exit', (code) => {

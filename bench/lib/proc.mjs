@@ -5,6 +5,17 @@ import http from 'node:http';
 import net from 'node:net';
 import { SERVERS_DIR } from './endpoints.mjs';
 
+/**
+ * Prefix a command with `nice -n N` and `taskset -c CPU` when asked. Both exec the next program, so the PID
+ * of the spawned process is the PID of the final one (the server), whose /proc entry gives its memory.
+ */
+export function wrapCommand(command, { cpu = null, nice = null } = {}) {
+  const out = [];
+  if (nice !== null) out.push('nice', '-n', String(nice));
+  if (cpu !== null) out.push('taskset', '-c', String(cpu));
+  return [...out, ...command];
+}
+
 /** A free TCP port on 127.0.0.1 (bound to 0, then released). */
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -55,12 +66,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export async function startServer(
   framework,
   port,
-  { cpu = null, probePath = '/plaintext', timeoutMs = 20000, env = {} } = {},
+  { cpu = null, nice = null, probePath = '/plaintext', timeoutMs = 20000, env = {} } = {},
 ) {
   const file = `${SERVERS_DIR}${framework}.mjs`;
-  const cmd = cpu === null ? process.execPath : 'taskset';
-  const args =
-    cpu === null ? [file, String(port)] : ['-c', String(cpu), process.execPath, file, String(port)];
+  const [cmd, ...args] = wrapCommand([process.execPath, file, String(port)], { cpu, nice });
   const t0 = performance.now();
   const child = spawn(cmd, args, {
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -16,7 +16,7 @@ export function machineInfo() {
   let cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   let nproc = os.cpus().length;
   try {
-    nproc = Number(execFileSync('nproc', { encoding: 'utf8' }).trim());
+    nproc = Number(execFileSync('nproc', ['--all'], { encoding: 'utf8' }).trim());
   } catch {}
   cpu = cpu.replace(/\s+/g, ' ').trim();
   return {

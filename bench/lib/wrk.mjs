@@ -1,6 +1,7 @@
 /** Running wrk (pinned to a CPU) and reading its report. */
 import { execFile } from 'node:child_process';
 import { WRK_DIR } from './endpoints.mjs';
+import { wrapCommand } from './proc.mjs';
 
 const UNIT_MS = { us: 0.001, ms: 1, s: 1000, m: 60000 };
 
@@ -32,15 +33,14 @@ export function parseWrk(out) {
 /**
  * Load `http://127.0.0.1:<port><path>` with wrk for `durationS` seconds.
  * @param {{ port: number, path: string, script?: string, scriptArgs?: string[], durationS: number,
- *   connections: number, cpu: number | null }} o
+ *   connections: number, cpu: number | null, nice?: number | null }} o
  */
 export function runWrk(o) {
   const wrkArgs = ['-t1', `-c${o.connections}`, `-d${o.durationS}s`, '--latency'];
   if (o.script) wrkArgs.push('-s', `${WRK_DIR}${o.script}`);
   wrkArgs.push(`http://127.0.0.1:${o.port}${o.path}`);
   if (o.scriptArgs?.length) wrkArgs.push('--', ...o.scriptArgs);
-  const [cmd, args] =
-    o.cpu === null ? ['wrk', wrkArgs] : ['taskset', ['-c', String(o.cpu), 'wrk', ...wrkArgs]];
+  const [cmd, ...args] = wrapCommand(['wrk', ...wrkArgs], { cpu: o.cpu, nice: o.nice ?? null });
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { timeout: (o.durationS + 30) * 1000 }, (err, stdout, stderr) => {
       if (err) return reject(new Error(`wrk failed: ${err.message} ${stderr}`));

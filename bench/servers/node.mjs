@@ -2,9 +2,10 @@
 import http from 'node:http';
 import { JSON_TYPE, portFromArgs, RESOURCE_COUNT, TEXT_TYPE } from './data.mjs';
 
-const PLAINTEXT = Buffer.from('Hello, World!');
+// Strings, not Buffers: node sends headers and a string body in one write (a Buffer body costs a writev).
+const PLAINTEXT = 'Hello, World!';
 const TEXT_HEADERS = { 'Content-Type': TEXT_TYPE, 'Content-Length': PLAINTEXT.length };
-const OK = Buffer.from('ok');
+const OK = 'ok';
 const OK_HEADERS = { 'Content-Type': TEXT_TYPE, 'Content-Length': OK.length };
 const RESOURCE_PREFIX = '/api/v1/resource';
 const DIGITS = /^\d+$/;

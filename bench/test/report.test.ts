@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { median } from '../lib/report.mjs';
+import { wrapCommand } from '../lib/proc.mjs';
+import { markdownTable, median } from '../lib/report.mjs';
 import { parseWrk } from '../lib/wrk.mjs';
 import { makeContext } from '../templates/data.mjs';
 import { renderPage } from '../templates/handwritten.mjs';
@@ -54,6 +55,31 @@ describe('median', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, null, 3, 2])).toBe(2.5);
     expect(median([])).toBeNull();
+  });
+});
+
+describe('wrapCommand', () => {
+  it("prefixes nice, then taskset, so each execs the next and the PID stays the server's", () => {
+    expect(wrapCommand(['node', 'x.mjs'], { cpu: 0, nice: -5 })).toEqual([
+      'nice',
+      '-n',
+      '-5',
+      'taskset',
+      '-c',
+      '0',
+      'node',
+      'x.mjs',
+    ]);
+    expect(wrapCommand(['wrk', '-t1'], { cpu: 1 })).toEqual(['taskset', '-c', '1', 'wrk', '-t1']);
+    expect(wrapCommand(['wrk'])).toEqual(['wrk']);
+  });
+});
+
+describe('markdownTable', () => {
+  it('pads cells and right-aligns the flagged columns', () => {
+    expect(markdownTable(['a', 'req/s'], [['phial', '1,234']], [false, true])).toBe(
+      ['| a     | req/s |', '| ----- | ----: |', '| phial | 1,234 |'].join('\n'),
+    );
   });
 });
 

@@ -1060,7 +1060,12 @@ export class CodeGenerator {
     let kwargs: string | null = null;
     if (kw.length || n.dynKwargs) {
       kwargs = `new Kwargs({${kw.join(', ')}})`;
-      if (n.dynKwargs) kwargs = `starKwargs(${kwargs}, ${this.expr(n.dynKwargs)})`;
+      if (n.dynKwargs) {
+        // the callee Python names in its "got multiple values" TypeError
+        const callee =
+          n.kind === 'Filter' || n.kind === 'Test' ? `${n.name}()` : 'jinja2.runtime.Context.call()';
+        kwargs = `starKwargs(${kwargs}, ${this.expr(n.dynKwargs)}, ${js(callee)})`;
+      }
     }
     return { args: args.join(', '), kwargs };
   }

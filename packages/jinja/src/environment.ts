@@ -35,6 +35,15 @@ export interface EnvironmentOptions {
   finalize?: TemplateFunction | null;
   /** Extension names: `'loopcontrols'` (break/continue), `'do'`. Jinja dotted names work too. */
   extensions?: readonly string[];
+  /** Custom delimiters (Jinja's `block_start_string` & co): default `{% %}`, `{{ }}`, `{# #}`. */
+  blockStartString?: string;
+  blockEndString?: string;
+  variableStartString?: string;
+  variableEndString?: string;
+  commentStartString?: string;
+  commentEndString?: string;
+  /** The newline written for newlines in template text (default `'\n'`). */
+  newlineSequence?: '\n' | '\r\n' | '\r';
   /** Check loaders for changed sources on each getTemplate (default true). */
   autoReload?: boolean;
   /** Templates kept compiled (default 400; 0 disables caching, negative means unlimited). */
@@ -91,6 +100,13 @@ export class Environment implements EnvironmentShape {
   trimBlocks: boolean;
   lstripBlocks: boolean;
   keepTrailingNewline: boolean;
+  blockStartString: string;
+  blockEndString: string;
+  variableStartString: string;
+  variableEndString: string;
+  commentStartString: string;
+  commentEndString: string;
+  newlineSequence: string;
   undefined: UndefinedClass;
   finalize: TemplateFunction | null;
   extensions: string[];
@@ -114,6 +130,7 @@ export class Environment implements EnvironmentShape {
   readonly sandboxed: boolean = false;
   private cache = new Map<string, { template: Template; uptodate: (() => boolean) | null }>();
   private stringCache = new Map<string, Template>();
+  private cacheLoader: BaseLoader | null = null;
 
   constructor(opts: EnvironmentOptions = {}) {
     this.loader = opts.loader ?? null;
@@ -121,6 +138,13 @@ export class Environment implements EnvironmentShape {
     this.trimBlocks = !!opts.trimBlocks;
     this.lstripBlocks = !!opts.lstripBlocks;
     this.keepTrailingNewline = !!opts.keepTrailingNewline;
+    this.blockStartString = opts.blockStartString ?? '{%';
+    this.blockEndString = opts.blockEndString ?? '%}';
+    this.variableStartString = opts.variableStartString ?? '{{';
+    this.variableEndString = opts.variableEndString ?? '}}';
+    this.commentStartString = opts.commentStartString ?? '{#';
+    this.commentEndString = opts.commentEndString ?? '#}';
+    this.newlineSequence = opts.newlineSequence ?? '\n';
     this.undefined = opts.undefined ?? Undefined;
     this.finalize = opts.finalize ?? null;
     this.extensions = [...(opts.extensions ?? [])];
@@ -279,7 +303,21 @@ export class Environment implements EnvironmentShape {
   fromString(source: string, globals?: Record<string, unknown> | null): Template {
     if (globals) return new Template(this, source, null, null, globals);
     // templates are immutable once compiled: reuse recent ones (Phial's renderTemplateString)
-    const key = `${+this.trimBlocks}${+this.lstripBlocks}${+this.keepTrailingNewline}${+this.autoescapeFor(null)}${this.extensions.join(',')}|${source}`;
+    const key = [
+      +this.trimBlocks,
+      +this.lstripBlocks,
+      +this.keepTrailingNewline,
+      +this.autoescapeFor(null),
+      this.extensions.join(','),
+      this.blockStartString,
+      this.blockEndString,
+      this.variableStartString,
+      this.variableEndString,
+      this.commentStartString,
+      this.commentEndString,
+      this.newlineSequence,
+      source,
+    ].join('\u0000');
     let t = this.stringCache.get(key);
     if (t === undefined) {
       t = new Template(this, source, null, null, null);
@@ -356,6 +394,11 @@ export class Environment implements EnvironmentShape {
 
   private loadTemplate(name: string, globals: Record<string, unknown> | null): Template {
     if (!this.loader) throw new TypeError('no loader for this environment specified');
+    // the cache belongs to one loader (Jinja keys it by loader and name)
+    if (this.cacheLoader !== this.loader) {
+      this.cache.clear();
+      this.cacheLoader = this.loader;
+    }
     const cached = this.cacheSize !== 0 ? this.cache.get(name) : undefined;
     if (cached && (!this.autoReload || !cached.uptodate || cached.uptodate())) {
       if (globals) Object.assign(cached.template.globals, globals);
@@ -458,27 +501,28 @@ export class Template {
     locals?: Record<string, unknown> | null,
     mode: RenderMode = false,
   ): Context {
-    let parent: Record<string, unknown>;
-    if (shared) parent = toVars(vars);
-    else {
-      parent = Object.assign(
-        Object.create(null) as Record<string, unknown>,
-        this.environment.globals,
-        this.globals,
-      );
-      if (vars) {
-        if (vars instanceof Map) for (const [k, v] of vars) parent[k] = v;
-        else for (const k of Object.keys(vars)) parent[k] = vars[k];
-      }
+    const blocks = this.compiled(mode).blocks;
+    const env = this.environment as unknown as runtime.RuntimeEnv;
+    let data: Record<string, unknown>;
+    let layers: Record<string, unknown>[] = [];
+    let foreign = false;
+    if (shared) {
+      // `vars` already holds everything (an include's or import's view of its parent context)
+      data = vars && !(vars instanceof Map) && Object.getPrototypeOf(vars) === null ? vars : toVars(vars);
+    } else {
+      layers = this.hasOwnGlobals ? [this.globals, this.environment.globals] : [this.environment.globals];
+      if (vars && !(vars instanceof Map) && !locals) {
+        data = vars; // read in place, own properties only
+        foreign = true;
+      } else data = toVars(vars);
     }
-    if (locals) for (const k in locals) if (locals[k] !== undefined) parent[k] = locals[k];
-    return new Context(
-      this.environment as unknown as runtime.RuntimeEnv,
-      parent,
-      this.name,
-      this.compiled(mode).blocks,
-      this.autoescape,
-    );
+    if (locals) for (const k in locals) if (locals[k] !== undefined) data[k] = locals[k];
+    return new Context(env, data, this.name, blocks, this.autoescape, layers, foreign);
+  }
+
+  private get hasOwnGlobals(): boolean {
+    for (const _ in this.globals) return true;
+    return false;
   }
 
   /** Renders to a string. */

@@ -33,7 +33,18 @@ export interface LexerOptions {
   trimBlocks?: boolean;
   lstripBlocks?: boolean;
   keepTrailingNewline?: boolean;
+  /** Delimiters (Jinja's `block_start_string` & co); defaults `{% %}`, `{{ }}`, `{# #}`. */
+  blockStartString?: string;
+  blockEndString?: string;
+  variableStartString?: string;
+  variableEndString?: string;
+  commentStartString?: string;
+  commentEndString?: string;
+  /** What newlines in the output become (default `\n`). */
+  newlineSequence?: string;
 }
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const OPERATORS = [
   '//',
@@ -128,8 +139,23 @@ export function tokenize(
   name: string | null = null,
   filename: string | null = null,
 ): Token[] {
+  const BS = opts.blockStartString ?? '{%';
+  const BE = opts.blockEndString ?? '%}';
+  const VS = opts.variableStartString ?? '{{';
+  const VE = opts.variableEndString ?? '}}';
+  const CS = opts.commentStartString ?? '{#';
+  const CE = opts.commentEndString ?? '#}';
+  // longer delimiters win when one is a prefix of another (as in Jinja's sorted regex)
+  const starts = (
+    [
+      [BS, '%'],
+      [VS, '{'],
+      [CS, '#'],
+    ] as [string, string][]
+  ).sort((a, b) => b[0].length - a[0].length);
   let src = input.replace(/\r\n?/g, '\n');
   if (!opts.keepTrailingNewline && src.endsWith('\n')) src = src.slice(0, -1);
+  const nextAt = starts.map(() => -2);
   const tokens: Token[] = [];
   let pos = 0;
   let lineStarting = true;
@@ -162,23 +188,27 @@ export function tokenize(
 
   while (pos < n) {
     // find the next tag start
-    let idx = src.indexOf('{', pos);
+    let idx = -1;
     let kind = '';
-    while (idx !== -1) {
-      const c = src[idx + 1];
-      if (c === '{' || c === '%' || c === '#') {
-        kind = c;
-        break;
+    let startLen = 0;
+    for (let j = 0; j < starts.length; j++) {
+      const [str, k] = starts[j]!;
+      // cached: only search again once the cursor has passed the last hit
+      let i = nextAt[j]!;
+      if (i !== -1 && i < pos) i = nextAt[j] = src.indexOf(str, pos);
+      if (i !== -1 && (idx === -1 || i < idx)) {
+        idx = i;
+        kind = k;
+        startLen = str.length;
       }
-      idx = src.indexOf('{', idx + 1);
     }
     if (idx === -1) {
       pushData(src.slice(pos), pos);
       break;
     }
     let text = src.slice(pos, idx);
-    const sign = src[idx + 2];
-    const tagStart = idx + 2 + (sign === '-' || sign === '+' ? 1 : 0);
+    const sign = src[idx + startLen];
+    const tagStart = idx + startLen + (sign === '-' || sign === '+' ? 1 : 0);
     if (sign === '-') {
       text = rstripWs(text);
     } else if (sign !== '+' && opts.lstripBlocks && kind !== '{') {
@@ -188,7 +218,7 @@ export function tokenize(
     pushData(text, pos);
 
     if (kind === '#') {
-      const close = findCommentEnd(src, tagStart);
+      const close = findCommentEnd(src, tagStart, CE);
       if (close === -1) fail('Missing end of comment tag', lineAt(idx));
       const [endIdx, endLen, minus, plus] = close as [number, number, boolean, boolean];
       pos = afterEnd(endIdx + endLen, minus, plus, true);
@@ -197,13 +227,13 @@ export function tokenize(
 
     // raw block?
     if (kind === '%') {
-      const m = /\s*raw\s*(-|\+)?%\}/y;
+      const m = new RegExp(`\\s*raw\\s*(-|\\+)?${escapeRe(BE)}`, 'y');
       m.lastIndex = tagStart;
       const rm = m.exec(src);
       if (rm) {
         const startLine = lineAt(idx);
         let p = afterEnd(m.lastIndex, rm[1] === '-', rm[1] === '+', false);
-        const endRe = /\{%([-+]?)\s*endraw\s*([-+]?)%\}/g;
+        const endRe = new RegExp(`${escapeRe(BS)}([-+]?)\\s*endraw\\s*([-+]?)${escapeRe(BE)}`, 'g');
         endRe.lastIndex = p;
         const em = endRe.exec(src);
         if (!em) fail('Missing end of raw directive', startLine);
@@ -235,18 +265,18 @@ export function tokenize(
       const ch = src[pos]!;
       // end of tag (only outside brackets)
       if (depth.length === 0) {
-        const endCh = isBlock ? '%' : '}';
+        const endStr = isBlock ? BE : VE;
         let minus = false;
         let plus = false;
         let p = pos;
-        if ((ch === '-' || ch === '+') && src[p + 1] === endCh && src[p + 2] === '}') {
+        if ((ch === '-' || ch === '+') && src.startsWith(endStr, p + 1)) {
           minus = ch === '-';
           plus = ch === '+';
           p++;
         }
-        if (src[p] === endCh && src[p + 1] === '}') {
+        if (src.startsWith(endStr, p)) {
           tokens.push({ type: isBlock ? 'block_end' : 'variable_end', value: '', lineno: lineAt(pos) });
-          pos = afterEnd(p + 2, minus, plus, isBlock);
+          pos = afterEnd(p + endStr.length, minus, plus, isBlock);
           closed = true;
           break;
         }
@@ -315,13 +345,19 @@ export function tokenize(
       fail('unexpected end of template, expected end of ' + (isBlock ? 'block' : 'print') + ' statement');
   }
   tokens.push({ type: 'eof', value: '', lineno: lineAt(n) });
+  const nl = opts.newlineSequence;
+  if (nl !== undefined && nl !== '\n') {
+    for (const t of tokens)
+      if (t.type === 'data' || t.type === 'string') t.value = t.value.replace(/\n/g, nl);
+  }
   return tokens;
 }
 
-function findCommentEnd(src: string, from: number): [number, number, boolean, boolean] | -1 {
-  const i = src.indexOf('#}', from);
+function findCommentEnd(src: string, from: number, end: string): [number, number, boolean, boolean] | -1 {
+  const i = src.indexOf(end, from);
   if (i === -1) return -1;
   const prev = src[i - 1];
-  if ((prev === '-' || prev === '+') && i - 1 >= from) return [i - 1, 3, prev === '-', prev === '+'];
-  return [i, 2, false, false];
+  if ((prev === '-' || prev === '+') && i - 1 >= from)
+    return [i - 1, end.length + 1, prev === '-', prev === '+'];
+  return [i, end.length, false, false];
 }

@@ -1,7 +1,7 @@
 /**
  * Template loaders: where template source comes from and how the environment learns it changed.
  */
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { type Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { TemplateNotFound } from './errors.js';
 
@@ -50,6 +50,7 @@ function mtimeOf(path: string): number | null {
 export class FileSystemLoader extends BaseLoader {
   readonly searchpath: string[];
   readonly encoding: BufferEncoding;
+  /** Whether `listTemplates` descends into symlinked folders (as Jinja's `followlinks`). */
   readonly followLinks: boolean;
 
   constructor(
@@ -69,28 +70,24 @@ export class FileSystemLoader extends BaseLoader {
     for (const base of this.searchpath) {
       const filename = join(base, ...pieces);
       let source: string;
+      let mtime: number;
       try {
-        if (!this.followLinks) {
-          const real = realpathSync(filename);
-          const realBase = realpathSync(base);
-          if (real !== realBase && !real.startsWith(realBase + sep)) continue;
-        }
-        if (!statSync(filename).isFile()) continue;
+        const st = statSync(filename);
+        if (!st.isFile()) continue;
+        mtime = st.mtimeMs;
         source = readFileSync(filename, this.encoding);
       } catch {
         continue;
       }
-      const mtime = mtimeOf(filename);
       return { source, filename, uptodate: () => mtimeOf(filename) === mtime };
     }
     throw new TemplateNotFound(template);
   }
 
   override listTemplates(): string[] {
-    const { readdirSync } = require_fs();
     const found = new Set<string>();
     const walk = (dir: string, prefix: string) => {
-      let entries: import('node:fs').Dirent[];
+      let entries: Dirent[];
       try {
         entries = readdirSync(dir, { withFileTypes: true });
       } catch {
@@ -98,19 +95,23 @@ export class FileSystemLoader extends BaseLoader {
       }
       for (const e of entries) {
         const rel = prefix ? `${prefix}/${e.name}` : e.name;
-        if (e.isDirectory()) walk(join(dir, e.name), rel);
+        let isDir = e.isDirectory();
+        if (e.isSymbolicLink()) {
+          try {
+            isDir = statSync(join(dir, e.name)).isDirectory();
+          } catch {
+            continue;
+          }
+          // like os.walk: symlinked folders are entered only with followLinks
+          if (isDir && !this.followLinks) continue;
+        }
+        if (isDir) walk(join(dir, e.name), rel);
         else found.add(rel);
       }
     };
     for (const base of this.searchpath) walk(base, '');
     return [...found].sort();
   }
-}
-
-import * as fs from 'node:fs';
-
-function require_fs(): typeof fs {
-  return fs;
 }
 
 /** Templates from an object or Map of name → source (always up to date unless the entry changes). */

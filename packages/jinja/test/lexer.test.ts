@@ -73,3 +73,28 @@ describe('tokenize', () => {
     }
   });
 });
+
+describe('custom delimiters', () => {
+  it('lexes with Jinja-style custom start and end strings', async () => {
+    const { Environment } = await import('../src/environment.js');
+    const env = new Environment({
+      blockStartString: '<%',
+      blockEndString: '%>',
+      variableStartString: '${',
+      variableEndString: '}',
+      commentStartString: '<#',
+      commentEndString: '#>',
+      trimBlocks: true,
+    });
+    const D = '$';
+    const t = env.fromString(
+      `<# note #><% for x in xs -%>\n  ${D}{ x }{{ kept }}<% endfor %>\n<% raw %>${D}{ raw }<% endraw %>`,
+    );
+    expect(t.render({ xs: [1, 2] })).toBe(`1{{ kept }}2{{ kept }}${D}{ raw }`);
+  });
+
+  it('writes the configured newline sequence', async () => {
+    const { Environment } = await import('../src/environment.js');
+    expect(new Environment({ newlineSequence: '\r\n' }).fromString('a\nb\r\nc').render()).toBe('a\r\nb\r\nc');
+  });
+});

@@ -101,3 +101,33 @@ describe('other loaders', () => {
     expect(env.getTemplate('t.html').render()).toBe('two');
   });
 });
+
+describe('template cache', () => {
+  it('is tied to the loader', () => {
+    const env = new Environment({ loader: new DictLoader({ 't.html': 'first' }) });
+    expect(env.getTemplate('t.html').render()).toBe('first');
+    env.loader = new DictLoader({ 't.html': 'second' });
+    expect(env.getTemplate('t.html').render()).toBe('second');
+  });
+
+  it('can be disabled with cacheSize 0 and bounded otherwise', () => {
+    const env = new Environment({ loader: new DictLoader({ a: 'A', b: 'B' }), cacheSize: 0 });
+    expect(env.getTemplate('a')).not.toBe(env.getTemplate('a'));
+    const small = new Environment({ loader: new DictLoader({ a: 'A', b: 'B' }), cacheSize: 1 });
+    const a = small.getTemplate('a');
+    small.getTemplate('b');
+    expect(small.getTemplate('a')).not.toBe(a);
+  });
+});
+
+describe('FileSystemLoader.listTemplates', () => {
+  it('lists files in sub-folders', () => {
+    const root = mkdtempSync(join(tmpdir(), 'jinja-list-'));
+    mkdirSync(join(root, 'a'));
+    writeFileSync(join(root, 'a', 'x.html'), 'x');
+    writeFileSync(join(root, 'y.html'), 'y');
+    const env = new Environment({ loader: new FileSystemLoader(root) });
+    expect(env.listTemplates()).toEqual(['a/x.html', 'y.html']);
+    rmSync(root, { recursive: true, force: true });
+  });
+});

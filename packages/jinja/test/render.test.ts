@@ -212,3 +212,60 @@ describe('environment options', () => {
     expect(env.fromString('{{ m }}').render({ m: new Markup('<i>') })).toBe('<i>');
   });
 });
+
+describe('render context', () => {
+  it('reads own variables only and never writes into the caller object', () => {
+    const env = new Environment();
+    const ctx = Object.assign(Object.create({ inherited: 'no' }) as Record<string, unknown>, { a: 1 });
+    expect(
+      env
+        .fromString('[{{ a }}][{{ inherited }}][{{ constructor }}][{{ toString }}]{% set a = 2 %}{{ a }}')
+        .render(ctx),
+    ).toBe('[1][][][]2');
+    expect(Object.keys(ctx)).toEqual(['a']);
+    expect(ctx.a).toBe(1);
+  });
+});
+
+describe('Python values standing in for Python objects', () => {
+  it('reads a Date like a datetime: attributes and methods (Jinja with datetime.datetime)', () => {
+    const d = new Date(2024, 0, 5, 9, 30, 7);
+    expect(
+      render('{{ d.year }}-{{ d.month }}-{{ d.day }} {{ d.hour }}:{{ d.minute }}:{{ d.second }}', { d }),
+    ).toBe('2024-1-5 9:30:7');
+    expect(render("{{ d.strftime('%Y-%m-%d %H:%M') }}|{{ d['year'] }}|{{ d.weekday() }}", { d })).toBe(
+      '2024-01-05 09:30|2024|4',
+    );
+    expect(render('{{ d.isoformat() }}|{{ d }}|{{ d.nope is defined }}', { d })).toBe(
+      '2024-01-05T09:30:07|2024-01-05 09:30:07|False',
+    );
+    // JavaScript properties of a class instance still come first
+    expect(render('{{ d.getFullYear() }}', { d })).toBe('2024');
+  });
+});
+
+describe('**kwargs in calls', () => {
+  const err = (src: string, ctx: Record<string, unknown>) => {
+    try {
+      return render(src, ctx);
+    } catch (e) {
+      return `${(e as Error).name}: ${(e as Error).message}`;
+    }
+  };
+  it('raises TypeError when a key repeats an explicit keyword, like Python', () => {
+    const ctx = { d: { a: 2 }, f: (kw: Kwargs) => Object.keys(kw).join(',') };
+    expect(err('{{ dict(a=1, **d) }}', ctx)).toBe(
+      "TypeError: jinja2.runtime.Context.call() got multiple values for keyword argument 'a'",
+    );
+    expect(err('{{ f(a=1, **d) }}', ctx)).toBe(
+      "TypeError: jinja2.runtime.Context.call() got multiple values for keyword argument 'a'",
+    );
+    expect(err('{{ x|default(a=1, **d) }}', ctx)).toBe(
+      "TypeError: default() got multiple values for keyword argument 'a'",
+    );
+    expect(err('{{ dict(b=1, **d) }}|{{ f(b=1, **d) }}', ctx)).toBe("{'b': 1, 'a': 2}|b,a");
+    expect(err('{{ dict(a=1, **m) }}', { m: new Map([['a', 2]]) })).toBe(
+      "TypeError: jinja2.runtime.Context.call() got multiple values for keyword argument 'a'",
+    );
+  });
+});

@@ -2,13 +2,67 @@
 
 export const VERSION = '0.1.0';
 
-// The app
-export { Phial, hostIsTrusted } from './app/phial.js';
-export type { Extension, PhialOptions, UrlBuildErrorHandler, UrlForValues } from './app/phial.js';
-export { Blueprint, BlueprintSetupState } from './app/blueprint.js';
 export type { BlueprintOptions, BlueprintRegisterOptions } from './app/blueprint.js';
-export { Scaffold } from './app/scaffold.js';
+export { Blueprint, BlueprintSetupState } from './app/blueprint.js';
+export type { ConfigValues } from './app/config.js';
+export { Config, defaultConfig } from './app/config.js';
+export type { AppGlobals, G } from './app/context.js';
+export {
+  AppContext,
+  AppCtxGlobals,
+  copyCurrentRequestContext,
+  hasAppContext,
+  hasRequestContext,
+  RequestContext,
+} from './app/context.js';
+export type { SendFileOptions } from './app/files.js';
+export { sendFile, sendFromDirectory } from './app/files.js';
+export type { FlashMessage, GetFlashedMessagesOptions } from './app/flash.js';
+export { flash, getFlashedMessages } from './app/flash.js';
+export { currentApp, g, request, session } from './app/globals.js';
+
+export {
+  abort,
+  afterThisRequest,
+  jsonify,
+  makeResponse,
+  redirect,
+  streamWithContext,
+  urlFor,
+} from './app/helpers.js';
+export type { JSONProvider } from './app/json.js';
+export { DefaultJSONProvider } from './app/json.js';
+export type { Logger } from './app/logging.js';
+export type { Extension, PhialOptions, UrlBuildErrorHandler, UrlForValues } from './app/phial.js';
+export { hostIsTrusted, Phial } from './app/phial.js';
 export type { RouteOptions, UrlRuleOptions } from './app/scaffold.js';
+export { Scaffold } from './app/scaffold.js';
+export type { SessionData, SessionInterface } from './app/sessions.js';
+export { NullSession, SecureCookieSessionInterface, Session } from './app/sessions.js';
+export * as signals from './app/signals.js';
+export {
+  appcontextPopped,
+  appcontextPushed,
+  appcontextTearingDown,
+  beforeRenderTemplate,
+  gotRequestException,
+  messageFlashed,
+  Namespace,
+  requestFinished,
+  requestStarted,
+  requestTearingDown,
+  Signal,
+  templateRendered,
+} from './app/signals.js';
+export { TaggedJSONSerializer } from './app/tag.js';
+export type { TemplateContext } from './app/templating.js';
+export {
+  renderTemplate,
+  renderTemplateAsync,
+  renderTemplateString,
+  streamTemplate,
+  streamTemplateString,
+} from './app/templating.js';
 export type {
   AfterRequestFunction,
   BeforeRequestFunction,
@@ -24,51 +78,9 @@ export type {
   ViewAttributes,
   ViewFunction,
 } from './app/types.js';
-export type { Logger } from './app/logging.js';
-
-// Contexts and globals
-export { currentApp, g, request, session } from './app/globals.js';
-export { AppContext, AppCtxGlobals, RequestContext, copyCurrentRequestContext, hasAppContext, hasRequestContext } from './app/context.js';
-export type { AppGlobals, G } from './app/context.js';
-
-// Helpers
-export { abort, afterThisRequest, jsonify, makeResponse, redirect, streamWithContext, urlFor } from './app/helpers.js';
-export { flash, getFlashedMessages } from './app/flash.js';
-export type { FlashMessage, GetFlashedMessagesOptions } from './app/flash.js';
-export { sendFile, sendFromDirectory } from './app/files.js';
-export type { SendFileOptions } from './app/files.js';
-
-// Sessions, config, JSON, signals, class-based views
-export { NullSession, SecureCookieSessionInterface, Session } from './app/sessions.js';
-export type { SessionData, SessionInterface } from './app/sessions.js';
-export { TaggedJSONSerializer } from './app/tag.js';
-export { Config, defaultConfig } from './app/config.js';
-export type { ConfigValues } from './app/config.js';
-export { DefaultJSONProvider } from './app/json.js';
-export type { JSONProvider } from './app/json.js';
-export * as signals from './app/signals.js';
-export {
-  Namespace,
-  Signal,
-  appcontextPopped,
-  appcontextPushed,
-  appcontextTearingDown,
-  beforeRenderTemplate,
-  gotRequestException,
-  messageFlashed,
-  requestFinished,
-  requestStarted,
-  requestTearingDown,
-  templateRendered,
-} from './app/signals.js';
 export { MethodView, View } from './app/views.js';
-
-// HTTP toolkit
-export { Request, parseAuthorization } from './http/request.js';
-export type { Authorization, GetJsonOptions, RawRequest } from './http/request.js';
-export { Response } from './http/response.js';
-export type { ResponseBody, ResponseInit } from './http/response.js';
 export type { CookieOptions } from './http/cookies.js';
+export type { HeadersInit } from './http/datastructures/index.js';
 export {
   Accept,
   CharsetAccept,
@@ -78,7 +90,6 @@ export {
   MIMEAccept,
   MultiDict,
 } from './http/datastructures/index.js';
-export type { HeadersInit } from './http/datastructures/index.js';
 export {
   BadGateway,
   BadHost,
@@ -87,6 +98,7 @@ export {
   ClientDisconnected,
   Conflict,
   ExpectationFailed,
+  exceptionForCode,
   FailedDependency,
   Forbidden,
   GatewayTimeout,
@@ -95,6 +107,7 @@ export {
   HTTPVersionNotSupported,
   ImATeapot,
   InternalServerError,
+  isHTTPException,
   LengthRequired,
   Locked,
   MethodNotAllowed,
@@ -106,20 +119,24 @@ export {
   PreconditionRequired,
   RangeNotSatisfiable,
   RequestEntityTooLarge,
+  RequestedRangeNotSatisfiable,
   RequestHeaderFieldsTooLarge,
   RequestRedirect,
   RequestTimeout,
   RequestURITooLarge,
-  RequestedRangeNotSatisfiable,
   SecurityError,
   ServiceUnavailable,
   TooManyRequests,
+  Unauthorized,
   UnavailableForLegalReasons,
   UnprocessableEntity,
   UnsupportedMediaType,
-  exceptionForCode,
-  isHTTPException,
 } from './http/exceptions.js';
+export type { Authorization, GetJsonOptions, RawRequest } from './http/request.js';
+export { parseAuthorization, Request } from './http/request.js';
+export type { ResponseBody, ResponseInit } from './http/response.js';
+export { Response } from './http/response.js';
+export type { Converter, ConverterClass, RouteParams, RuleOptions } from './http/routing/index.js';
 export {
   AnyConverter,
   BaseConverter,
@@ -130,15 +147,23 @@ export {
   PathConverter,
   Rule,
   StringConverter,
-  UUIDConverter,
   UrlMap,
+  UUIDConverter,
   ValidationError,
 } from './http/routing/index.js';
-export type { Converter, ConverterClass, RouteParams, RuleOptions } from './http/routing/index.js';
-export { BadSignature, BadTimeSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer } from './http/signing.js';
-
-// Servers and testing
-export { createNodeHandler, createNodeServer } from './server/node.js';
+export {
+  BadSignature,
+  BadTimeSignature,
+  SignatureExpired,
+  URLSafeSerializer,
+  URLSafeTimedSerializer,
+} from './http/signing.js';
 export type { RunOptions } from './server/devserver.js';
+export { createNodeHandler, createNodeServer } from './server/node.js';
+export type {
+  ClientRequestOptions,
+  TestClientOptions,
+  TestCookie,
+  TestRequestOptions,
+} from './testing/index.js';
 export { TestClient, TestResponse } from './testing/index.js';
-export type { ClientRequestOptions, TestClientOptions, TestCookie, TestRequestOptions } from './testing/index.js';

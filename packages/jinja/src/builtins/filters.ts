@@ -43,129 +43,154 @@ import { wordwrap } from './wordwrap.js';
 // argument binding
 
 type Params = Record<string, unknown>;
-/** Parameter names with their defaults (REQUIRED for none), in positional order. */
-type Spec = readonly (readonly [string, unknown])[];
-
 const REQUIRED = Symbol('required');
+const SURROGATE = /[\ud800-\udfff]/;
 
-const ATTR_SPEC: Spec = [['name', REQUIRED]];
-const BATCH_SPEC: Spec = [
+const ATTR_SPEC = spec([['name', REQUIRED]]);
+const BATCH_SPEC = spec([
   ['linecount', REQUIRED],
   ['fill_with', null],
-];
-const CENTER_SPEC: Spec = [['width', 80]];
-const DEFAULT_SPEC: Spec = [
+]);
+const CENTER_SPEC = spec([['width', 80]]);
+const DEFAULT_SPEC = spec([
   ['default_value', ''],
   ['boolean', false],
-];
-const DICTSORT_SPEC: Spec = [
+]);
+const DICTSORT_SPEC = spec([
   ['case_sensitive', false],
   ['by', 'key'],
   ['reverse', false],
-];
-const FILESIZEFORMAT_SPEC: Spec = [['binary', false]];
-const FLOAT_SPEC: Spec = [['default', new PyFloat(0)]];
-const GROUPBY_SPEC: Spec = [
+]);
+const FILESIZEFORMAT_SPEC = spec([['binary', false]]);
+const FLOAT_SPEC = spec([['default', new PyFloat(0)]]);
+const GROUPBY_SPEC = spec([
   ['attribute', REQUIRED],
   ['default', null],
   ['case_sensitive', false],
-];
-const INDENT_SPEC: Spec = [
+]);
+const INDENT_SPEC = spec([
   ['width', 4],
   ['first', false],
   ['blank', false],
-];
-const INT_SPEC: Spec = [
+]);
+const INT_SPEC = spec([
   ['default', 0],
   ['base', 10],
-];
-const JOIN_SPEC: Spec = [
+]);
+const JOIN_SPEC = spec([
   ['d', ''],
   ['attribute', null],
-];
-const REPLACE_SPEC: Spec = [
+]);
+const REPLACE_SPEC = spec([
   ['old', REQUIRED],
   ['new', REQUIRED],
   ['count', null],
-];
-const ROUND_SPEC: Spec = [
+]);
+const ROUND_SPEC = spec([
   ['precision', 0],
   ['method', 'common'],
-];
-const SLICE_SPEC: Spec = [
+]);
+const SLICE_SPEC = spec([
   ['slices', REQUIRED],
   ['fill_with', null],
-];
-const SORT_SPEC: Spec = [
+]);
+const SORT_SPEC = spec([
   ['reverse', false],
   ['case_sensitive', false],
   ['attribute', null],
-];
-const SUM_SPEC: Spec = [
+]);
+const SUM_SPEC = spec([
   ['attribute', null],
   ['start', 0],
-];
-const TOJSON_SPEC: Spec = [['indent', null]];
-const TRIM_SPEC: Spec = [['chars', null]];
-const TRUNCATE_SPEC: Spec = [
+]);
+const TOJSON_SPEC = spec([['indent', null]]);
+const TRIM_SPEC = spec([['chars', null]]);
+const TRUNCATE_SPEC = spec([
   ['length', 255],
   ['killwords', false],
   ['end', '...'],
   ['leeway', null],
-];
-const UNIQUE_SPEC: Spec = [
+]);
+const UNIQUE_SPEC = spec([
   ['case_sensitive', false],
   ['attribute', null],
-];
-const URLIZE_SPEC: Spec = [
+]);
+const URLIZE_SPEC = spec([
   ['trim_url_limit', null],
   ['nofollow', false],
   ['target', null],
   ['rel', null],
   ['extra_schemes', null],
-];
-const WORDWRAP_SPEC: Spec = [
+]);
+const WORDWRAP_SPEC = spec([
   ['width', 79],
   ['break_long_words', true],
   ['wrapstring', null],
   ['break_on_hyphens', true],
-];
-const XMLATTR_SPEC: Spec = [['autospace', true]];
+]);
+const XMLATTR_SPEC = spec([['autospace', true]]);
+
+/** A filter's parameters, compiled once into a function building a fixed-shape params object. */
+interface Spec {
+  readonly entries: readonly (readonly [string, unknown])[];
+  /** Index of the first required parameter, or the parameter count when none is required. */
+  readonly firstRequired: number;
+  /** Builds the params object from the first `npos` positional arguments and the defaults. */
+  readonly make: (args: readonly unknown[], npos: number, defaults: readonly unknown[]) => Params;
+  readonly defaults: readonly unknown[];
+}
+
+function spec(entries: readonly (readonly [string, unknown])[]): Spec {
+  const fields = entries.map(([name], i) => `${JSON.stringify(name)}: ${i} < n ? a[${i}] : d[${i}]`);
+  // an object literal keeps one hidden class per filter, so reading params stays monomorphic
+  const make = new Function('a', 'n', 'd', `return { ${fields.join(', ')} };`) as Spec['make'];
+  const req = entries.findIndex((e) => e[1] === REQUIRED);
+  return {
+    entries,
+    firstRequired: req < 0 ? entries.length : req,
+    make,
+    defaults: entries.map((e) => e[1]),
+  };
+}
 
 /**
  * Binds `args` (positional, then an optional trailing Kwargs) to named parameters like Python:
  * TypeError for unknown keywords, duplicates, too many positionals or missing required ones.
  */
-function bind(fname: string, args: unknown[], spec: Spec): Params {
+function bind(fname: string, args: unknown[], sp: Spec): Params {
   const n = args.length;
-  const last = n > 0 ? args[n - 1] : undefined;
-  const kw = last instanceof Kwargs ? last : null;
+  const kw = n > 0 && args[n - 1] instanceof Kwargs ? (args[n - 1] as Kwargs) : null;
   const npos = kw ? n - 1 : n;
-  if (npos > spec.length) {
+  const count = sp.entries.length;
+  if (npos > count) {
     throw pyError(
       'TypeError',
-      `${fname}() takes ${spec.length + 1} positional arguments but ${npos + 1} were given`,
+      `${fname}() takes ${count + 1} positional arguments but ${npos + 1} were given`,
     );
   }
-  const out: Params = {};
-  for (let i = 0; i < spec.length; i++) {
-    const entry = spec[i] as readonly [string, unknown];
-    out[entry[0]] = i < npos ? args[i] : entry[1];
-  }
+  const out = sp.make(args, npos, sp.defaults);
+  // the common case: positional arguments only, every required one given
+  if (kw === null && npos >= sp.firstRequired) return out;
   if (kw) {
     for (const key of Object.keys(kw)) {
-      const i = spec.findIndex(([name]) => name === key);
+      const i = sp.entries.findIndex(([name]) => name === key);
       if (i < 0) throw pyError('TypeError', `${fname}() got an unexpected keyword argument '${key}'`);
       if (i < npos) throw pyError('TypeError', `${fname}() got multiple values for argument '${key}'`);
       out[key] = kw[key];
     }
   }
-  for (let i = npos; i < spec.length; i++) {
-    const name = (spec[i] as readonly [string, unknown])[0];
+  for (let i = npos; i < count; i++) {
+    const name = (sp.entries[i] as readonly [string, unknown])[0];
     if (out[name] === REQUIRED)
       throw pyError('TypeError', `${fname}() missing 1 required positional argument: '${name}'`);
   }
   return out;
+}
+
+/** True when `args` are at most `max` positional arguments (no Kwargs): the filter can skip `bind`. */
+function positional(args: readonly unknown[], max: number): boolean {
+  const n = args.length;
+  return n === 0 || (n <= max && !(args[n - 1] instanceof Kwargs));
 }
 
 function splitKwargs(args: unknown[]): [unknown[], Record<string, unknown>] {
@@ -387,8 +412,17 @@ function doCenter(value: unknown, ...args: unknown[]): unknown {
 }
 
 function doDefault(value: unknown, ...args: unknown[]): unknown {
-  const p = bind('do_default', args, DEFAULT_SPEC);
-  if (isUndefined(value) || (truthy(p.boolean) && !truthy(value))) return p.default_value;
+  let dflt: unknown = '';
+  let boolean: unknown = false;
+  if (positional(args, 2)) {
+    if (args.length > 0) dflt = args[0];
+    if (args.length > 1) boolean = args[1];
+  } else {
+    const p = bind('do_default', args, DEFAULT_SPEC);
+    dflt = p.default_value;
+    boolean = p.boolean;
+  }
+  if (isUndefined(value) || (boolean !== false && truthy(boolean) && !truthy(value))) return dflt;
   return value;
 }
 
@@ -517,7 +551,7 @@ function doIndent(value: unknown, ...args: unknown[]): unknown {
   const indention =
     typeof p.width === 'string' || p.width instanceof Markup
       ? p.width.valueOf()
-      : ' '.repeat(toInt(p.width, 'width'));
+      : ' '.repeat(Math.max(0, toInt(p.width, 'width')));
   if (typeof value !== 'string' && !isMarkup) {
     // a list absorbs `+= '\n'` and then has no splitlines(); other types refuse the `+=`
     if (Array.isArray(value) && !isTuple(value) && !isRange(value)) {
@@ -549,7 +583,8 @@ function doInt(value: unknown, ...args: unknown[]): unknown {
     return Number.isNaN(x) ? p.default : truncToInt(x);
   }
   const f = pyFloatOf(value);
-  if (f === null || Number.isNaN(f)) return p.default;
+  // the float() fallback swallows NaN and infinity too
+  if (f === null || !Number.isFinite(f)) return p.default;
   return truncToInt(f);
 }
 
@@ -762,9 +797,7 @@ function doReplace(evalCtx: EvalContext, value: unknown, ...args: unknown[]): un
   if ((hasHtml(p.old) || hasHtml(p.new)) && !hasHtml(value)) s = markupEscape(value);
   else s = softStr(value);
   if (s instanceof Markup) {
-    return new Markup(
-      pyReplace(s.valueOf(), markupEscape(p.old).valueOf(), markupEscape(p.new).valueOf(), count),
-    );
+    return new Markup(pyReplace(s.valueOf(), pyStr(p.old), markupEscape(p.new).valueOf(), count));
   }
   return pyReplace(s, pyStr(p.old), pyStr(p.new), count);
 }
@@ -774,8 +807,9 @@ function doReverse(value: unknown): unknown {
   if (value instanceof Markup) return new Markup(Array.from(value.valueOf()).reverse().join(''));
   try {
     return toList(value).slice().reverse();
-  } catch {
-    throw new FilterArgumentError('argument must be iterable');
+  } catch (e) {
+    if ((e as Error).name === 'TypeError') throw new FilterArgumentError('argument must be iterable');
+    throw e;
   }
 }
 
@@ -785,10 +819,29 @@ function roundHalfEven(x: number): number {
   return r;
 }
 
+const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
 /** Python's `round(x, n)` for floats (correctly rounded, ties to even). */
 export function pyRoundFloat(x: number, n: number): number {
   if (!Number.isFinite(x)) return x;
   let r: number;
+  if (n >= 0 && n <= 22) {
+    // Fast path: scale by the exact power of ten; unless the scaled value lies within its rounding
+    // error of a half, Math.round picks the same integer k as the correctly rounded decimal, and
+    // k / 10**n (both exact) is correctly rounded, i.e. what parsing the decimal string gives.
+    const p = POW10[n] as number;
+    const y = x * p;
+    const ay = y < 0 ? -y : y;
+    if (ay < 2 ** 52) {
+      const frac = ay - Math.floor(ay);
+      const d = frac - 0.5;
+      if ((d < 0 ? -d : d) > ay * 2 ** -50 + 2 ** -60) {
+        const k = frac < 0.5 ? Math.floor(ay) : Math.floor(ay) + 1;
+        r = (y < 0 ? -k : k) / p;
+        return r === 0 && (x < 0 || Object.is(x, -0)) ? -0 : r;
+      }
+    }
+  }
   if (n >= 0) {
     if (n > 300) return x;
     r = Number(formatFixed(x, n));
@@ -801,7 +854,9 @@ export function pyRoundFloat(x: number, n: number): number {
 }
 
 function doRound(value: unknown, ...args: unknown[]): unknown {
-  const p = bind('do_round', args, ROUND_SPEC);
+  const p = positional(args, 2)
+    ? { precision: args.length > 0 ? args[0] : 0, method: args.length > 1 ? args[1] : 'common' }
+    : bind('do_round', args, ROUND_SPEC);
   if (p.method !== 'common' && p.method !== 'ceil' && p.method !== 'floor') {
     throw new FilterArgumentError('method must be common, ceil or floor');
   }
@@ -836,6 +891,7 @@ function doSlice(value: unknown, ...args: unknown[]): unknown[][] {
   const p = bind('do_slice', args, SLICE_SPEC);
   const seq = toList(value);
   const slices = toInt(p.slices, 'slices');
+  if (slices === 0) throw pyError('ZeroDivisionError', 'integer division or modulo by zero');
   const per = Math.floor(seq.length / slices);
   const extra = seq.length % slices;
   let offset = 0;
@@ -913,13 +969,31 @@ function doTrim(value: unknown, ...args: unknown[]): unknown {
 }
 
 function doTruncate(env: Environment, value: unknown, ...args: unknown[]): unknown {
-  const p = bind('do_truncate', args, TRUNCATE_SPEC);
+  const n = args.length;
+  const p = positional(args, 4)
+    ? {
+        length: n > 0 ? args[0] : 255,
+        killwords: n > 1 ? args[1] : false,
+        end: n > 2 ? args[2] : '...',
+        leeway: n > 3 ? args[3] : null,
+      }
+    : bind('do_truncate', args, TRUNCATE_SPEC);
   const leeway = toInt(isNone(p.leeway) ? policy(env, 'truncate.leeway', 5) : p.leeway, 'leeway');
   const length = toInt(p.length, 'length');
   const end = p.end;
   const endLen = pyLen(end);
   if (!(length >= endLen)) throw pyError('AssertionError', `expected length >= ${endLen}, got ${length}`);
   if (!(leeway >= 0)) throw pyError('AssertionError', `expected leeway >= 0, got ${leeway}`);
+  if (typeof value === 'string' && !SURROGATE.test(value)) {
+    // plain string without surrogate pairs: code points are UTF-16 units
+    if (value.length <= length + leeway) return value;
+    let cut = value.slice(0, length - endLen);
+    if (!truthy(p.killwords)) {
+      const space = cut.lastIndexOf(' ');
+      if (space >= 0) cut = cut.slice(0, space);
+    }
+    return cut + pyStr(end);
+  }
   if (pyLen(value) <= length + leeway) return value;
   const head = pySlice(value, null, length - endLen) as string | Markup;
   const isMarkup = head instanceof Markup;
@@ -1017,7 +1091,7 @@ function doUrlize(evalCtx: EvalContext, value: unknown, ...args: unknown[]): unk
     if (!URI_SCHEME_RE.test(scheme))
       throw new FilterArgumentError(`${pyRepr(scheme)} is not a valid URI scheme prefix.`);
   }
-  const rv = urlize(pyStr(value), {
+  const rv = urlize(markupEscape(value).valueOf(), {
     trimUrlLimit: isNone(p.trim_url_limit) ? null : toInt(p.trim_url_limit, 'trim_url_limit'),
     rel,
     target: isNone(target) ? null : pyStr(target),
@@ -1057,7 +1131,10 @@ function doXmlattr(evalCtx: EvalContext, value: unknown, ...args: unknown[]): un
   const items: string[] = [];
   for (const [k, v] of dictItems(value)) {
     if (isNone(v) || isUndefined(v)) continue;
-    const key = pyStr(k);
+    if (typeof k !== 'string' && !(k instanceof Markup)) {
+      throw pyError('TypeError', 'expected string or bytes-like object');
+    }
+    const key = k.valueOf();
     if (ATTR_KEY_RE.test(key))
       throw pyError('ValueError', `Invalid character in attribute name: ${pyRepr(k)}`);
     items.push(`${markupEscape(k).valueOf()}="${markupEscape(v).valueOf()}"`);

@@ -30,9 +30,9 @@ function roundHalfEvenFixed(x: number, prec: number): string {
       : x.toFixed(prec);
   if (Math.abs(x) >= 1e21) return s;
   if (prec <= 22) {
-    // 10**prec is exact here, so an exact tie shows as a scaled fraction of exactly one half
+    // 10**prec is exact and (below 2**52) so is a scaled tie, which shows as a fraction of one half
     const scaled = Math.abs(x) * 10 ** prec;
-    if (scaled - Math.floor(scaled) !== 0.5) return s;
+    if (scaled < 2 ** 52 && scaled - Math.floor(scaled) !== 0.5) return s;
   }
   const longer = Math.min(100, prec + 30);
   const exact = x.toFixed(longer);
@@ -59,7 +59,16 @@ export function formatExp(x: number, prec: number, upper = false): string {
     const s = Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
     return upper ? s.toUpperCase() : s;
   }
-  const s = x.toExponential(Math.min(prec, 100));
+  let s = x.toExponential(Math.min(prec, 100));
+  // toExponential rounds exact ties away from zero; Python rounds them to even
+  const longer = x.toExponential(Math.min(100, prec + 30));
+  const [lm, le] = longer.split('e') as [string, string];
+  const digits = lm.replace('-', '').replace('.', '');
+  const tail = digits.slice(prec + 1);
+  if (tail.length > 0 && /^50*$/.test(tail) && Number(digits[prec]) % 2 === 0) {
+    const kept = digits.slice(0, prec + 1);
+    s = `${x < 0 ? '-' : ''}${kept[0]}${prec > 0 ? `.${kept.slice(1)}` : ''}e${le}`;
+  }
   const [m, e] = s.split('e') as [string, string];
   const exp = Number(e);
   const out = `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
@@ -190,8 +199,9 @@ export function percentFormat(fmt: string, values: unknown, escapeArgs: boolean)
         break;
       case 'c':
         if (typeof value === 'string' && Array.from(value).length === 1) body = value;
-        else if (typeof value === 'number' && Number.isInteger(value)) body = String.fromCodePoint(value);
-        else throw pyError('TypeError', '%c requires an int or a unicode character');
+        else if ((typeof value === 'number' && Number.isInteger(value)) || typeof value === 'boolean') {
+          body = charOf(Number(value));
+        } else throw pyError('TypeError', '%c requires an int or a unicode character');
         numeric = false;
         break;
       case 'd':
@@ -248,6 +258,11 @@ export function percentFormat(fmt: string, values: unknown, escapeArgs: boolean)
     throw pyError('TypeError', 'not all arguments converted during string formatting');
   }
   return out;
+}
+
+function charOf(n: number): string {
+  if (n < 0 || n > 0x10ffff) throw pyError('OverflowError', '%c arg not in range(0x110000)');
+  return String.fromCodePoint(n);
 }
 
 function signed(negative: boolean, body: string, plus: boolean, space: boolean): string {
@@ -474,6 +489,7 @@ export function formatValue(value: unknown, spec: string): string {
     if (type && type !== 's')
       throw pyError('ValueError', `Unknown format code '${type}' for object of type 'str'`);
     if (sign) throw pyError('ValueError', 'Sign not allowed in string format specifier');
+    if (grouping) throw pyError('ValueError', `Cannot specify '${grouping}' with 's'.`);
     body = String(value);
     if (prec !== null) body = Array.from(body).slice(0, prec).join('');
     align = align ?? '<';
@@ -500,7 +516,7 @@ export function formatValue(value: unknown, spec: string): string {
           if (alt) prefix = t === 'X' ? '0X' : '0x';
           break;
         case 'c':
-          body = String.fromCodePoint(a);
+          body = charOf(n);
           break;
         default:
           body = intStr(a);

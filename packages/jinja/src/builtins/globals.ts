@@ -4,7 +4,20 @@
 import { pyError } from '../errors.js';
 import { Kwargs } from '../runtime/calls.js';
 import { Markup, markupEscape } from '../runtime/markup.js';
-import { dictItems, eq, isDict, isInt, markRange, pyRepr, toList, typeName } from '../runtime/python.js';
+import {
+  dictItems,
+  eq,
+  isDict,
+  isInt,
+  markRange,
+  PyFloat,
+  pyRepr,
+  toList,
+  toNumber,
+  truthy,
+  tuple,
+  typeName,
+} from '../runtime/python.js';
 import { LOREM_WORDS } from './lipsum.js';
 
 /** Jinja's sandbox limit on `range()`; larger ranges raise OverflowError. */
@@ -56,7 +69,7 @@ export function pyDict(...args: unknown[]): Record<string, unknown> | Map<unknow
   const [pos, kw] = splitKwargs(args);
   if (pos.length > 1) throw pyError('TypeError', `dict expected at most 1 argument, got ${pos.length}`);
   const pairs: [unknown, unknown][] = [];
-  if (pos.length === 1 && pos[0] !== null && pos[0] !== undefined) {
+  if (pos.length === 1) {
     const src = pos[0];
     if (isDict(src)) pairs.push(...dictItems(src));
     else {
@@ -124,7 +137,7 @@ export class Cycler {
   readonly reset: () => null;
   constructor(...items: unknown[]) {
     if (items.length === 0) throw pyError('RuntimeError', 'at least one item has to be provided');
-    this.items = items;
+    this.items = tuple(items);
     this.next = () => {
       const rv = this.current;
       this.pos = (this.pos + 1) % this.items.length;
@@ -161,19 +174,66 @@ function joiner(...args: unknown[]): () => unknown {
 }
 
 function randInt(lo: number, hiExclusive: number): number {
-  return lo + Math.floor(Math.random() * Math.max(1, hiExclusive - lo));
+  return lo + Math.floor(Math.random() * (hiExclusive - lo));
 }
+
+/** An argument of Python 3.11's `random.randrange`: ints, and floats with an integral value. */
+function randrangeArg(v: unknown, which: string): number {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (isInt(v)) return v;
+  if (typeof v === 'number' || v instanceof PyFloat) {
+    const x = toNumber(v);
+    if (!Number.isFinite(x)) {
+      throw pyError(
+        'OverflowError',
+        `cannot convert float ${Number.isNaN(x) ? 'NaN' : 'infinity'} to integer`,
+      );
+    }
+    if (Number.isInteger(x)) return x;
+    throw pyError('ValueError', `non-integer ${which} for randrange()`);
+  }
+  if (typeof v === 'string' || v instanceof Markup) {
+    const t = v.valueOf().trim();
+    if (/^[-+]?\d+$/.test(t)) throw pyError('ValueError', `non-integer ${which} for randrange()`);
+    throw pyError('ValueError', `invalid literal for int() with base 10: ${pyRepr(v.valueOf())}`);
+  }
+  throw pyError(
+    'TypeError',
+    `int() argument must be a string, a bytes-like object or a real number, not '${typeName(v)}'`,
+  );
+}
+
+/** Python's `random.randrange(start, stop)`, with its ValueError for an empty range. */
+function randrange(start: unknown, stop: unknown): number {
+  const lo = randrangeArg(start, 'arg 1');
+  const hi = randrangeArg(stop, 'stop');
+  if (hi - lo <= 0) throw pyError('ValueError', `empty range for randrange() (${lo}, ${hi}, ${hi - lo})`);
+  return randInt(lo, hi);
+}
+
+const LIPSUM_PARAMS = ['n', 'html', 'min', 'max'];
 
 /** Jinja's `lipsum(n=5, html=True, min=20, max=100)`: random lorem ipsum paragraphs. */
 export function lipsum(...args: unknown[]): string | Markup {
   const [pos, kw] = splitKwargs(args);
-  const names = ['n', 'html', 'min', 'max'];
+  if (pos.length > LIPSUM_PARAMS.length) {
+    throw pyError(
+      'TypeError',
+      `generate_lorem_ipsum() takes from 0 to 4 positional arguments but ${pos.length} were given`,
+    );
+  }
   const p: Record<string, unknown> = { n: 5, html: true, min: 20, max: 100 };
   pos.forEach((v, i) => {
-    if (i < names.length) p[names[i]!] = v;
+    p[LIPSUM_PARAMS[i]!] = v;
   });
-  Object.assign(p, kw);
-  const n = Number(p.n);
+  for (const k of Object.keys(kw)) {
+    const i = LIPSUM_PARAMS.indexOf(k);
+    if (i < 0) throw pyError('TypeError', `generate_lorem_ipsum() got an unexpected keyword argument '${k}'`);
+    if (i < pos.length)
+      throw pyError('TypeError', `generate_lorem_ipsum() got multiple values for argument '${k}'`);
+    p[k] = kw[k];
+  }
+  const n = rangeArg(p.n);
   const result: string[] = [];
   for (let i = 0; i < n; i++) {
     let nextCapitalized = true;
@@ -181,7 +241,7 @@ export function lipsum(...args: unknown[]): string | Markup {
     let lastFullstop = 0;
     let last: string | null = null;
     const words: string[] = [];
-    const count = randInt(Number(p.min), Number(p.max));
+    const count = randrange(p.min, p.max);
     for (let idx = 0; idx < count; idx++) {
       let word: string;
       do word = LOREM_WORDS[Math.floor(Math.random() * LOREM_WORDS.length)]!;
@@ -208,7 +268,7 @@ export function lipsum(...args: unknown[]): string | Markup {
     else if (!text.endsWith('.')) text += '.';
     result.push(text);
   }
-  if (!p.html) return result.join('\n\n');
+  if (!truthy(p.html)) return result.join('\n\n');
   return new Markup(result.map((x) => `<p>${markupEscape(x).valueOf()}</p>`).join('\n'));
 }
 

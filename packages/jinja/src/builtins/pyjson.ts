@@ -79,9 +79,10 @@ export function pyJsonDumps(value: unknown, indent: number | string | null = nul
         open = '[';
         close = ']';
       } else if (isDict(v)) {
-        let items = dictItems(v).map(([k, x]) => [keyString(k), x] as const);
+        let items = dictItems(v);
+        // Python sorts the original keys, so mixed key types raise TypeError
         if (sortKeys) items = items.slice().sort((a, b) => compare(a[0], b[0]));
-        parts = items.map(([k, x]) => `${jsonString(k)}: ${enc(x, level + 1)}`);
+        parts = items.map(([k, x]) => `${jsonString(keyString(k))}: ${enc(x, level + 1)}`);
         open = '{';
         close = '}';
       } else {

@@ -450,27 +450,9 @@ const MARKUP_EXTRA = new Set(['unescape', 'striptags', '__html__']);
 
 const ATTRS = Symbol.for('phial.jinja.attrs');
 
-const MARKUP_ESCAPES_ARGS = new Set([
-  'capitalize',
-  'title',
-  'lower',
-  'upper',
-  'replace',
-  'ljust',
-  'rjust',
-  'lstrip',
-  'rstrip',
-  'center',
-  'strip',
-  'expandtabs',
-  'swapcase',
-  'zfill',
-  'casefold',
-  'removeprefix',
-  'removesuffix',
-  'partition',
-  'rpartition',
-]);
+// MarkupSafe 3 escapes only the inserted text: `replace`'s new string and the padding fill character
+// (argument index 1). Search arguments (`old`, `sep`, `chars`, ...) are used as given.
+const MARKUP_ESCAPES_ARGS = new Set(['replace', 'ljust', 'rjust', 'center']);
 
 /**
  * Gives an array named attributes (Python's namedtuple fields, e.g. groupby's `grouper`/`list`).
@@ -505,12 +487,19 @@ export function getPyMethod(obj: unknown, name: string): PyMethod | undefined {
     }
     // MarkupSafe escapes the arguments only of the methods whose result embeds them
     if (!MARKUP_ESCAPES_ARGS.has(name)) return inner;
-    return (...a) =>
-      inner(
-        ...a.map((x) =>
-          typeof x === 'string' ? markupEscape(x) : x instanceof Kwargs ? escapeKwargs(x) : x,
-        ),
-      );
+    return (...a) => {
+      const last = a[a.length - 1];
+      const kw = last instanceof Kwargs ? last : null;
+      const pos = kw ? a.slice(0, -1) : a.slice();
+      if (typeof pos[1] === 'string') pos[1] = markupEscape(pos[1]);
+      if (kw) {
+        const out = new Kwargs({ ...kw });
+        for (const key of ['new', 'fillchar'])
+          if (typeof out[key] === 'string') out[key] = markupEscape(out[key]);
+        pos.push(out);
+      }
+      return inner(...pos);
+    };
   }
   if (Array.isArray(obj)) {
     const attrs = (obj as unknown as Record<symbol, Record<string, unknown> | undefined>)[ATTRS];
@@ -520,10 +509,4 @@ export function getPyMethod(obj: unknown, name: string): PyMethod | undefined {
   if (isDict(obj)) return dictMethod(obj, name);
   if (obj instanceof Date) return dateAttribute(obj, name) as PyMethod | undefined;
   return undefined;
-}
-
-function escapeKwargs(k: Kwargs): Kwargs {
-  const out = new Kwargs();
-  for (const [key, v] of Object.entries(k)) out[key] = typeof v === 'string' ? markupEscape(v) : v;
-  return out;
 }

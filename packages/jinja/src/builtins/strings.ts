@@ -168,7 +168,25 @@ export function pyTitle(s: string): string {
   return out;
 }
 
+// The Latin digraphs whose title case differs from their upper case.
+const TITLE_CASE: Record<string, string> = {
+  '\u01c4': '\u01c5',
+  '\u01c5': '\u01c5',
+  '\u01c6': '\u01c5',
+  '\u01c7': '\u01c8',
+  '\u01c8': '\u01c8',
+  '\u01c9': '\u01c8',
+  '\u01ca': '\u01cb',
+  '\u01cb': '\u01cb',
+  '\u01cc': '\u01cb',
+  '\u01f1': '\u01f2',
+  '\u01f2': '\u01f2',
+  '\u01f3': '\u01f2',
+};
+
 function titleChar(ch: string): string {
+  const t = TITLE_CASE[ch];
+  if (t !== undefined) return t;
   const up = ch.toUpperCase();
   // characters like 'ß' upper-case to two letters; the title case keeps the second lower
   return up.length > 1 && ch.length === 1 ? up[0]! + up.slice(1).toLowerCase() : up;

@@ -22,11 +22,13 @@ import {
   pyStr,
 } from '../runtime/python.js';
 import type { Environment, TemplateFunction } from '../runtime/types.js';
-import { isUndefined } from '../runtime/undefined.js';
+import { ChainableUndefined, isUndefined } from '../runtime/undefined.js';
 import { pyIsLower, pyIsUpper } from './strings.js';
 
 /** Positional arguments of a test call, with Python's arity errors. */
 function args(name: string, given: unknown[], count: number): unknown[] {
+  // the common case: exactly the positional arguments expected, no keywords
+  if (given.length === count && (count === 0 || !(given[count - 1] instanceof Kwargs))) return given;
   const pos = given[given.length - 1] instanceof Kwargs ? given.slice(0, -1) : given;
   if (given.length !== pos.length) {
     const kw = given[given.length - 1] as Kwargs;
@@ -37,7 +39,7 @@ function args(name: string, given: unknown[], count: number): unknown[] {
       'TypeError',
       pos.length < count
         ? `${name}() missing ${count - pos.length} required positional argument(s)`
-        : `${name}() takes ${count + 1} positional arguments but ${pos.length + 1} were given`,
+        : `${name}() takes ${count + 1} positional argument${count === 0 ? '' : 's'} but ${pos.length + 1} were given`,
     );
   }
   return pos;
@@ -45,7 +47,7 @@ function args(name: string, given: unknown[], count: number): unknown[] {
 
 function unary(name: string, fn: (v: unknown) => boolean): TemplateFunction {
   return ((value: unknown, ...rest: unknown[]) => {
-    args(name, rest, 0);
+    if (rest.length !== 0) args(name, rest, 0);
     return fn(value);
   }) as TemplateFunction;
 }
@@ -59,16 +61,20 @@ function binary(name: string, fn: (v: unknown, other: unknown) => boolean): Temp
 
 /** `x in some_dict` needs a hashable `x`: lists and dicts raise TypeError like Python. */
 function checkHashable(v: unknown): void {
+  // hashing a StrictUndefined raises; the other kinds hash fine
+  if (isUndefined(v)) v.eq(v);
   if ((Array.isArray(v) && !isTuple(v) && !isRange(v)) || isDict(v)) {
     throw pyError('TypeError', `unhashable type: '${Array.isArray(v) ? 'list' : 'dict'}'`);
   }
 }
 
 function isOdd(v: unknown): boolean {
+  if (typeof v === 'number' && Number.isInteger(v)) return v % 2 !== 0;
   return eq(mod(v, 2), 1);
 }
 
 function isEven(v: unknown): boolean {
+  if (typeof v === 'number' && Number.isInteger(v)) return v % 2 === 0;
   return eq(mod(v, 2), 0);
 }
 
@@ -122,7 +128,8 @@ export const DEFAULT_TESTS: Record<string, TemplateFunction> = {
   equalto: eqTest,
   '==': eqTest,
   escaped: unary('test_escaped', (v) => {
-    if (isUndefined(v)) return false;
+    // only ChainableUndefined defines __html__
+    if (isUndefined(v)) return v instanceof ChainableUndefined;
     return (
       v !== null && typeof v === 'object' && typeof (v as { __html__?: unknown }).__html__ === 'function'
     );

@@ -21,6 +21,7 @@ const TRAIL_RE = /([)>.,\n]|&gt;)+$/;
 /** Python's `re.fullmatch(r"^([\w.+-]{2,}:(/){0,2})$", scheme)` for `extra_schemes`. */
 export const URI_SCHEME_RE = /^([\p{L}\p{N}_.+-]{2,}:(\/){0,2})$/u;
 
+/** Options of `urlize` (already resolved against the environment policies). */
 export interface UrlizeOptions {
   trimUrlLimit: number | null;
   rel: string | null;
@@ -32,14 +33,14 @@ function count(s: string, sub: string): number {
   return s.split(sub).length - 1;
 }
 
-/** Returns HTML: the escaped text with links. */
-export function urlize(text: string, opts: UrlizeOptions): string {
+/** Returns HTML: `html` (text already escaped, like MarkupSafe's `escape(text)`) with links. */
+export function urlize(html: string, opts: UrlizeOptions): string {
   const trim = (x: string): string => {
     if (opts.trimUrlLimit === null) return x;
     const cps = Array.from(x);
     return cps.length > opts.trimUrlLimit ? `${cps.slice(0, Math.max(0, opts.trimUrlLimit)).join('')}...` : x;
   };
-  const words = escapeString(text).split(/(\s+)/u);
+  const words = html.split(/(\s+)/u);
   const relAttr = opts.rel ? ` rel="${escapeString(opts.rel)}"` : '';
   const targetAttr = opts.target ? ` target="${escapeString(opts.target)}"` : '';
   for (let i = 0; i < words.length; i++) {

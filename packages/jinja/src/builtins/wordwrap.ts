@@ -30,6 +30,7 @@ function isBlank(s: string): boolean {
   return BLANK.test(s);
 }
 
+/** `textwrap.wrap` settings the wordwrap filter uses. */
 export interface WrapOptions {
   width: number;
   breakLongWords: boolean;

@@ -241,7 +241,8 @@ function reprInner(v: unknown, seen: Set<unknown>): string {
     const r = (v as { __repr__?: unknown }).__repr__;
     if (typeof r === 'function') return String(r.call(v));
   }
-  if (isUndefined(v)) return v.constructor.name;
+  // Jinja's Undefined classes all repr as "Undefined"
+  if (isUndefined(v)) return 'Undefined';
   return pyStr(v);
 }
 
@@ -546,7 +547,10 @@ export function pos(a: unknown): unknown {
 
 /** Python `==` (deep for lists, tuples and dicts; 1 == 1.0 == True). */
 export function eq(a: unknown, b: unknown): boolean {
-  if (a === b) return typeof a !== 'number' || !Number.isNaN(a);
+  if (a === b) {
+    if (isUndefined(a)) return a.eq(b);
+    return typeof a !== 'number' || !Number.isNaN(a);
+  }
   if (isUndefined(a)) return a.eq(b);
   if (isUndefined(b)) return b.eq(a);
   if (a === null || b === null || a === undefined || b === undefined) return false;
@@ -761,8 +765,12 @@ function sliceString(str: string, start: unknown, stop: unknown, step: unknown):
   const len = simple ? str.length : chars!.length;
   const st = step === null || step === undefined ? 1 : step;
   if (simple && st === 1) {
-    const idx = sliceIndices(len, start, stop, 1);
-    return idx.length ? str.slice(idx[0], idx[idx.length - 1]! + 1) : '';
+    // step 1 selects one contiguous run: clamp the bounds like slice.indices, no index list
+    const a = sliceIndex(start, 'start');
+    const b = sliceIndex(stop, 'stop');
+    const s0 = a === null ? 0 : a < 0 ? Math.max(0, a + len) : Math.min(a, len);
+    const e0 = b === null ? len : b < 0 ? Math.max(0, b + len) : Math.min(b, len);
+    return e0 > s0 ? str.slice(s0, e0) : '';
   }
   const idx = sliceIndices(len, start, stop, st);
   let out = '';
@@ -778,6 +786,7 @@ export function slice(obj: unknown, start?: unknown, stop?: unknown, step?: unkn
     const out = sliceIndices(obj.length, start, stop, step).map((i) => obj[i]);
     return isTuple(obj) ? tuple(out) : out;
   }
-  if (isUndefined(obj)) failUndefined(obj);
+  // an Undefined answers the subscript itself (ChainableUndefined returns itself, others raise)
+  if (isUndefined(obj)) return obj.getitem(null);
   throw pyError('TypeError', `'${typeName(obj)}' object is not subscriptable`);
 }

@@ -12,7 +12,7 @@ import {
   TemplatesNotFound,
 } from '../errors.js';
 import { Kwargs, passKind } from './calls.js';
-import { hasHtml, Markup } from './markup.js';
+import { escapeString, hasHtml, Markup } from './markup.js';
 import { eq, isDict, pyStr, toList, truthy, tuple, typeName } from './python.js';
 import type { Context as ContextShape, Environment as EnvShape, EvalContext } from './types.js';
 import { MISSING, Undefined, type UndefinedClass } from './undefined.js';
@@ -55,14 +55,28 @@ export interface RuntimeEnv extends EnvShape {
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-/** Jinja's Context: the render's variables (`parent`), the template's own (`vars`) and its blocks. */
+/**
+ * Jinja's Context: the template's own variables (`vars`), the render's variables (`parent`) and the
+ * globals (`globalLayers`, highest priority first), plus the block stacks for inheritance. The render's
+ * object is read in place (own properties only) rather than copied.
+ */
 export class Context implements ContextShape {
   environment: RuntimeEnv;
   evalContext: EvalContext;
   name: string | null;
+  /** The render's variables: the caller's object (read-only, own keys) or a null-prototype copy. */
   parent: Record<string, unknown>;
+  /** Globals below `parent`, highest priority first. */
+  globalLayers: Record<string, unknown>[];
+  /** True when `parent` is the caller's object (only own properties count). */
+  private parentIsForeign: boolean;
   vars: Record<string, unknown> = Object.create(null);
-  exportedVars = new Set<string>();
+  private exported: Set<string> | null = null;
+  /** Names the template exports (top-level `set`, macros); made on first use. */
+  get exportedVars(): Set<string> {
+    if (this.exported === null) this.exported = new Set();
+    return this.exported;
+  }
   blocks: Record<string, BlockFn[]>;
 
   constructor(
@@ -71,9 +85,13 @@ export class Context implements ContextShape {
     name: string | null,
     blocks: Record<string, BlockFn> | null,
     autoescape: boolean,
+    globalLayers: Record<string, unknown>[] = [],
+    parentIsForeign = false,
   ) {
     this.environment = env;
     this.parent = parent;
+    this.globalLayers = globalLayers;
+    this.parentIsForeign = parentIsForeign;
     this.name = name;
     this.evalContext = { autoescape, volatile: false, environment: env };
     const b: Record<string, BlockFn[]> = Object.create(null);
@@ -84,29 +102,46 @@ export class Context implements ContextShape {
   resolveOrMissing(name: string): unknown {
     let v = this.vars[name];
     if (v !== undefined) return v;
-    v = this.parent[name];
-    return v;
+    const p = this.parent;
+    if (!this.parentIsForeign || hasOwn.call(p, name)) {
+      v = p[name];
+      if (v !== undefined) return v;
+    }
+    const layers = this.globalLayers;
+    for (let i = 0; i < layers.length; i++) {
+      const g = layers[i]!;
+      if (hasOwn.call(g, name)) {
+        v = g[name];
+        if (v !== undefined) return v;
+      }
+    }
+    return undefined;
   }
 
   resolve(name: string): unknown {
-    let v = this.vars[name];
-    if (v !== undefined) return v;
-    v = this.parent[name];
+    const v = this.resolveOrMissing(name);
     if (v !== undefined) return v;
     return new this.environment.undefined(null, MISSING, name);
   }
 
   getAll(): Record<string, unknown> {
     const all: Record<string, unknown> = Object.create(null);
-    for (const k in this.parent) all[k] = this.parent[k];
+    for (let i = this.globalLayers.length - 1; i >= 0; i--) {
+      const g = this.globalLayers[i]!;
+      for (const k of Object.keys(g)) all[k] = g[k];
+    }
+    const p = this.parent;
+    if (this.parentIsForeign) for (const k of Object.keys(p)) all[k] = p[k];
+    else for (const k in p) all[k] = p[k];
     for (const k in this.vars) all[k] = this.vars[k];
     return all;
   }
 
   /** A context sharing this one's blocks whose variables also include `locals` (scoped blocks). */
   derived(locals: Record<string, unknown>): Context {
-    const c = new Context(this.environment, this.getAll(), this.name, null, this.evalContext.autoescape);
-    for (const k in locals) if (locals[k] !== undefined) c.parent[k] = locals[k];
+    const data = this.getAll();
+    for (const k in locals) if (locals[k] !== undefined) data[k] = locals[k];
+    const c = new Context(this.environment, data, this.name, null, this.evalContext.autoescape);
     c.blocks = this.blocks;
     c.evalContext = this.evalContext;
     return c;
@@ -256,37 +291,8 @@ export function str(v: unknown): string {
   return pyStr(v);
 }
 
-const NEEDS_ESCAPE = /[&<>"']/;
-
-/** HTML-escapes a plain string (MarkupSafe's table), scanning once and copying only when needed. */
-export function escapeHtml(s: string): string {
-  // the regex scan is the fastest "nothing to do" check; replacement copies once
-  if (!NEEDS_ESCAPE.test(s)) return s;
-  const n = s.length;
-  let i = 0;
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c <= 62 && (c === 38 || c === 60 || c === 62 || c === 34 || c === 39)) break;
-  }
-  let out = s.slice(0, i);
-  let last = i;
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 62) continue;
-    let r: string;
-    if (c === 38) r = '&amp;';
-    else if (c === 60) r = '&lt;';
-    else if (c === 62) r = '&gt;';
-    else if (c === 34) r = '&#34;';
-    else if (c === 39) r = '&#39;';
-    else continue;
-    if (last < i) out += s.slice(last, i);
-    out += r;
-    last = i + 1;
-  }
-  if (last < n) out += s.slice(last);
-  return out;
-}
+/** HTML-escapes a plain string (MarkupSafe's table), copying only when something needs escaping. */
+export const escapeHtml: (s: string) => string = escapeString;
 
 /** Output conversion with autoescape: Markup and `__html__` objects pass, everything else is escaped. */
 export function esc(v: unknown): string {
@@ -410,6 +416,9 @@ export function getattr(env: EnvShape, obj: unknown, name: string): unknown {
     const v = jsProperty(o, name);
     if (v !== undefined) return v;
     if (isMapLike(o) && o.has(name)) return o.get(name);
+    // Python attributes of values standing for Python objects (a Date's `year`, `strftime`, ...)
+    const m = getPyMethod(o, name);
+    if (m !== undefined) return m;
     return new env.undefined(null, obj, name);
   }
   if (t === 'string') {
@@ -512,9 +521,15 @@ export function starArgs(v: unknown): unknown[] {
   return toList(v);
 }
 
-/** Merges `**kwargs` of a call into a Kwargs. */
-export function starKwargs(into: Kwargs, v: unknown): Kwargs {
+/**
+ * Merges `**kwargs` of a call into a Kwargs; a key also given as an explicit keyword is a TypeError,
+ * as in Python (`callee` names the function in the message).
+ */
+export function starKwargs(into: Kwargs, v: unknown, callee = 'call()'): Kwargs {
   const put = (k: string, x: unknown) => {
+    if (hasOwn.call(into, k)) {
+      throw pyError('TypeError', `${callee} got multiple values for keyword argument '${k}'`);
+    }
     if (k === '__proto__')
       Object.defineProperty(into, k, { value: x, enumerable: true, writable: true, configurable: true });
     else into[k] = x;

@@ -348,7 +348,7 @@ describe('sequence filters', () => {
     expect(f('map', [null, 'x', ''], 'default', 'd', true)).toEqual(['d', 'x', 'd']);
     expect(f('select', [1, 2, 3, 4, 5, 6], 'odd')).toEqual([1, 3, 5]);
     expect(f('select', [1, 2, 3, 4, 5, 6], '>', 4)).toEqual([5, 6]);
-    expect(f('select', [0, 1, '', 'a', null, [], [0]]).length).toBe(3);
+    expect((f('select', [0, 1, '', 'a', null, [], [0]]) as unknown[]).length).toBe(3);
     expect(f('reject', [0, 1, '', 'a'])).toEqual([0, '']);
     expect(f('select', [false, 0, null, ''], 'sameas', false)).toEqual([false]);
     expect(names(f('selectattr', users, 'email', 'none'))).toBe('bob');
@@ -397,5 +397,30 @@ describe('html and data filters', () => {
     expect(f('default', 0, 'zero', kw({ boolean: true }))).toBe('zero');
     expect(f('d', null, 'x')).toBe(null);
     expect(f('count', tuple([1, 2]))).toBe(2);
+  });
+});
+
+describe('environment policies', () => {
+  it('honours tojson, urlize and truncate policies', () => {
+    const { env, filter } = makeEnv();
+    Object.assign(env, {
+      policies: {
+        'json.dumps_function': (v: unknown, kwargs: Record<string, unknown>) => JSON.stringify({ v, kwargs }),
+        'json.dumps_kwargs': { sort_keys: false },
+        'urlize.rel': null,
+        'urlize.target': '_blank',
+        'truncate.leeway': 0,
+      },
+    });
+    expect(String(filter('tojson', '<', kw({ indent: 2 })))).toBe(
+      '{"v":"\\u003c","kwargs":{"sort_keys":false,"indent":2}}',
+    );
+    expect(filter('urlize', 'http://a.io')).toBe('<a href="http://a.io" target="_blank">http://a.io</a>');
+    expect(filter('truncate', 'abcdefgh', 5)).toBe('ab...');
+  });
+  it('uses the environment newline sequence for wordwrap', () => {
+    const { env, filter } = makeEnv();
+    Object.assign(env, { newlineSequence: '\r\n' });
+    expect(filter('wordwrap', 'aa bb cc', 2)).toBe('aa\r\nbb\r\ncc');
   });
 });

@@ -83,4 +83,36 @@ describe('cycler, joiner, lipsum', () => {
     expect(text.split('\n\n').length).toBe(3);
     expect(text.endsWith('.')).toBe(true);
   });
+  it('lipsum validates its word range like random.randrange (Jinja raises ValueError)', () => {
+    const err = (...a: unknown[]) => {
+      try {
+        lipsum(...a);
+        return 'no error';
+      } catch (e) {
+        return `${(e as Error).name}: ${(e as Error).message}`;
+      }
+    };
+    expect(err(1, false, 3, 3)).toBe('ValueError: empty range for randrange() (3, 3, 0)');
+    expect(err(2, false, 5, 3)).toBe('ValueError: empty range for randrange() (5, 3, -2)');
+    expect(err(1, false, 3.5, 9)).toBe('ValueError: non-integer arg 1 for randrange()');
+    expect(err(1, false, 5, '9')).toBe('ValueError: non-integer stop for randrange()');
+    expect(err(1.5)).toBe("TypeError: 'float' object cannot be interpreted as an integer");
+    expect(err(new Kwargs({ x: 1 }))).toBe(
+      "TypeError: generate_lorem_ipsum() got an unexpected keyword argument 'x'",
+    );
+    expect(err(1, new Kwargs({ n: 2 }))).toBe(
+      "TypeError: generate_lorem_ipsum() got multiple values for argument 'n'",
+    );
+    expect(err(1, 2, 3, 4, 5)).toBe(
+      'TypeError: generate_lorem_ipsum() takes from 0 to 4 positional arguments but 5 were given',
+    );
+    // no paragraph, no draw: an empty range is not looked at
+    expect(lipsum(0, false, 3, 3)).toBe('');
+    expect(String(lipsum(-1))).toBe('');
+    // one word per paragraph with range(3, 4); falsy html gives text; keywords bind by name
+    expect(
+      (lipsum(2, [], 3, 4) as string).split('\n\n').every((p) => /^[A-Z][a-z]+ [a-z]+ [a-z]+\.$/.test(p)),
+    ).toBe(true);
+    expect(lipsum(new Kwargs({ n: 1, html: false, min: 1, max: 2 }))).toMatch(/^[A-Z][a-z]+\.$/);
+  });
 });

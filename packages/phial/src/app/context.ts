@@ -89,9 +89,8 @@ export class RequestContext {
   /** @internal opened lazily */
   _session: Session | null = null;
   /** @internal functions from afterThisRequest */
-  _afterThisRequest:
-    | ((res: Response) => Response | undefined | void | Promise<Response | undefined | void>)[]
-    | null = null;
+  _afterThisRequest: // biome-ignore lint/suspicious/noConfusingVoidType: hooks that return nothing are allowed
+  ((res: Response) => Response | undefined | void | Promise<Response | undefined | void>)[] | null = null;
   /** @internal the MapAdapter bound to this request */
   urlAdapter: unknown = null;
   /** @internal the unhandled error of this request, passed to teardown */
@@ -181,7 +180,11 @@ export function getCurrentContext(): AnyContext | undefined {
 }
 
 /** Runs `fn(...args)` with `ctx` current; promises it creates (awaits included) keep `ctx`. */
-export function runWithContext<A extends unknown[], R>(ctx: AnyContext, fn: (...args: A) => R, ...args: A): R {
+export function runWithContext<A extends unknown[], R>(
+  ctx: AnyContext,
+  fn: (...args: A) => R,
+  ...args: A
+): R {
   if (mode !== 'hooks') {
     if (mode === null) installHooks();
     if (mode === 'als') return als.run(ctx, fn, ...args);
@@ -190,6 +193,21 @@ export function runWithContext<A extends unknown[], R>(ctx: AnyContext, fn: (...
   current = ctx;
   try {
     return fn(...args);
+  } finally {
+    current = prev;
+  }
+}
+
+/** @internal `runWithContext` for exactly three arguments (the request hot path: no rest array). */
+export function runIn3<A, B, C, R>(ctx: AnyContext, fn: (a: A, b: B, c: C) => R, a: A, b: B, c: C): R {
+  if (mode !== 'hooks') {
+    if (mode === null) installHooks();
+    if (mode === 'als') return als.run(ctx, fn, a, b, c);
+  }
+  const prev = current;
+  current = ctx;
+  try {
+    return fn(a, b, c);
   } finally {
     current = prev;
   }
@@ -213,11 +231,9 @@ export function currentAppContext(): AppContext | undefined {
 }
 
 /** Message of the error raised when a request global is used outside a request. */
-export const NO_REQUEST_CONTEXT =
-  'Working outside of request context.\n\nThis typically means that you attempted to use functionality that needed an active HTTP request. Consult the documentation on testing for information about how to avoid this problem.';
+export const NO_REQUEST_CONTEXT = 'Working outside of request context.';
 /** Message of the error raised when an app global is used outside an app context. */
-export const NO_APP_CONTEXT =
-  'Working outside of application context.\n\nThis typically means that you attempted to use functionality that needed the current application. To solve this, set up an application context with app.appContext(fn).';
+export const NO_APP_CONTEXT = 'Working outside of application context.';
 
 /** The current request context or a clear error. */
 export function requireRequestContext(): RequestContext {

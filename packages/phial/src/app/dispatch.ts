@@ -16,10 +16,9 @@ import {
 } from '../http/exceptions.js';
 import { type RawRequest, Request } from '../http/request.js';
 import { Response } from '../http/response.js';
-import { AppContext, contextStorage, RequestContext } from './context.js';
+import { AppContext, contextStorage, RequestContext, runIn3 } from './context.js';
 import { attempt, chain, isPromiseLike, type MaybePromise } from './maybe.js';
 import type { Phial } from './phial.js';
-import { toResponse } from './response-value.js';
 import type { ErrorHandlerMap, Scope } from './scaffold.js';
 import { isNullSession } from './sessions.js';
 import * as signals from './signals.js';
@@ -63,7 +62,11 @@ export function emit(name: SignalName, sender: unknown, extra?: Record<string, u
 }
 
 /** Scopes for before hooks: app first, then outer → inner blueprint. */
+const APP_SCOPE: Scope[] = [null];
+
 function beforeScopes(req: Request): Scope[] {
+  const ep = req.endpoint;
+  if (ep === null || ep.indexOf('.') === -1) return APP_SCOPE;
   const bps = req.blueprints;
   const out: Scope[] = [null];
   for (let i = bps.length - 1; i >= 0; i--) out.push(bps[i] as string);
@@ -72,6 +75,8 @@ function beforeScopes(req: Request): Scope[] {
 
 /** Scopes for after/teardown hooks: inner → outer blueprint, then app. */
 function afterScopes(req: Request): Scope[] {
+  const ep = req.endpoint;
+  if (ep === null || ep.indexOf('.') === -1) return APP_SCOPE;
   return [...req.blueprints, null];
 }
 
@@ -86,6 +91,7 @@ export function matchRequest(app: Phial, ctx: RequestContext): void {
     req.endpoint = (rule as MatchedRule).endpoint;
     req.params = params;
   } catch (e) {
+    req.params = {};
     req.routingException = e instanceof Error ? e : new BadRequest(String(e));
   }
 }
@@ -138,6 +144,11 @@ function preprocess(app: Phial, ctx: RequestContext): unknown {
     }
   }
   if (before.size === 0) return undefined;
+  if (scopes.length === 1) {
+    // no blueprint: the app's list as is, nothing to copy
+    const fns = before.get(null);
+    return fns === undefined ? undefined : runBefore(fns as ((req: Request) => unknown)[], req, 0);
+  }
   let funcs: ((req: Request) => unknown)[] = [];
   for (const s of scopes) {
     const fns = before.get(s);
@@ -340,7 +351,7 @@ function fullDispatch(app: Phial, ctx: RequestContext): MaybePromise<Response> {
 /** Runs the teardown hooks and pops the app context (signals included). Errors are logged. */
 export function teardown(app: Phial, ctx: RequestContext | AppContext, error: unknown): MaybePromise<void> {
   const run = (): MaybePromise<void> => {
-    let p: MaybePromise<void> = undefined;
+    let p = undefined as MaybePromise<void>;
     if (ctx instanceof RequestContext) {
       const req = ctx.request;
       const tr = app.teardownRequestFuncs;
@@ -397,7 +408,7 @@ export type DispatchSetup<D> = (req: Request, data: D) => void;
 
 /** The pipeline inside the contexts, for an existing request context. Resolves to the final Response. */
 export function runInContext(app: Phial, ctx: RequestContext, skipMatch = false): MaybePromise<Response> {
-  return contextStorage.run(ctx, runPipeline, app, ctx, skipMatch);
+  return runIn3(ctx, runPipeline, app, ctx, skipMatch);
 }
 
 function runPipeline(app: Phial, ctx: RequestContext, skipMatch: boolean): MaybePromise<Response> {
@@ -434,7 +445,12 @@ function guarded(app: Phial, ctx: RequestContext): MaybePromise<Response> {
  * Teardown is attached to the response's close (the adapter closes it once written). When an error
  * propagates (TESTING/DEBUG), teardown runs with it and the error is rethrown.
  */
-export function dispatchRaw<D>(app: Phial, raw: RawRequest, setup?: DispatchSetup<D> | null, data?: D): MaybePromise<Response> {
+export function dispatchRaw<D>(
+  app: Phial,
+  raw: RawRequest,
+  setup?: DispatchSetup<D> | null,
+  data?: D,
+): MaybePromise<Response> {
   const req = new Request(raw);
   if (setup) setup(req, data as D);
   const ctx = new RequestContext(app, req);

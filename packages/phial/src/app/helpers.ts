@@ -104,10 +104,12 @@ export function makeResponse(
 
 /** Runs `fn(response)` after this request's view (before the afterRequest hooks). Returns `fn`. */
 export function afterThisRequest<
+  // biome-ignore lint/suspicious/noConfusingVoidType: hooks that return nothing are allowed
   F extends (res: Response) => Response | undefined | void | Promise<Response | undefined | void>,
 >(fn: F): F {
   const ctx = requireRequestContext();
-  (ctx._afterThisRequest ??= []).push(fn);
+  if (ctx._afterThisRequest === null) ctx._afterThisRequest = [];
+  ctx._afterThisRequest.push(fn);
   return fn;
 }
 
@@ -117,9 +119,7 @@ export function streamWithContext<T extends string | Uint8Array>(
 ): AsyncIterable<T> {
   const ctx = contextStorage.getStore();
   if (ctx === undefined || ctx.reqCtx === null) {
-    throw new Error(
-      'Working outside of request context.\n\nstreamWithContext needs an active request context.',
-    );
+    throw new Error('Working outside of request context.');
   }
   return iterateInContext(iterable, ctx);
 }

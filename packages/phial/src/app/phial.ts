@@ -3,6 +3,8 @@
  * fetch, test client).
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Environment } from '@phial/jinja';
+import { Command } from 'commander';
 import { BadHost } from '../http/exceptions.js';
 import type { RawRequest, Request } from '../http/request.js';
 import { Response } from '../http/response.js';
@@ -23,6 +25,7 @@ import { chain, type MaybePromise } from './maybe.js';
 import { toResponse } from './response-value.js';
 import { Scaffold, type UrlRuleOptions } from './scaffold.js';
 import { SecureCookieSessionInterface, type SessionInterface } from './sessions.js';
+import { jinjaEnvFor } from './templating.js';
 import type {
   ShellContextProcessor,
   TeardownFunction,
@@ -124,8 +127,15 @@ export class Phial extends Scaffold {
   /** @internal adapters per host/scheme (hosts are few; bounded) */
   _adapters = new Map<string, MapAdapter>();
   /** @internal the last adapter used (most requests share one host) */
-  _lastAdapter: { host: string; scheme: string; serverName: string | null; root: string; adapter: MapAdapter } | null = null;
+  _lastAdapter: {
+    host: string;
+    scheme: string;
+    serverName: string | null;
+    root: string;
+    adapter: MapAdapter;
+  } | null = null;
   private _handler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+  private _cli: Command | null = null;
 
   constructor(importName?: string | URL | null, options: PhialOptions = {}) {
     super(importName, {
@@ -154,6 +164,20 @@ export class Phial extends Scaffold {
         },
       );
     }
+  }
+
+  /**
+   * The app's own CLI commands (Flask's `app.cli`): `app.cli.command('init-db').action(...)`. The `phial`
+   * command adds them to its own and runs them inside an app context.
+   */
+  get cli(): Command {
+    if (this._cli === null) this._cli = new Command(this.name);
+    return this._cli;
+  }
+
+  /** The app's Jinja environment, made on first use (Flask's `app.jinja_env`). */
+  get jinjaEnv(): Environment {
+    return jinjaEnvFor(this);
   }
 
   /** `config.DEBUG`. */
@@ -309,7 +333,13 @@ export class Phial extends Scaffold {
     const scheme = req.scheme;
     const serverName = this.config.SERVER_NAME;
     const last = this._lastAdapter;
-    if (last !== null && last.host === host && last.scheme === scheme && last.serverName === serverName && last.root === req.rootPath) {
+    if (
+      last !== null &&
+      last.host === host &&
+      last.scheme === scheme &&
+      last.serverName === serverName &&
+      last.root === req.rootPath
+    ) {
       return last.adapter;
     }
     const key = `${scheme}|${host}|${serverName ?? ''}|${req.rootPath}`;
@@ -457,7 +487,11 @@ export class Phial extends Scaffold {
   // ---------------------------------------------------------------- ways in
 
   /** @internal runs a raw request through the pipeline (sync when everything was sync). */
-  _dispatch<D = undefined>(raw: RawRequest, setup?: DispatchSetup<D> | null, data?: D): MaybePromise<Response> {
+  _dispatch<D = undefined>(
+    raw: RawRequest,
+    setup?: DispatchSetup<D> | null,
+    data?: D,
+  ): MaybePromise<Response> {
     return dispatchRaw(this, raw, setup, data);
   }
 

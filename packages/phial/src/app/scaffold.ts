@@ -64,8 +64,11 @@ export function resolveRootPath(importName: string | URL | undefined | null): st
     if (statSync(p).isDirectory()) return p;
     return path.dirname(p);
   } catch {
-    // a module path given without its file, or a folder that does not exist yet
-    return /\.[cm]?[jt]sx?$/.test(p) ? path.dirname(p) : p;
+    // a module file that is not there (bundled), a folder not created yet, or a bare name like Flask's
+    // `Flask(__name__)` ('my_app'): the latter roots the app at the working directory
+    if (/\.[cm]?[jt]sx?$/.test(p)) return path.dirname(p);
+    if (typeof importName === 'string' && !/[\\/]/.test(importName)) return process.cwd();
+    return p;
   }
 }
 

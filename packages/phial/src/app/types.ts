@@ -38,12 +38,14 @@ export interface ViewAttributes {
 /** A `beforeRequest` hook: returning anything but undefined/null ends the request with that value. */
 export type BeforeRequestFunction = (
   req: Request,
+  // biome-ignore lint/suspicious/noConfusingVoidType: hooks that return nothing are allowed
 ) => ResponseReturnValue | undefined | null | void | Promise<ResponseReturnValue | undefined | null | void>;
 
 /** An `afterRequest` hook: receives the response and returns it (or another); returning nothing keeps it. */
 export type AfterRequestFunction = (
   response: Response,
   req: Request,
+  // biome-ignore lint/suspicious/noConfusingVoidType: hooks that return nothing are allowed
 ) => Response | undefined | void | Promise<Response | undefined | void>;
 
 /** A teardown hook: runs after the response, with the unhandled error if there was one. */

@@ -23,7 +23,9 @@ export function serializeCookie(name: string, value: string, options: CookieOpti
   } else if (options.maxAge !== undefined && options.maxAge !== null) {
     expires = new Date(Date.now() + options.maxAge * 1000);
   }
-  const sameSite = options.sameSite ? (options.sameSite.toLowerCase() as 'strict' | 'lax' | 'none') : undefined;
+  const sameSite = options.sameSite
+    ? (options.sameSite.toLowerCase() as 'strict' | 'lax' | 'none')
+    : undefined;
   return stringifySetCookie(name, value, {
     maxAge: options.maxAge === null || options.maxAge === undefined ? undefined : Math.trunc(options.maxAge),
     expires,

@@ -108,7 +108,8 @@ function reasonOf(code: number): string {
 /** 400: the request could not be understood. */
 export class BadRequest extends HTTPException {
   static override code = 400;
-  static override description = 'The browser (or proxy) sent a request that this server could not understand.';
+  static override description =
+    'The browser (or proxy) sent a request that this server could not understand.';
 }
 
 /** 400 raised when the client went away while the body was being read. */
@@ -274,7 +275,8 @@ export class MisdirectedRequest extends HTTPException {
 /** 422: well-formed but semantically wrong. */
 export class UnprocessableEntity extends HTTPException {
   static override code = 422;
-  static override description = 'The request was well-formed but was unable to be followed due to semantic errors.';
+  static override description =
+    'The request was well-formed but was unable to be followed due to semantic errors.';
 }
 
 /** 423: the resource is locked. */

@@ -2,6 +2,9 @@
  * The incoming request: lazy, cached views over one raw source (a node `IncomingMessage`, or what the
  * test client and the fetch adapter build). Nothing is parsed until it is read.
  */
+
+// type-only: the session object the app layer hands out (no runtime import of app/)
+import type { Session, SessionData } from '../app/sessions.js';
 import type { RequestBody } from './body/index.js';
 import { parseJson, parseUrlEncoded } from './body/index.js';
 import { parseCookies } from './cookies.js';
@@ -11,8 +14,6 @@ import { Headers } from './datastructures/headers.js';
 import { MultiDict } from './datastructures/multidict.js';
 import { BadRequest, UnsupportedMediaType } from './exceptions.js';
 import { isJsonMimetype } from './response.js';
-// type-only: the session object the app layer hands out (no runtime import of app/)
-import type { Session, SessionData } from '../app/sessions.js';
 
 /** The raw source of a request. node:http's `IncomingMessage` satisfies it as is. */
 export interface RawRequest extends AsyncIterable<Uint8Array> {
@@ -25,8 +26,20 @@ export interface RawRequest extends AsyncIterable<Uint8Array> {
 
 /** Parsed `Authorization` header. */
 export type Authorization =
-  | { type: 'basic'; username: string; password: string; token?: undefined; parameters: Record<string, string> }
-  | { type: string; token: string | null; username?: undefined; password?: undefined; parameters: Record<string, string> };
+  | {
+      type: 'basic';
+      username: string;
+      password: string;
+      token?: undefined;
+      parameters: Record<string, string>;
+    }
+  | {
+      type: string;
+      token: string | null;
+      username?: undefined;
+      password?: undefined;
+      parameters: Record<string, string>;
+    };
 
 /** Options of `req.getJson`. */
 export interface GetJsonOptions {
@@ -42,6 +55,8 @@ export interface RequestContextLink {
 }
 
 const EMPTY_BYTES = new Uint8Array(0);
+/** Params of a request that matched nothing yet (shared, frozen: matching sets a fresh object). */
+const NO_PARAMS: Record<string, unknown> = Object.freeze(Object.create(null));
 const utf8 = new TextDecoder('utf-8');
 
 /** Percent-decodes a URL path (invalid escapes and invalid UTF-8 are kept or replaced, never thrown). */
@@ -100,23 +115,23 @@ export class Request<P = Record<string, unknown>> {
   /** @internal scheme forced by the adapter (fetch: from the URL) */
   _scheme: string | null = null;
 
-  private declare _path?: string;
-  private declare _rawPath?: string;
-  private declare _qs?: string;
-  private declare _headers?: Headers;
-  private declare _args?: MultiDict<string>;
-  private declare _form?: MultiDict<string>;
-  private declare _values?: MultiDict<string>;
-  private declare _cookies?: Record<string, string>;
-  private declare _json?: { value: unknown } | { error: unknown };
-  private declare _accept?: MIMEAccept;
-  private declare _signal?: AbortSignal;
+  declare private _path?: string;
+  declare private _rawPath?: string;
+  declare private _qs?: string;
+  declare private _headers?: Headers;
+  declare private _args?: MultiDict<string>;
+  declare private _form?: MultiDict<string>;
+  declare private _values?: MultiDict<string>;
+  declare private _cookies?: Record<string, string>;
+  declare private _json?: { value: unknown } | { error: unknown };
+  declare private _accept?: MIMEAccept;
+  declare private _signal?: AbortSignal;
 
   constructor(raw: RawRequest, params?: P) {
     this.raw = raw;
     const m = raw.method;
     this.method = m === undefined ? 'GET' : m === 'GET' || m === 'POST' ? m : m.toUpperCase();
-    this.params = params ?? ({} as P);
+    this.params = params ?? (NO_PARAMS as P);
   }
 
   private splitUrl(): void {
@@ -226,7 +241,7 @@ export class Request<P = Record<string, unknown>> {
     if (this._form === undefined) {
       const body = this._body;
       if (body?.form) this._form = body.form;
-      else if (body && body.data.byteLength && this.mimetype === 'application/x-www-form-urlencoded') {
+      else if (body?.data.byteLength && this.mimetype === 'application/x-www-form-urlencoded') {
         this._form = parseUrlEncoded(body.data);
       } else this._form = new MultiDict<string>();
     }
@@ -235,9 +250,12 @@ export class Request<P = Record<string, unknown>> {
 
   /** Uploaded files of a multipart body. */
   get files(): MultiDict<FileStorage> {
-    return this._body?.files ?? (this._emptyFiles ??= new MultiDict<FileStorage>());
+    const files = this._body?.files;
+    if (files) return files;
+    if (this._emptyFiles === undefined) this._emptyFiles = new MultiDict<FileStorage>();
+    return this._emptyFiles;
   }
-  private declare _emptyFiles?: MultiDict<FileStorage>;
+  declare private _emptyFiles?: MultiDict<FileStorage>;
 
   /** `args` then `form` (form only for methods that carry a body, as Flask 2.3+). */
   get values(): MultiDict<string> {
@@ -445,7 +463,9 @@ export function parseAuthorization(value: string | undefined | null): Authorizat
   if (rest.includes('=') && !/^[A-Za-z0-9\-._~+/]+=*$/.test(rest)) {
     for (const m of rest.matchAll(/([^\s=,]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^,]*)/g)) {
       const v = m[2] as string;
-      parameters[(m[1] as string).toLowerCase()] = v.startsWith('"') ? v.slice(1, -1).replace(/\\(.)/g, '$1') : v.trim();
+      parameters[(m[1] as string).toLowerCase()] = v.startsWith('"')
+        ? v.slice(1, -1).replace(/\\(.)/g, '$1')
+        : v.trim();
     }
     return { type: scheme, token: null, parameters };
   }

@@ -25,8 +25,18 @@ export interface ResponseInit {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Mimetypes that get `; charset=utf-8` added, like Werkzeug's `get_content_type`. */
+const contentTypes = new Map<string, string>();
+
+/** The Content-Type for a mimetype: `text/*` and a few others get `; charset=utf-8`, like Werkzeug's `get_content_type`. */
 export function contentTypeFor(mimetype: string): string {
+  const cached = contentTypes.get(mimetype);
+  if (cached !== undefined) return cached;
+  const ct = computeContentType(mimetype);
+  if (contentTypes.size < 256) contentTypes.set(mimetype, ct);
+  return ct;
+}
+
+function computeContentType(mimetype: string): string {
   if (
     mimetype.startsWith('text/') ||
     mimetype === 'application/xml' ||
@@ -53,8 +63,7 @@ function defaultContentType(cls: typeof Response): string {
 /** True for `application/json` and `application/*+json`. */
 export function isJsonMimetype(mimetype: string): boolean {
   return (
-    mimetype === 'application/json' ||
-    (mimetype.startsWith('application/') && mimetype.endsWith('+json'))
+    mimetype === 'application/json' || (mimetype.startsWith('application/') && mimetype.endsWith('+json'))
   );
 }
 
@@ -64,7 +73,11 @@ export function reasonPhrase(status: number): string {
 }
 
 function isAsyncIterable(v: unknown): v is AsyncIterable<Uint8Array | string> {
-  return v !== null && typeof v === 'object' && typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+  return (
+    v !== null &&
+    typeof v === 'object' &&
+    typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
+  );
 }
 
 /**
@@ -89,7 +102,11 @@ export class Response {
 
   constructor(body?: ResponseBody, init?: ResponseInit | null) {
     this._body = body ?? null;
-    this._status = init?.status ?? 200;
+    const status = init?.status;
+    if (status !== undefined && (!Number.isInteger(status) || status < 100 || status > 999)) {
+      throw new TypeError(`Invalid HTTP status code: ${String(status)}`);
+    }
+    this._status = status ?? 200;
     this._statusText = init?.statusText;
     if (init === undefined || init === null) {
       // hot path: the default content type, no checks needed
@@ -103,7 +120,11 @@ export class Response {
     if (init.contentType !== undefined) this.headers.set('Content-Type', init.contentType);
     else if (init.mimetype !== undefined) this.headers.set('Content-Type', contentTypeFor(init.mimetype));
     else if (headers == null || !this.headers.has('content-type')) {
-      this.headers._push('content-type', 'Content-Type', defaultContentType(this.constructor as typeof Response));
+      this.headers._push(
+        'content-type',
+        'Content-Type',
+        defaultContentType(this.constructor as typeof Response),
+      );
     }
   }
 
@@ -157,7 +178,9 @@ export class Response {
     if (b === null) return new Uint8Array(0);
     if (typeof b === 'string') return encoder.encode(b);
     if (b instanceof Uint8Array) return b;
-    throw new TypeError('The response body is a stream; call `await response.buffer()` before reading `data`.');
+    throw new TypeError(
+      'The response body is a stream; call `await response.buffer()` before reading `data`.',
+    );
   }
   set data(value: string | Uint8Array) {
     this.setData(value);
@@ -274,7 +297,8 @@ export class Response {
 
   /** Registers a function run once the response has been sent (or its stream finished). */
   callOnClose(fn: () => unknown): this {
-    (this._onClose ??= []).push(fn);
+    if (this._onClose === null) this._onClose = [fn];
+    else this._onClose.push(fn);
     return this;
   }
 
@@ -288,7 +312,8 @@ export class Response {
       try {
         const r = fn();
         if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function') {
-          (pending ??= []).push(Promise.resolve(r).catch(() => undefined));
+          if (pending === null) pending = [];
+          pending.push(Promise.resolve(r).catch(() => undefined));
         }
       } catch {
         /* close callbacks must not break the response */

@@ -8,7 +8,9 @@
 
 // Anything that is not tab or printable ASCII needs a closer look (cheap test on the hot path).
 const NEEDS_CLEANING = /[^\t\x20-\x7e]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]+/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const ABOVE_LATIN1 = /[^\x00-\xff]/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -23,9 +25,15 @@ export function safeHeaderValue(value: string): string {
   return v;
 }
 
+/** Names already checked (a handful in practice; bounded). */
+const validNames = new Set<string>();
+
 /** Throws a clear TypeError (a developer mistake, raised where the header is set) for an invalid header name. */
 export function checkHeaderName(name: string): string {
-  if (!TOKEN.test(name)) {
+  if (validNames.has(name)) return name;
+  if (TOKEN.test(name)) {
+    if (validNames.size < 512) validNames.add(name);
+  } else {
     throw new TypeError(`Invalid header name: ${JSON.stringify(name)}`);
   }
   return name;

@@ -32,7 +32,11 @@ export function logDate(d: Date = new Date()): string {
 /** One access line: `127.0.0.1 - - [24/Nov/2026 06:40:00] "GET / HTTP/1.1" 200 -`. */
 export function accessLine(req: IncomingMessage, status: number, date = new Date()): string {
   const addr = req.socket?.remoteAddress ?? '-';
-  const url = (req.url ?? '/').replace(/[\x00-\x1f\x7f"]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  const url = (req.url ?? '/').replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point
+    /[\x00-\x1f\x7f"]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
   return `${addr} - - [${logDate(date)}] "${req.method} ${url} HTTP/${req.httpVersion}" ${status} -`;
 }
 
@@ -68,7 +72,9 @@ export async function runDevServer(app: Phial, options: RunOptions = {}): Promis
     const addr = server.address();
     const actualPort = typeof addr === 'object' && addr !== null ? addr.port : port;
     const shownHost = host.includes(':') ? `[${host}]` : host;
-    out('WARNING: This is a development server. Do not use it in a production deployment. Use a production server instead (phial serve).');
+    out(
+      'WARNING: This is a development server. Do not use it in a production deployment. Use a production server instead (phial serve).',
+    );
     out(` * Running on http://${shownHost}:${actualPort}`);
     out('Press CTRL+C to quit');
   }

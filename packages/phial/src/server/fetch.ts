@@ -2,10 +2,12 @@
  * The Fetch API adapter: `app.fetch(request)` → `Promise<Response>` (Web objects) over the same
  * pipeline, for Bun, Deno, Workers and tests.
  */
+
+import type { Phial } from '../app/phial.js';
 import { isHTTPException } from '../http/exceptions.js';
 import type { RawRequest } from '../http/request.js';
 import { type Response, toAsyncIterable } from '../http/response.js';
-import type { Phial } from '../app/phial.js';
+import { safeHeaderValue } from '../http/security.js';
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 const encoder = new TextEncoder();
@@ -35,7 +37,11 @@ export function rawFromWebRequest(request: globalThis.Request): { raw: RawReques
   if (headers.host === undefined) headers.host = url.host;
   const body = request.body;
   // A Web Request does not expose the length of its body: a body of unknown length is "chunked".
-  if (body !== null && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
+  if (
+    body !== null &&
+    headers['content-length'] === undefined &&
+    headers['transfer-encoding'] === undefined
+  ) {
     headers['transfer-encoding'] = 'chunked';
   }
   const raw: RawRequest = {
@@ -55,14 +61,17 @@ export function toWebResponse(response: Response, method: string): globalThis.Re
   const status = response.status;
   const noBody = method === 'HEAD' || NULL_BODY_STATUS.has(status);
   const body = response._body;
-  const init: ResponseInit = { status, statusText: response.statusText, headers };
+  const init: ResponseInit = { status, statusText: safeHeaderValue(response.statusText), headers };
   if (noBody || body === null) {
     response._close();
     return new globalThis.Response(null, init);
   }
   if (typeof body === 'string' || body instanceof Uint8Array) {
     if (!headers.has('content-length')) {
-      headers.set('content-length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength));
+      headers.set(
+        'content-length',
+        String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength),
+      );
     }
     response._close();
     return new globalThis.Response(body as ConstructorParameters<typeof globalThis.Response>[0], init);
@@ -107,8 +116,19 @@ export async function handleFetch(app: Phial, request: globalThis.Request): Prom
   } catch (e) {
     if (isHTTPException(e)) return toWebResponse(e.getResponse(), request.method);
     app.logger.error('Exception while handling a request', e);
-    const body = app.debug ? `Internal Server Error\n\n${e instanceof Error ? (e.stack ?? String(e)) : String(e)}\n` : 'Internal Server Error';
-    return new globalThis.Response(body, { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    const body = app.debug
+      ? `Internal Server Error\n\n${e instanceof Error ? (e.stack ?? String(e)) : String(e)}\n`
+      : 'Internal Server Error';
+    return new globalThis.Response(body, {
+      status: 500,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+    });
   }
-  return toWebResponse(res, request.method);
+  try {
+    return toWebResponse(res, request.method);
+  } catch (e) {
+    // e.g. a status outside 200-599, which Web Responses cannot carry
+    app.logger.error('Could not convert the response for the Fetch API', e);
+    return new globalThis.Response('Internal Server Error', { status: 500 });
+  }
 }

@@ -2,12 +2,13 @@
  * The node:http adapter: no Web Request/Response objects; a string or bytes body is written with one
  * `writeHead` + one `end`; streams honour backpressure and stop when the client goes.
  */
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Phial } from '../app/phial.js';
 import { isHTTPException } from '../http/exceptions.js';
 import type { Request } from '../http/request.js';
 import { Response, toAsyncIterable } from '../http/response.js';
-import type { Phial } from '../app/phial.js';
+import { safeHeaderValue } from '../http/security.js';
 
 const encoder = new TextEncoder();
 
@@ -25,12 +26,19 @@ export function writeResponse(res: ServerResponse, response: Response, app?: Phi
   }
   const body = response._body;
   const headers = response.headers;
-  const flat = headers.toFlat();
+  const keys = headers._keys;
+  const names = headers._names;
+  const values = headers._values;
+  const flat: string[] = [];
+  for (let i = 0; i < keys.length; i++) flat.push(names[i] as string, values[i] as string);
   const status = response._status;
-  const text = response._statusText;
+  const text = response._statusText === undefined ? undefined : safeHeaderValue(response._statusText);
   if (typeof body === 'string' || body === null || body instanceof Uint8Array) {
     if (!hasHeader(headers, 'content-length') && status !== 204 && status !== 304 && !(status < 200)) {
-      flat.push('Content-Length', String(body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength));
+      flat.push(
+        'Content-Length',
+        String(body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength),
+      );
     }
     if (text === undefined) res.writeHead(status, flat);
     else res.writeHead(status, text, flat);
@@ -42,13 +50,28 @@ export function writeResponse(res: ServerResponse, response: Response, app?: Phi
   return writeStream(res, response, flat, app);
 }
 
-async function writeStream(res: ServerResponse, response: Response, flat: string[], app?: Phial): Promise<void> {
+async function writeStream(
+  res: ServerResponse,
+  response: Response,
+  flat: string[],
+  app?: Phial,
+): Promise<void> {
   const status = response._status;
-  const text = response._statusText;
+  const text = response._statusText === undefined ? undefined : safeHeaderValue(response._statusText);
   if (text === undefined) res.writeHead(status, flat);
   else res.writeHead(status, text, flat);
   const iterable = toAsyncIterable(response._body as AsyncIterable<Uint8Array | string>);
   const it = iterable[Symbol.asyncIterator]();
+  if (res.req?.method === 'HEAD' || status === 204 || status === 304) {
+    // no body may be sent: do not produce one (a file stream is closed right away)
+    try {
+      await it.return?.();
+    } finally {
+      res.end();
+      await response._close();
+    }
+    return;
+  }
   let gone = false;
   const onClose = () => {
     gone = true;
@@ -97,7 +120,10 @@ function fallbackResponse(app: Phial, e: unknown): Response {
   const body = debug
     ? `Internal Server Error\n\n${e instanceof Error ? (e.stack ?? String(e)) : String(e)}\n`
     : '<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n<p>The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.</p>\n';
-  return new Response(body, { status: 500, contentType: debug ? 'text/plain; charset=utf-8' : 'text/html; charset=utf-8' });
+  return new Response(body, {
+    status: 500,
+    contentType: debug ? 'text/plain; charset=utf-8' : 'text/html; charset=utf-8',
+  });
 }
 
 function writeFatal(app: Phial, res: ServerResponse, e: unknown): void {
@@ -141,19 +167,24 @@ export function createNodeHandler(app: Phial): (req: IncomingMessage, res: Serve
       return;
     }
     if (out instanceof Response) {
-      const p = writeResponse(res, out, app);
-      if (p !== undefined) p.catch((e) => writeFatal(app, res, e));
+      safeWrite(app, res, out);
       return;
     }
     out.then(
-      (r) => {
-        const p = writeResponse(res, r, app);
-        if (p !== undefined) return p.catch((e) => writeFatal(app, res, e));
-        return undefined;
-      },
+      (r) => safeWrite(app, res, r),
       (e) => writeFatal(app, res, e),
     );
   };
+}
+
+/** Writes a response; anything that fails while writing becomes the fallback 500 (never an uncaught error). */
+function safeWrite(app: Phial, res: ServerResponse, response: Response): void {
+  try {
+    const p = writeResponse(res, response, app);
+    if (p !== undefined) p.catch((e) => writeFatal(app, res, e));
+  } catch (e) {
+    writeFatal(app, res, e);
+  }
 }
 
 /** Maps node's parser errors to a status line. */

@@ -44,7 +44,10 @@ function toBytes(d: string | Uint8Array | ArrayBuffer): Uint8Array {
   return new Uint8Array(d);
 }
 
-function appendHeaders(target: Record<string, string | string[] | undefined>, headers: TestHeaders | undefined): void {
+function appendHeaders(
+  target: Record<string, string | string[] | undefined>,
+  headers: TestHeaders | undefined,
+): void {
   if (!headers) return;
   const add = (k: string, v: string) => {
     const key = k.toLowerCase();
@@ -54,7 +57,9 @@ function appendHeaders(target: Record<string, string | string[] | undefined>, he
     else target[key] = Array.isArray(cur) ? [...cur, v] : [cur, v];
   };
   if (typeof globalThis.Headers === 'function' && headers instanceof globalThis.Headers) {
-    headers.forEach((v, k) => add(k, v));
+    headers.forEach((v, k) => {
+      add(k, v);
+    });
   } else if (Array.isArray(headers)) {
     for (const [k, v] of headers as readonly (readonly [string, string])[]) add(k, v);
   } else {
@@ -145,8 +150,13 @@ export async function buildRequest(
     body = toBytes(options.data);
   }
   if (options.contentType) contentType = options.contentType;
-  if (contentType !== undefined && headers['content-type'] === undefined) headers['content-type'] = contentType;
-  if (body !== null && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
+  if (contentType !== undefined && headers['content-type'] === undefined)
+    headers['content-type'] = contentType;
+  if (
+    body !== null &&
+    headers['content-length'] === undefined &&
+    headers['transfer-encoding'] === undefined
+  ) {
     headers['content-length'] = String(body.byteLength);
   }
 
@@ -157,7 +167,7 @@ export async function buildRequest(
     headers,
     socket: { remoteAddress: options.remoteAddr ?? '127.0.0.1', encrypted: scheme === 'https' },
     async *[Symbol.asyncIterator]() {
-      if (bytes !== null && bytes.byteLength) yield bytes;
+      if (bytes?.byteLength) yield bytes;
     },
   };
   return { raw, scheme, url, body };

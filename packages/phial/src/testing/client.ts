@@ -3,12 +3,12 @@
  * keeps cookies, follows redirects, and buffers each response.
  */
 import { parseSetCookie } from 'cookie';
-import { RequestContext, contextStorage } from '../app/context.js';
+import { contextStorage, RequestContext } from '../app/context.js';
 import type { Phial } from '../app/phial.js';
-import { type Session, isNullSession } from '../app/sessions.js';
+import { isNullSession, type Session } from '../app/sessions.js';
 import { Request } from '../http/request.js';
-import { Response, isJsonMimetype } from '../http/response.js';
-import { type TestRequestOptions, buildRequest } from './builder.js';
+import { isJsonMimetype, Response } from '../http/response.js';
+import { buildRequest, type TestRequestOptions } from './builder.js';
 
 /** Options of `app.testClient()`. */
 export interface TestClientOptions {
@@ -170,11 +170,13 @@ export class TestClient {
 
   /** Sets a cookie in the jar (sent with matching requests). */
   setCookie(name: string, value = '', options: SetTestCookieOptions = {}): void {
-    if (!this.useCookies) throw new TypeError("Cookies are disabled. Create a client with 'useCookies: true'.");
+    if (!this.useCookies)
+      throw new TypeError("Cookies are disabled. Create a client with 'useCookies: true'.");
     const domain = (options.domain ?? 'localhost').toLowerCase().replace(/^\./, '');
     const path = options.path ?? '/';
     let expires = options.expires ?? null;
-    if (options.maxAge !== undefined && options.maxAge !== null) expires = new Date(Date.now() + options.maxAge * 1000);
+    if (options.maxAge !== undefined && options.maxAge !== null)
+      expires = new Date(Date.now() + options.maxAge * 1000);
     if (expires !== null && expires.getTime() <= Date.now()) {
       this.jar.delete(cookieKey(domain, path, name));
       return;
@@ -184,7 +186,8 @@ export class TestClient {
 
   /** Removes a cookie from the jar. */
   deleteCookie(name: string, options: { domain?: string; path?: string } = {}): void {
-    if (!this.useCookies) throw new TypeError("Cookies are disabled. Create a client with 'useCookies: true'.");
+    if (!this.useCookies)
+      throw new TypeError("Cookies are disabled. Create a client with 'useCookies: true'.");
     const domain = (options.domain ?? 'localhost').toLowerCase().replace(/^\./, '');
     this.jar.delete(cookieKey(domain, options.path ?? '/', name));
   }
@@ -222,7 +225,7 @@ export class TestClient {
       const hostOnly = !parsed.domain;
       const domain = (parsed.domain ?? hn).toLowerCase().replace(/^\./, '');
       let path = parsed.path;
-      if (!path || !path.startsWith('/')) {
+      if (!path?.startsWith('/')) {
         const i = requestPath.lastIndexOf('/');
         path = i <= 0 ? '/' : requestPath.slice(0, i);
       }
@@ -273,7 +276,8 @@ export class TestClient {
     while (REDIRECTS.has(res.status) && res.location) {
       const target = new URL(res.location, current);
       const key = `${res.status} ${target.href}`;
-      if (seen.has(key) || history.length >= 30) throw new Error('Loop detected: a redirect chain was followed more than once.');
+      if (seen.has(key) || history.length >= 30)
+        throw new Error('Loop detected: a redirect chain was followed more than once.');
       seen.add(key);
       history.push(res);
       if (res.status !== 307 && res.status !== 308) {
@@ -281,7 +285,10 @@ export class TestClient {
         opts = { headers: stripBodyHeaders(opts.headers), method, remoteAddr: opts.remoteAddr };
       }
       current = target;
-      res = await this.openOnce(`${target.protocol}//${target.host}${target.pathname}${target.search}`, { ...opts, query: undefined });
+      res = await this.openOnce(`${target.protocol}//${target.host}${target.pathname}${target.search}`, {
+        ...opts,
+        query: undefined,
+      });
     }
     res.history = history;
     return res;
@@ -325,7 +332,8 @@ export class TestClient {
     path = '/',
     options: TestRequestOptions = {},
   ): Promise<T> {
-    if (!this.useCookies) throw new TypeError("Cookies are disabled. Create a client with 'useCookies: true'.");
+    if (!this.useCookies)
+      throw new TypeError("Cookies are disabled. Create a client with 'useCookies: true'.");
     const app = this.app;
     const pre = await buildRequest(path, options, { host: this.defaultHost() });
     const host = String(pre.raw.headers.host ?? this.defaultHost());
@@ -337,7 +345,8 @@ export class TestClient {
     return contextStorage.run(ctx, async () => {
       const iface = app.sessionInterface;
       const session = iface.openSession(app, req);
-      if (session === null) throw new Error('Session backend did not open a session. Check the configuration (SECRET_KEY).');
+      if (session === null)
+        throw new Error('Session backend did not open a session. Check the configuration (SECRET_KEY).');
       ctx._session = session;
       const rv = await fn(session);
       const resp = new Response('');
@@ -357,7 +366,8 @@ function stripBodyHeaders(headers: TestRequestOptions['headers']): TestRequestOp
       if (!drop.has(k)) out.push([k, v]);
     });
   } else if (Array.isArray(headers)) {
-    for (const [k, v] of headers as readonly (readonly [string, string])[]) if (!drop.has(k.toLowerCase())) out.push([k, v]);
+    for (const [k, v] of headers as readonly (readonly [string, string])[])
+      if (!drop.has(k.toLowerCase())) out.push([k, v]);
   } else {
     for (const [k, v] of Object.entries(headers as Record<string, unknown>)) {
       if (v === undefined || drop.has(k.toLowerCase())) continue;

@@ -1,12 +1,12 @@
 /** Testing helpers: the test client and request contexts without a server (`phial/testing`). */
-import { RequestContext, contextStorage } from '../app/context.js';
+import { contextStorage, RequestContext } from '../app/context.js';
 import { hasBody, matchRequest, readBody, teardown } from '../app/dispatch.js';
 import type { Phial } from '../app/phial.js';
 import { Request } from '../http/request.js';
-import { type TestRequestOptions, buildRequest } from './builder.js';
+import { buildRequest, type TestRequestOptions } from './builder.js';
 import { TestClient, type TestClientOptions } from './client.js';
 
-export { buildRequest, type BuiltRequest, type TestHeaders, type TestRequestOptions } from './builder.js';
+export { type BuiltRequest, buildRequest, type TestHeaders, type TestRequestOptions } from './builder.js';
 export {
   type ClientRequestOptions,
   type SetTestCookieOptions,

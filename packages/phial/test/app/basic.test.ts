@@ -1,16 +1,16 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
+  abort,
   BadRequest,
   Forbidden,
+  g,
   HTTPException,
-  InternalServerError,
+  type InternalServerError,
+  jsonify,
+  makeResponse,
   NotFound,
   Phial,
   Response,
-  abort,
-  g,
-  jsonify,
-  makeResponse,
   redirect,
   request,
   urlFor,
@@ -89,7 +89,9 @@ describe('routing and methods', () => {
     const index = () => 'a';
     app.route('/', index);
     app.route('/index', index);
-    expect(() => app.route('/other', { endpoint: 'index' }, () => 'b')).toThrow(/overwriting an existing endpoint function: index/);
+    expect(() => app.route('/other', { endpoint: 'index' }, () => 'b')).toThrow(
+      /overwriting an existing endpoint function: index/,
+    );
   });
 
   it('addUrlRule without a view, then endpoint()', async () => {
@@ -130,7 +132,16 @@ describe('return values', () => {
       yield 'x';
       yield 'y';
     });
-    app.get('/rs', () => new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode('rs')); c.close(); } }));
+    app.get(
+      '/rs',
+      () =>
+        new ReadableStream({
+          start(c) {
+            c.enqueue(new TextEncoder().encode('rs'));
+            c.close();
+          },
+        }),
+    );
     const c = app.testClient();
     const s = await c.get('/s');
     expect(s.text).toBe('<b>hi</b>');
@@ -433,7 +444,7 @@ describe('helpers', () => {
 
   it('urlDefaults and urlValuePreprocessor', async () => {
     const app = makeApp();
-    app.urlDefaults((endpoint, values) => {
+    app.urlDefaults((_endpoint, values) => {
       if (!('lang' in values)) values.lang = 'en';
     });
     app.urlValuePreprocessor((_endpoint, values) => {
@@ -451,7 +462,9 @@ describe('helpers', () => {
 
   it('request global matches req', async () => {
     const app = makeApp();
-    app.get('/x', (req) => String(request.path === req.path && request.method === 'GET' && request.args.get('a') === '1'));
+    app.get('/x', (req) =>
+      String(request.path === req.path && request.method === 'GET' && request.args.get('a') === '1'),
+    );
     expect((await app.testClient().get('/x?a=1')).text).toBe('true');
   });
 });

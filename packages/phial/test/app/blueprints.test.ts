@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Blueprint, NotFound, Phial, makeResponse, request, urlFor } from '../../src/index.js';
+import { Blueprint, makeResponse, NotFound, Phial, request, urlFor } from '../../src/index.js';
 
 function makeApp(): Phial {
   return new Phial(import.meta.url, { staticFolder: null });
@@ -91,7 +91,9 @@ describe('blueprints', () => {
       return request.endpoint ?? '';
     });
     app.registerBlueprint(bp, { urlPrefix: '/a' });
-    expect(() => app.registerBlueprint(bp, { urlPrefix: '/b' })).toThrow(/already registered for this blueprint/);
+    expect(() => app.registerBlueprint(bp, { urlPrefix: '/b' })).toThrow(
+      /already registered for this blueprint/,
+    );
     app.registerBlueprint(bp, { urlPrefix: '/b', name: 'alt' });
     const c = app.testClient();
     expect((await c.get('/a/')).text).toBe('bp.index');

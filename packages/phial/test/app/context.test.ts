@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  Phial,
-  Response,
   afterThisRequest,
   appcontextPopped,
   copyCurrentRequestContext,
@@ -9,6 +7,8 @@ import {
   g,
   hasAppContext,
   hasRequestContext,
+  Phial,
+  Response,
   request,
   requestFinished,
   requestStarted,
@@ -33,9 +33,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('globals outside contexts', () => {
   it('throw clear errors', () => {
-    expect(() => request.path).toThrow('Working outside of request context.');
+    expect(() => request.path).toThrow(new Error('Working outside of request context.'));
     expect(() => session.get('x')).toThrow('Working outside of request context.');
-    expect(() => g.user).toThrow('Working outside of application context.');
+    expect(() => g.user).toThrow(new Error('Working outside of application context.'));
     expect(() => currentApp.name).toThrow('Working outside of application context.');
     expect(hasRequestContext()).toBe(false);
     expect(hasAppContext()).toBe(false);
@@ -91,13 +91,17 @@ describe('request context', () => {
       c.get('/', { query: { u: 'two', d: '1' } }),
       c.get('/', { query: { u: 'three', d: '8' } }),
     ]);
-    expect(results.map((r) => r.text)).toEqual(['one:one|one:one', 'two:two|two:two', 'three:three|three:three']);
+    expect(results.map((r) => r.text)).toEqual([
+      'one:one|one:one',
+      'two:two|two:two',
+      'three:three|three:three',
+    ]);
   });
 
   it('a sync wrapper around an async view keeps the context after awaits (first request too)', async () => {
     const app = makeApp();
     const loginRequired =
-      <P,>(view: (req: import('../../src/index.js').Request<P>) => Promise<string>) =>
+      <P>(view: (req: import('../../src/index.js').Request<P>) => Promise<string>) =>
       (req: import('../../src/index.js').Request<P>) => {
         if (!g.user) return 'login';
         return view(req);
@@ -135,7 +139,15 @@ describe('request context', () => {
       params: request.params,
       same: req === (request as unknown),
     }));
-    expect(rv).toEqual({ path: '/hello/ann', method: 'POST', x: '1', json: { a: 1 }, endpoint: null, params: {}, same: false });
+    expect(rv).toEqual({
+      path: '/hello/ann',
+      method: 'POST',
+      x: '1',
+      json: { a: 1 },
+      endpoint: null,
+      params: {},
+      same: false,
+    });
   });
 
   it('afterThisRequest runs before afterRequest hooks', async () => {
@@ -196,7 +208,9 @@ describe('request context', () => {
     const app = makeApp();
     const seen: string[] = [];
     const off1 = requestStarted.connect(() => seen.push('started'));
-    const off2 = requestFinished.connect((_s, { response }) => seen.push(`finished ${(response as Response).status}`));
+    const off2 = requestFinished.connect((_s, { response }) =>
+      seen.push(`finished ${(response as Response).status}`),
+    );
     const off3 = appcontextPopped.connect(() => seen.push('popped'));
     try {
       app.get('/', () => 'x');

@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { Blueprint, Phial, type Request, type Session, g, session } from '../../src/index.js';
+import { Blueprint, g, Phial, type Request, type Session, session } from '../../src/index.js';
 
 declare module '../../src/index.js' {
   interface AppGlobals {

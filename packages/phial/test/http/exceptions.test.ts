@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
   BadRequest,
-  HTTPException,
+  exceptionForCode,
+  type HTTPException,
   InternalServerError,
+  isHTTPException,
   MethodNotAllowed,
   NotFound,
   RangeNotSatisfiable,
-  RequestRedirect,
   RequestedRangeNotSatisfiable,
+  RequestRedirect,
   TooManyRequests,
   Unauthorized,
-  exceptionForCode,
-  isHTTPException,
 } from '../../src/http/exceptions.js';
 
 describe('HTTP exceptions', () => {
@@ -69,8 +69,12 @@ describe('HTTP exceptions', () => {
     const res = e.getResponse();
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    expect(res.text).toBe('<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>No &lt;such&gt; page</p>\n');
-    expect(new BadRequest().description).toBe('The browser (or proxy) sent a request that this server could not understand.');
+    expect(res.text).toBe(
+      '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>No &lt;such&gt; page</p>\n',
+    );
+    expect(new BadRequest().description).toBe(
+      'The browser (or proxy) sent a request that this server could not understand.',
+    );
     expect(String(new NotFound('x'))).toBe('404 Not Found: x');
   });
 
@@ -85,7 +89,9 @@ describe('HTTP exceptions', () => {
     expect(rr.headers.get('location')).toBe('http://localhost/a/');
     expect(new RangeNotSatisfiable(100).getResponse().headers.get('content-range')).toBe('bytes */100');
     expect(new TooManyRequests(null, undefined, 30).getResponse().headers.get('retry-after')).toBe('30');
-    expect(new Unauthorized(null, undefined, 'Basic realm="x"').getResponse().headers.get('www-authenticate')).toBe('Basic realm="x"');
+    expect(
+      new Unauthorized(null, undefined, 'Basic realm="x"').getResponse().headers.get('www-authenticate'),
+    ).toBe('Basic realm="x"');
     const boom = new Error('b');
     expect(new InternalServerError(null, undefined, boom).originalException).toBe(boom);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { decodePath, parseAuthorization, type RawRequest, Request } from '../../src/http/request.js';
 import { Phial } from '../../src/index.js';
-import { Request, decodePath, parseAuthorization, type RawRequest } from '../../src/http/request.js';
 
 function raw(url: string, headers: Record<string, string> = {}, method = 'GET'): RawRequest {
   return {
@@ -74,9 +74,13 @@ describe('Request', () => {
     expect((await c.post('/j', { data: '{"a":1}', contentType: 'text/plain' })).status).toBe(415);
     const bad = await c.post('/j', { data: '{"a":', contentType: 'application/json' });
     expect(bad.status).toBe(400);
-    expect((await c.post('/j', { data: '{"a":1}', contentType: 'application/vnd.api+json' })).json).toEqual({ v: { a: 1 } });
+    expect((await c.post('/j', { data: '{"a":1}', contentType: 'application/vnd.api+json' })).json).toEqual({
+      v: { a: 1 },
+    });
     expect((await c.post('/force', { data: '[1]', contentType: 'text/plain' })).json).toEqual({ v: [1] });
-    expect((await c.post('/silent', { data: 'nope', contentType: 'application/json' })).json).toEqual({ v: null });
+    expect((await c.post('/silent', { data: 'nope', contentType: 'application/json' })).json).toEqual({
+      v: null,
+    });
     expect((await c.post('/silent', { data: '{}', contentType: 'text/plain' })).json).toEqual({ v: null });
   });
 

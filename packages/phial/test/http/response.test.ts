@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { parseCookies, serializeCookie } from '../../src/http/cookies.js';
 import { Response } from '../../src/http/response.js';
 import { safeLocation } from '../../src/http/security.js';
-import { parseCookies, serializeCookie } from '../../src/http/cookies.js';
 
 describe('Response', () => {
   it('defaults to text/html; charset=utf-8 and 200', () => {
@@ -29,10 +29,18 @@ describe('Response', () => {
 
   it('setCookie and deleteCookie write Set-Cookie headers', () => {
     const r = new Response('');
-    r.setCookie('a', 'x y', { maxAge: 60, httpOnly: true, secure: true, sameSite: 'Lax', domain: 'example.com' });
+    r.setCookie('a', 'x y', {
+      maxAge: 60,
+      httpOnly: true,
+      secure: true,
+      sameSite: 'Lax',
+      domain: 'example.com',
+    });
     r.deleteCookie('b', { path: '/p' });
     const [a, b] = r.headers.getSetCookie();
-    expect(a).toMatch(/^a=x%20y; Max-Age=60; Domain=example.com; Path=\/; Expires=.+ GMT; HttpOnly; Secure; SameSite=Lax$/);
+    expect(a).toMatch(
+      /^a=x%20y; Max-Age=60; Domain=example.com; Path=\/; Expires=.+ GMT; HttpOnly; Secure; SameSite=Lax$/,
+    );
     expect(b).toMatch(/^b=; Max-Age=0; Path=\/p; Expires=Thu, 01 Jan 1970 00:00:00 GMT$/);
   });
 
@@ -44,10 +52,12 @@ describe('Response', () => {
   });
 
   it('buffers streamed bodies', async () => {
-    const r = new Response((async function* () {
-      yield 'a';
-      yield new Uint8Array([98]);
-    })());
+    const r = new Response(
+      (async function* () {
+        yield 'a';
+        yield new Uint8Array([98]);
+      })(),
+    );
     expect(r.isStreamed).toBe(true);
     expect(() => r.data).toThrow(/stream/);
     expect(new TextDecoder().decode(await r.buffer())).toBe('ab');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Phial, Response, g, request } from '../../src/index.js';
+import { g, Phial, Response, request } from '../../src/index.js';
 
 function makeApp(): Phial {
   const app = new Phial(import.meta.url, { staticFolder: null });

@@ -70,11 +70,23 @@ describe('node adapter over a real socket', () => {
     const app = makeApp();
     app.post('/echo', (req) => req.json as object);
     const base = await start(app);
-    const ok = await fetch(`${base}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"x":[1,2]}' });
+    const ok = await fetch(`${base}/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"x":[1,2]}',
+    });
     expect(await ok.json()).toEqual({ x: [1, 2] });
-    const bad = await fetch(`${base}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"x":' });
+    const bad = await fetch(`${base}/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"x":',
+    });
     expect(bad.status).toBe(400);
-    const wrong = await fetch(`${base}/echo`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+    const wrong = await fetch(`${base}/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{}',
+    });
     expect(wrong.status).toBe(415);
   });
 
@@ -103,22 +115,27 @@ describe('node adapter over a real socket', () => {
     expect(out).not.toContain('100 Continue');
     expect(out).toMatch(/^HTTP\/1\.1 413 /);
     // under the limit the client is told to continue and the body is read
-    const status = await new Promise<{ status: number; body: string; continued: boolean }>((resolve, reject) => {
-      const req = httpRequest(`${base}/up`, { method: 'POST', headers: { 'content-length': '5', expect: '100-continue' } });
-      let continued = false;
-      req.on('continue', () => {
-        continued = true;
-        req.end('hello');
-      });
-      req.on('response', (res) => {
-        let body = '';
-        res.on('data', (d) => {
-          body += d;
+    const status = await new Promise<{ status: number; body: string; continued: boolean }>(
+      (resolve, reject) => {
+        const req = httpRequest(`${base}/up`, {
+          method: 'POST',
+          headers: { 'content-length': '5', expect: '100-continue' },
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, continued }));
-      });
-      req.on('error', reject);
-    });
+        let continued = false;
+        req.on('continue', () => {
+          continued = true;
+          req.end('hello');
+        });
+        req.on('response', (res) => {
+          let body = '';
+          res.on('data', (d) => {
+            body += d;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body, continued }));
+        });
+        req.on('error', reject);
+      },
+    );
     expect(status).toEqual({ status: 200, body: 'got 5', continued: true });
   });
 
@@ -150,6 +167,34 @@ describe('node adapter over a real socket', () => {
     expect(r.headers.getSetCookie()[0]).toMatch(/^c=a%0D%0ASet-Cookie/);
     const u = await fetch(`${base}/?v=${encodeURIComponent('ünï ✓')}`);
     expect(u.status).toBe(200);
+  });
+
+  it('HEAD on a streamed response sends headers only and does not run the producer', async () => {
+    const app = makeApp();
+    let produced = 0;
+    app.get('/s', async function* () {
+      produced++;
+      yield 'data';
+    });
+    const base = await start(app);
+    const r = await fetch(`${base}/s`, { method: 'HEAD' });
+    expect(r.status).toBe(200);
+    expect(await r.text()).toBe('');
+    expect(produced).toBe(0);
+    expect(await (await fetch(`${base}/s`)).text()).toBe('data');
+    expect(produced).toBe(1);
+  });
+
+  it('bad statuses and reason phrases never crash the server', async () => {
+    const app = makeApp();
+    app.get('/bad', () => new Response('x', { status: 42 }));
+    app.get('/reason', () => new Response('x', { status: 299, statusText: 'Fine\r\nX-Evil: 1' }));
+    const base = await start(app);
+    expect((await fetch(`${base}/bad`)).status).toBe(500);
+    const r = await fetch(`${base}/reason`);
+    expect(r.status).toBe(299);
+    expect(r.headers.get('x-evil')).toBeNull();
+    expect(r.statusText).toBe('Fine X-Evil: 1');
   });
 
   it('streams chunks and stops the producer when the client goes away', async () => {

@@ -23,7 +23,10 @@ describe('test client requests', () => {
     const j = await c.post('/echo', { json: { hello: ['world'] } });
     expect(j.json).toMatchObject({ json: { hello: ['world'] }, contentType: 'application/json' });
     const f = await c.post('/echo', { form: { name: 'ann', tags: ['a', 'b'] } });
-    expect(f.json).toMatchObject({ form: { name: ['ann'], tags: ['a', 'b'] }, contentType: 'application/x-www-form-urlencoded' });
+    expect(f.json).toMatchObject({
+      form: { name: ['ann'], tags: ['a', 'b'] },
+      contentType: 'application/x-www-form-urlencoded',
+    });
     const d = await c.post('/echo', { data: 'raw text', contentType: 'text/plain' });
     expect(d.json).toMatchObject({ data: 'raw text', contentType: 'text/plain' });
     const m = await c.post('/echo', {
@@ -60,8 +63,15 @@ describe('test client requests', () => {
     app.get('/del', () => new Response('del').deleteCookie('flavor'));
     const c = app.testClient();
     const s = await c.get('/set');
-    expect(s.headers.getSetCookie()[0]).toMatch(/^flavor=choc%20chip; Path=\/; Expires=.*; HttpOnly$|^flavor=choc%20chip; Path=\/; HttpOnly$/);
-    expect(c.getCookie('flavor')).toMatchObject({ name: 'flavor', value: 'choc chip', path: '/', domain: 'localhost' });
+    expect(s.headers.getSetCookie()[0]).toMatch(
+      /^flavor=choc%20chip; Path=\/; Expires=.*; HttpOnly$|^flavor=choc%20chip; Path=\/; HttpOnly$/,
+    );
+    expect(c.getCookie('flavor')).toMatchObject({
+      name: 'flavor',
+      value: 'choc chip',
+      path: '/',
+      domain: 'localhost',
+    });
     expect((await c.get('/get')).text).toBe('choc chip');
     await c.get('/del');
     expect(c.getCookie('flavor')).toBeUndefined();
@@ -98,7 +108,9 @@ describe('test client requests', () => {
     const app = makeApp();
     app.get('/', (req) => `${req.scheme} ${req.host} ${req.url}`);
     const c = app.testClient();
-    expect((await c.get('https://example.org:8443/?q=1')).text).toBe('https example.org:8443 https://example.org:8443/?q=1');
+    expect((await c.get('https://example.org:8443/?q=1')).text).toBe(
+      'https example.org:8443 https://example.org:8443/?q=1',
+    );
     app.config.SERVER_NAME = 'srv.test';
     expect((await c.get('/')).text).toBe('http srv.test http://srv.test/');
   });

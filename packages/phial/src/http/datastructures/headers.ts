@@ -37,9 +37,9 @@ export class Headers implements Iterable<[string, string]> {
     } else if (typeof (init as Iterable<unknown>)[Symbol.iterator] === 'function') {
       for (const [k, v] of init as Iterable<readonly [string, string]>) this.append(k, v);
     } else if (typeof (init as { forEach?: unknown }).forEach === 'function') {
-      (init as { forEach(cb: (value: string, key: string) => void): void }).forEach((v, k) =>
-        this.append(k, v),
-      );
+      (init as { forEach(cb: (value: string, key: string) => void): void }).forEach((v, k) => {
+        this.append(k, v);
+      });
     } else {
       const rec = init as Record<string, string | number | readonly string[] | undefined>;
       for (const k in rec) {

@@ -40,4 +40,3 @@ describe('Headers', () => {
     expect(safeHeaderValue('tab\tok')).toBe('tab\tok');
   });
 });
-

@@ -1,0 +1,42 @@
+/**
+ * Flaskr, the blog of Flask's tutorial, written with Phial: the application factory.
+ */
+import { fileURLToPath } from 'node:url';
+import { type ConfigValues, Phial } from 'phial';
+import { bp as auth } from './auth.js';
+import { bp as blog } from './blog.js';
+import { initApp as initDb } from './db.js';
+
+/**
+ * Makes a new app (Flask's `create_app`). Without `testConfig` the instance folder's `config.json`
+ * (`examples/flaskr/instance/config.json`) is loaded when it exists: set a real SECRET_KEY there.
+ */
+export function createApp(testConfig?: Partial<ConfigValues>): Phial {
+  const app = new Phial(import.meta.url, {
+    name: 'flaskr',
+    // beside the sources, not inside them, as Flask's `instance/` folder is beside the package
+    instancePath: fileURLToPath(new URL('../instance', import.meta.url)),
+    instanceRelativeConfig: true,
+  });
+  app.config.fromMapping({ SECRET_KEY: 'dev' });
+
+  if (testConfig === undefined) {
+    app.config.fromFile('config.json', JSON.parse, { silent: true });
+  } else {
+    app.config.fromMapping(testConfig);
+  }
+
+  initDb(app);
+
+  // a simple page that says hello
+  app.route('/hello', function hello() {
+    return 'Hello, World!';
+  });
+
+  app.registerBlueprint(auth);
+  app.registerBlueprint(blog);
+  // The blog is the front page: `urlFor('index')` and `urlFor('blog.index')` both build '/'.
+  app.addUrlRule('/', { endpoint: 'index' });
+
+  return app;
+}

@@ -1,0 +1,130 @@
+/**
+ * The fast paths taken by common calls (positional filter arguments, plain strings, non-tie floats,
+ * integer tests, contiguous string slices) must give exactly what the general paths and Jinja2 give.
+ * Expected values were rendered by Jinja2 3.1.6.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { pyRoundFloat } from '../src/builtins/filters.js';
+import { Environment } from '../src/environment.js';
+import { Markup } from '../src/runtime/markup.js';
+import { floatRepr } from '../src/runtime/python.js';
+
+const ctx = {
+  s: 'Espresso machine deluxe with grinder',
+  m: new Markup('<b>bold</b> and <i>italic</i> text here'),
+  emoji: '😀😀 😀😀 😀😀 😀😀 😀😀 😀😀 😀😀',
+  word: 'Supercalifragilisticexpialidocious',
+  n: null,
+  x: 2.675,
+  y: -0.5,
+  z: 1234.5678,
+  neg: -3,
+};
+const env = new Environment({ autoescape: true });
+const render = (src: string) => env.fromString(src).render(ctx);
+const error = (src: string) => {
+  try {
+    return `rendered ${render(src)}`;
+  } catch (e) {
+    return `${(e as Error).name}: ${(e as Error).message}`;
+  }
+};
+
+describe('truncate', () => {
+  it('cuts plain strings at a word boundary, or anywhere with killwords', () => {
+    expect(render('{{ s|truncate(20) }}')).toBe('Espresso machine...');
+    expect(render('{{ s|truncate(20, true) }}')).toBe('Espresso machine ...');
+    expect(render('{{ s|truncate(20, killwords=true) }}')).toBe('Espresso machine ...');
+    expect(render("{{ s|truncate(20, end='…') }}")).toBe('Espresso machine…');
+    expect(render("{{ s|truncate(20, false, '!', 0) }}")).toBe('Espresso machine!');
+    expect(render('{{ word|truncate(10) }}')).toBe('Superca...');
+  });
+
+  it('keeps strings within length + leeway', () => {
+    expect(render('{{ s|truncate(31) }}')).toBe('Espresso machine deluxe with grinder');
+    expect(render('{{ s|truncate(30) }}')).toBe('Espresso machine deluxe...');
+    expect(render('{{ s|truncate(length=10, leeway=0) }}')).toBe('Espress...');
+  });
+
+  it('counts code points and keeps Markup', () => {
+    expect(render('{{ emoji|truncate(10) }}')).toBe('😀😀 😀😀...');
+    expect(render('{{ m|truncate(20) }}')).toBe('<b>bold</b> and...');
+  });
+
+  it('still binds keywords and reports Python errors', () => {
+    expect(error('{{ s|truncate(2) }}')).toBe('AssertionError: expected length >= 3, got 2');
+    expect(error('{{ s|truncate(20, 1, 2, 3, 4) }}')).toMatch(/^TypeError: do_truncate\(\) takes/);
+    expect(error('{{ s|truncate(20, length=3) }}')).toBe(
+      "TypeError: do_truncate() got multiple values for argument 'length'",
+    );
+    expect(error('{{ s|truncate(foo=1) }}')).toBe(
+      "TypeError: do_truncate() got an unexpected keyword argument 'foo'",
+    );
+  });
+});
+
+describe('round', () => {
+  it('rounds like Python, ties to even on the exact binary value', () => {
+    expect(render('{{ x|round(2) }}|{{ x|round }}|{{ y|round }}|{{ 2.5|round }}|{{ 3.5|round }}')).toBe(
+      '2.67|3.0|-0.0|2.0|4.0',
+    );
+    expect(render('{{ 0.125|round(2) }}|{{ 0.375|round(2) }}|{{ -0.001|round(2) }}')).toBe('0.12|0.38|-0.0');
+    expect(render('{{ neg|round(1) }}|{{ 1e15 + 0.3|round(1) }}')).toBe('-3|1000000000000000.2');
+  });
+
+  it('binds precision and method by position or keyword', () => {
+    expect(
+      render("{{ z|round(1, 'floor') }}|{{ z|round(precision=2) }}|{{ z|round(2, method='ceil') }}"),
+    ).toBe('1234.5|1234.57|1234.57');
+    expect(render('{{ z|round(-2) }}')).toBe('1200.0');
+    expect(error("{{ z|round(1, 'nope') }}")).toBe(
+      'FilterArgumentError: method must be common, ceil or floor',
+    );
+    expect(error("{{ z|round(1, 'common', 3) }}")).toMatch(/^TypeError: do_round\(\) takes/);
+  });
+
+  it(`matches CPython's round(x, n) on recorded ties, near-ties and random floats`, () => {
+    const { rows } = JSON.parse(
+      readFileSync(new URL('./builtins/fixtures/python-round.json', import.meta.url), 'utf8'),
+    ) as { rows: [string, number, string][] };
+    expect(rows.length).toBeGreaterThan(5000);
+    const mismatches = rows.filter(([x, n, want]) => floatRepr(pyRoundFloat(Number(x), n)) !== want);
+    expect(mismatches).toEqual([]);
+  });
+});
+
+describe('default', () => {
+  it('takes its arguments by position or keyword', () => {
+    expect(render("{{ n|default('d') }}|{{ missing|default('d') }}|{{ missing|default }}")).toBe('None|d|');
+    expect(render("{{ ''|default('d', true) }}|{{ ''|default('d', boolean=true) }}")).toBe('d|d');
+    expect(render("{{ missing|default(default_value='k') }}")).toBe('k');
+    expect(render("{{ 0|default('d', []) }}|{{ 0|default('d', [0]) }}")).toBe('0|d');
+    expect(error("{{ missing|default('a', 'b', 'c') }}")).toMatch(/^TypeError: do_default\(\) takes/);
+    expect(error("{{ missing|default('a', default_value='b') }}")).toBe(
+      "TypeError: do_default() got multiple values for argument 'default_value'",
+    );
+  });
+});
+
+describe('even and odd', () => {
+  it('treat negative ints, floats and booleans like Python', () => {
+    expect(render('{{ neg is even }}|{{ neg is odd }}|{{ -4 is even }}|{{ 3.0 is odd }}')).toBe(
+      'False|True|True|True',
+    );
+    expect(render('{{ 2.5 is even }}|{{ true is odd }}|{{ 4 is divisibleby(2) }}')).toBe('False|True|True');
+    expect(error('{{ 4 is even(1) }}')).toBe(
+      'TypeError: test_even() takes 1 positional argument but 2 were given',
+    );
+  });
+});
+
+describe('string slices', () => {
+  it('clamp bounds like slice.indices', () => {
+    expect(render('{{ s[3:8] }}|{{ s[-7:] }}|{{ s[:-30] }}|{{ s[8:3] }}|{{ s[100:] }}|{{ s[-100:4] }}')).toBe(
+      'resso|grinder|Espres|||Espr',
+    );
+    expect(render('{{ emoji[1:4] }}|{{ m[3:7] }}|{{ s[true:3] }}')).toBe('😀 😀|bold|sp');
+    expect(error('{{ s[1.5:] }}')).toMatch(/^TypeError: slice indices must be integers/);
+  });
+});
