@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { fmtInt, machineInfo, markdownTable, median, writeSection } from './lib/report.mjs';
 import { makeContext } from './templates/data.mjs';
-import { renderPage } from './templates/handwritten.mjs';
+import { renderPage, renderPageReplaceEscape } from './templates/handwritten.mjs';
 
 const TEMPLATES_DIR = fileURLToPath(new URL('./templates/', import.meta.url));
 const JINJA_DIST = new URL('../packages/jinja/dist/index.js', import.meta.url);
@@ -58,10 +58,16 @@ function firstDiff(got, want) {
 /** Each engine: a name and a setup that returns a render function, or throws while it cannot render. */
 const ENGINES = [
   {
-    name: 'hand-written template literals',
+    name: 'hand-written template literals (floor)',
     key: 'handwritten',
     required: true,
     setup: async () => renderPage,
+  },
+  {
+    name: 'hand-written, String.replace escape',
+    key: 'handwrittenReplace',
+    required: true,
+    setup: async () => renderPageReplaceEscape,
   },
   {
     name: '@phial/jinja',
@@ -171,6 +177,9 @@ async function main() {
     `- Method: one process (\`node bench/render.mjs\`, pinned to CPU 0 when run by run.mjs), ${opts.warmupMs} ms ` +
       `warm-up per engine, then ${opts.rounds} rounds of ${opts.roundMs} ms interleaved between engines; renders/s ` +
       'is the median. Templates are loaded once (nunjucks: cached Environment; @phial/jinja: `env.getTemplate`).',
+    '- The floor escapes with a char-code loop (as the `escape-html` package does); the second row is the same ' +
+      'hand-written page with the common `s.replace(/[&<>"\']/g, fn)` escape, to show how much the floor itself ' +
+      'depends on escaping.',
     '',
     table,
   ].join('\n');

@@ -7,7 +7,7 @@ import { wrapCommand } from '../lib/proc.mjs';
 import { markdownTable, median } from '../lib/report.mjs';
 import { parseWrk } from '../lib/wrk.mjs';
 import { makeContext } from '../templates/data.mjs';
-import { renderPage } from '../templates/handwritten.mjs';
+import { escapeLoop, escapeReplace, renderPage, renderPageReplaceEscape } from '../templates/handwritten.mjs';
 
 const WRK_OUTPUT = `Running 3s test @ http://127.0.0.1:40123/plaintext
   1 threads and 64 connections
@@ -89,8 +89,20 @@ describe('template benchmark page', () => {
     'utf8',
   );
 
-  it('the hand-written function renders exactly what Jinja2 renders', () => {
+  it('the hand-written functions render exactly what Jinja2 renders', () => {
     expect(renderPage(makeContext())).toBe(expected);
+    expect(renderPageReplaceEscape(makeContext())).toBe(expected);
+  });
+
+  it('both hand-written escapes match markupsafe', () => {
+    for (const escapeFn of [escapeLoop, escapeReplace]) {
+      expect(escapeFn(`<a href="x">Tom & Jerry's</a>`)).toBe(
+        '&lt;a href=&#34;x&#34;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;',
+      );
+      expect(escapeFn('plain')).toBe('plain');
+      expect(escapeFn('&')).toBe('&amp;');
+      expect(escapeFn(42)).toBe('42');
+    }
   });
 
   it('nunjucks renders the same Jinja templates to the same bytes', () => {

@@ -168,7 +168,7 @@ export class CodeGenerator {
   private blockIds = new Map<string, string>();
   private loopStack: { hasElse: boolean }[] = [];
   private loopIds = new Set<string>();
-  private macroInfo = new Map<string, { body: string; wrap: string; argc: number }>();
+  private macroInfo = new Map<string, { body: string; wrap: string; names: readonly string[] }>();
   private lastMacroSimple = false;
 
   constructor(private o: CompileOptions) {
@@ -781,7 +781,9 @@ export class CodeGenerator {
       const bodyVar = this.temp();
       const wrapVar = this.temp();
       this.emit(`${id} = ${wrapVar} = ${this.macroFunction(n, n.name, n.body, bodyVar)};`);
-      if (this.lastMacroSimple) this.macroInfo.set(id, { body: bodyVar, wrap: wrapVar, argc: n.args.length });
+      if (this.lastMacroSimple) {
+        this.macroInfo.set(id, { body: bodyVar, wrap: wrapVar, names: (n.args as string[]).slice() });
+      }
     }
     this.exportAssign(n.name, id);
   }
@@ -1118,17 +1120,42 @@ export class CodeGenerator {
   }
 
   private callExpr(n: Node, extraKwargs: [string, string][]): string {
-    const { args, kwargs } = this.argList(n, extraKwargs);
     const fnJs = this.expr(n.node);
-    if (n.node.kind === 'Name' && kwargs === null && !n.dynArgs && !this.o.sandboxed) {
+    if (n.node.kind === 'Name' && !n.dynArgs && !n.dynKwargs && !extraKwargs.length && !this.o.sandboxed) {
       const info = this.macroInfo.get(fnJs);
-      if (info && info.argc === n.args.length) {
-        // a macro of this template called plainly: call its body directly when the name still holds it
-        return `(${fnJs} === ${info.wrap} ? ${this.aw(`${info.body}(${args})`)} : ${this.aw(`CALL(ctx, ${fnJs}, [${args}], null)`)})`;
+      const direct = info ? this.directMacroArgs(n, info.names) : null;
+      if (info && direct !== null) {
+        // a macro of this template whose arguments bind statically (positionals, then keywords naming
+        // later parameters in order, the rest left to their defaults): call its body directly while
+        // the name still holds that macro; otherwise bind at run time
+        const { args, kwargs } = this.argList(n);
+        return `(${fnJs} === ${info.wrap} ? ${this.aw(`${info.body}(${direct})`)} : ${this.aw(`CALL(ctx, ${fnJs}, [${args}], ${kwargs ?? 'null'})`)})`;
       }
     }
+    const { args, kwargs } = this.argList(n, extraKwargs);
     if (this.o.sandboxed) return this.aw(`env.call(ctx, ${fnJs}, [${args}], ${kwargs ?? 'null'})`);
     return this.aw(`CALL(ctx, ${fnJs}, [${args}], ${kwargs ?? 'null'})`);
+  }
+
+  /**
+   * The body's argument list for a call binding statically to a simple macro's parameters, or null.
+   * Keywords must name parameters after the positionals in increasing order, so evaluating the
+   * arguments in parameter order keeps the source order; unfilled parameters get MISSING (the body
+   * then applies the default or an Undefined, as the run-time binding does).
+   */
+  private directMacroArgs(n: Node, names: readonly string[]): string | null {
+    const pos = n.args as Node[];
+    const kws = n.kwargs as [string, Node][];
+    if (pos.length > names.length) return null;
+    const slots: (string | null)[] = names.map((_, i) => (i < pos.length ? this.expr(pos[i]!) : null));
+    let prev = pos.length - 1;
+    for (const [k, v] of kws) {
+      const i = names.indexOf(k);
+      if (i <= prev) return null;
+      slots[i] = this.expr(v);
+      prev = i;
+    }
+    return slots.map((x) => x ?? 'MISSING').join(', ');
   }
 }
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { pyRoundFloat } from '../src/builtins/filters.js';
 import { Environment } from '../src/environment.js';
-import { Markup } from '../src/runtime/markup.js';
+import { escapeString, Markup } from '../src/runtime/markup.js';
 import { floatRepr } from '../src/runtime/python.js';
 
 const ctx = {
@@ -126,5 +126,48 @@ describe('string slices', () => {
     );
     expect(render('{{ emoji[1:4] }}|{{ m[3:7] }}|{{ s[true:3] }}')).toBe('😀 😀|bold|sp');
     expect(error('{{ s[1.5:] }}')).toMatch(/^TypeError: slice indices must be integers/);
+  });
+});
+
+describe('HTML escaping', () => {
+  it('escapes every special character wherever it sits, and returns clean strings as they are', () => {
+    expect(escapeString('')).toBe('');
+    expect(escapeString('plain text')).toBe('plain text');
+    expect(escapeString('&')).toBe('&amp;');
+    expect(escapeString(`<a href="x" title='y'>&</a>`)).toBe(
+      '&lt;a href=&#34;x&#34; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
+    );
+    expect(escapeString('a&&b<<')).toBe('a&amp;&amp;b&lt;&lt;');
+    expect(escapeString('😀 & 😀')).toBe('😀 &amp; 😀');
+    const long = `${'x'.repeat(5000)}<${'y'.repeat(5000)}`;
+    expect(escapeString(long)).toBe(`${'x'.repeat(5000)}&lt;${'y'.repeat(5000)}`);
+    // no state leaks between calls (the search regex is shared)
+    expect([escapeString('<b>'), escapeString('ok'), escapeString("'")]).toEqual([
+      '&lt;b&gt;',
+      'ok',
+      '&#39;',
+    ]);
+  });
+});
+
+describe('macro calls bound at compile time', () => {
+  const src = '{% macro m(a, b=2, c=a) %}{{ a }}-{{ b }}-{{ c }};{% endmacro %}';
+  it('fill defaults and keyword arguments like the run-time binding', () => {
+    expect(
+      render(
+        `${src}{{ m(1) }}{{ m(1, c=3) }}{{ m(1, c=3, b=4) }}{{ m(b=5, a=6) }}{{ m() }}{{ m(a=1, c=2) }}`,
+      ),
+    ).toBe('1-2-1;1-2-3;1-4-3;6-5-6;-2-;1-2-2;');
+  });
+
+  it('keep Python errors for arguments that do not bind', () => {
+    expect(error(`${src}{{ m(1, 2, 3, 4) }}`)).toBe("TypeError: macro 'm' takes not more than 3 argument(s)");
+    expect(error(`${src}{{ m(1, a=2) }}`)).toBe("TypeError: macro 'm' takes no keyword argument 'a'");
+    expect(error(`${src}{{ m(z=2) }}`)).toBe("TypeError: macro 'm' takes no keyword argument 'z'");
+  });
+
+  it('call whatever the name holds once it is rebound', () => {
+    expect(render(`${src}{% set m = cycler('x') %}{{ m.next() }}`)).toBe('x');
+    expect(render(`${src}{% for m in [range] %}{{ m(2)|list }}{% endfor %}{{ m(7) }}`)).toBe('[0, 1]7-2-7;');
   });
 });

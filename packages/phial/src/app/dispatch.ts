@@ -5,7 +5,7 @@
  *
  * Every step accepts sync or async hooks; while all of them are sync the whole pipeline is.
  */
-import { readRequestBody } from '../http/body/index.js';
+import { type RequestBody, readRequestBody } from '../http/body/index.js';
 import {
   BadRequest,
   BadRequestKeyError,
@@ -106,13 +106,17 @@ export function hasBody(raw: RawRequest): boolean {
 
 /** Reads the body with the app's limits (before beforeRequest hooks, as the contract says). */
 export function readBody(app: Phial, req: Request): Promise<void> {
+  return startBodyRead(app, req).then((body) => {
+    req._body = body;
+  });
+}
+
+function startBodyRead(app: Phial, req: Request): Promise<RequestBody> {
   const config = app.config;
   return readRequestBody(req.raw, req.contentType ?? undefined, req.contentLength, {
     maxContentLength: config.MAX_CONTENT_LENGTH ?? null,
     maxFormMemorySize: config.MAX_FORM_MEMORY_SIZE ?? null,
     maxFormParts: config.MAX_FORM_PARTS ?? null,
-  }).then((body) => {
-    req._body = body;
   });
 }
 
@@ -416,8 +420,11 @@ function runPipeline(app: Phial, ctx: RequestContext, skipMatch: boolean): Maybe
   if (!skipMatch) matchRequest(app, ctx);
   const req = ctx.request;
   if (req._body === null && hasBody(req.raw)) {
-    return readBody(app, req).then(
-      () => guarded(app, ctx),
+    return startBodyRead(app, req).then(
+      (body) => {
+        req._body = body;
+        return guarded(app, ctx);
+      },
       (e) =>
         attempt(
           () => chain(handleUserException(app, ctx, e), (v) => finalizeRequest(app, ctx, v, false)),

@@ -17,7 +17,7 @@ import { createTestClient, runTestRequestContext, type TestRequestOptions } from
 import type { Blueprint, BlueprintRegisterOptions } from './blueprint.js';
 import { Config } from './config.js';
 import { AppContext, contextStorage, currentRequestContext, type RequestContext } from './context.js';
-import { type DispatchSetup, dispatchRaw, teardown } from './dispatch.js';
+import { type DispatchSetup, dispatchRaw, emit, teardown } from './dispatch.js';
 import { sendFromDirectory } from './files.js';
 import { DefaultJSONProvider } from './json.js';
 import { createDefaultLogger, type Logger } from './logging.js';
@@ -533,6 +533,7 @@ export class Phial extends Scaffold {
     const ctx = new AppContext(this);
     return Promise.resolve(
       contextStorage.run(ctx, async () => {
+        emit('appcontextPushed', this);
         let error: unknown = null;
         try {
           return await fn();

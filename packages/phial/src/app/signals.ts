@@ -3,6 +3,7 @@
  * Sending to a signal nobody listens to costs one property read (`hasReceivers`), so the app checks it
  * before building a payload.
  */
+import type { Template } from '@phial/jinja';
 import type { Response } from '../http/response.js';
 import type { Phial } from './phial.js';
 
@@ -140,13 +141,13 @@ export class Signal<Sender = unknown, Extra = Record<string, never>> {
 /** The signals Phial sends, under Flask's names in camelCase. The sender is the app. */
 
 /** A template was rendered: `{ template, context }`. */
-export const templateRendered = new Signal<Phial, { template: unknown; context: Record<string, unknown> }>(
+export const templateRendered = new Signal<Phial, { template: Template; context: Record<string, unknown> }>(
   'template-rendered',
 );
 /** A template is about to be rendered: `{ template, context }`. */
 export const beforeRenderTemplate = new Signal<
   Phial,
-  { template: unknown; context: Record<string, unknown> }
+  { template: Template; context: Record<string, unknown> }
 >('before-render-template');
 /** A request context was set up, before any request handling. */
 export const requestStarted = new Signal<Phial, Record<string, never>>('request-started');

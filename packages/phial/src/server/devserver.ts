@@ -75,7 +75,12 @@ export async function runDevServer(app: Phial, options: RunOptions = {}): Promis
     out(
       'WARNING: This is a development server. Do not use it in a production deployment. Use a production server instead (phial serve).',
     );
-    out(` * Running on http://${shownHost}:${actualPort}`);
+    if (host === '0.0.0.0' || host === '::') {
+      out(` * Running on all addresses (${host})`);
+      out(` * Running on http://${host === '::' ? '[::1]' : '127.0.0.1'}:${actualPort}`);
+    } else {
+      out(` * Running on http://${shownHost}:${actualPort}`);
+    }
     out('Press CTRL+C to quit');
   }
   return server;

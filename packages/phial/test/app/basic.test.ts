@@ -34,6 +34,7 @@ describe('routing and methods', () => {
     const h = await c.head('/');
     expect(h.status).toBe(200);
     expect(h.data.byteLength).toBe(0);
+    expect(h.headers.get('content-length')).toBe('13');
     const o = await c.options('/');
     expect(o.status).toBe(200);
     expect(o.headers.get('allow')?.split(', ').sort()).toEqual(['GET', 'HEAD', 'OPTIONS']);

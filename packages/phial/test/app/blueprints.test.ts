@@ -150,3 +150,18 @@ describe('blueprints', () => {
     expect((await c.post('/items/')).text).toBe('create');
   });
 });
+
+describe('flaskr pattern', () => {
+  it("app.addUrlRule('/', { endpoint: 'index' }) next to a blueprint's '/' view", async () => {
+    const app = makeApp();
+    const blog = new Blueprint('blog', import.meta.url);
+    blog.get('/', function index() {
+      return `blog index, home is ${urlFor('index')}`;
+    });
+    app.registerBlueprint(blog);
+    app.addUrlRule('/', { endpoint: 'index' });
+    const r = await app.testClient().get('/');
+    expect(r.status).toBe(200);
+    expect(r.text).toBe('blog index, home is /');
+  });
+});

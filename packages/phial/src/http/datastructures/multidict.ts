@@ -33,8 +33,9 @@ export class MultiDict<V = string> implements Iterable<[string, V]> {
     return this.store.size;
   }
 
-  /** The first value of `key`, or `defaultValue`; with `type`, the converted value (a throwing `type`
-   *  yields `defaultValue`, like Werkzeug's `get(key, default, type)`). */
+  /** The first value of `key`, or `defaultValue`; with `type`, the converted value (a throwing `type`,
+   *  or one that yields NaN as `Number('abc')` does, gives `defaultValue`, like Werkzeug's
+   *  `get(key, default, type)`). */
   get(key: string): V | undefined;
   get<D>(key: string, defaultValue: D): V | D;
   get<T, D = undefined>(key: string, defaultValue: D, type: (value: V) => T): T | D;
@@ -43,7 +44,8 @@ export class MultiDict<V = string> implements Iterable<[string, V]> {
     if (list === undefined) return defaultValue;
     if (type === undefined) return list[0];
     try {
-      return type(list[0] as V);
+      const converted = type(list[0] as V);
+      return Number.isNaN(converted) ? (defaultValue as D) : converted;
     } catch {
       return defaultValue;
     }
@@ -68,7 +70,8 @@ export class MultiDict<V = string> implements Iterable<[string, V]> {
     const out: T[] = [];
     for (const v of list) {
       try {
-        out.push(type(v));
+        const converted = type(v);
+        if (!Number.isNaN(converted)) out.push(converted);
       } catch {
         // Werkzeug drops values the converter rejects
       }

@@ -203,6 +203,12 @@ export class Rule {
     return this.rule;
   }
 
+  /** Prints as Werkzeug's repr (`<Rule '/user/<id>' (GET, HEAD) -> user>`), not as the whole compiled map. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    const methods = this.methods === null ? '' : ` (${[...this.methods].sort().join(', ')})`;
+    return `<Rule '${this.rule}'${methods} -> ${this.endpoint}>`;
+  }
+
   /**
    * @internal Binds the rule to a map and compiles it. Every fault (grammar, unknown converter, bad
    * arguments, bad regex) becomes one Error naming the rule.

@@ -155,3 +155,17 @@ describe('MultiDict', () => {
     expect(md.size).toBe(0);
   });
 });
+
+describe('MultiDict type conversion', () => {
+  it('treats NaN from a converter like Number as a rejected value', () => {
+    const d = new MultiDict<string>([
+      ['page', 'abc'],
+      ['n', '4'],
+      ['n', 'x'],
+      ['n', '5'],
+    ]);
+    expect(d.get('page', 1, Number)).toBe(1);
+    expect(d.get('n', 0, Number)).toBe(4);
+    expect(d.getAll('n', Number)).toEqual([4, 5]);
+  });
+});

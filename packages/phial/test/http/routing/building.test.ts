@@ -225,3 +225,24 @@ describe('BuildError', () => {
     expect(err.message).toBe("Could not build url for endpoint 'nothing'.");
   });
 });
+
+describe('BuildError printing', () => {
+  it('prints the suggested rule compactly instead of the whole map', async () => {
+    const { inspect } = await import('node:util');
+    const { UrlMap, Rule, BuildError } = await import('../../../src/http/routing/index.js');
+    const map = new UrlMap();
+    map.add(new Rule('/user/<int:id>', { endpoint: 'user' }));
+    map.add(new Rule('/other', { endpoint: 'other', methods: ['POST'] }));
+    const adapter = map.bind({ host: 'localhost' });
+    let caught: unknown;
+    try {
+      adapter.build('user', {});
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(BuildError);
+    const printed = inspect(caught);
+    expect(printed).toContain("suggested: <Rule '/user/<int:id>' -> user>");
+    expect(printed.split('\n').length).toBeLessThan(40);
+  });
+});
