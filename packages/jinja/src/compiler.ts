@@ -5,7 +5,7 @@
  */
 import { TemplateAssertionError } from './errors.js';
 import type { Node } from './parser.js';
-import { passKind } from './runtime/calls.js';
+import { hasPositionalVariant, passKind } from './runtime/calls.js';
 import { Markup } from './runtime/markup.js';
 import { makeFloat, PyFloat, pyStr } from './runtime/python.js';
 
@@ -168,7 +168,11 @@ export class CodeGenerator {
   private blockIds = new Map<string, string>();
   private loopStack: { hasElse: boolean }[] = [];
   private loopIds = new Set<string>();
-  private macroInfo = new Map<string, { body: string; wrap: string; names: readonly string[] }>();
+  private macroInfo = new Map<
+    string,
+    { body: string; wrap: string; names: readonly string[]; raw: boolean }
+  >();
+  private lastMacroRaw = false;
   private lastMacroSimple = false;
 
   constructor(private o: CompileOptions) {
@@ -409,6 +413,19 @@ export class CodeGenerator {
           ),
         );
       if (this.ae === false) return js(s);
+    }
+    if (!fin && this.ae === true && c.kind === 'Call') {
+      // a raw macro's output is already HTML: write it without wrapping and escaping
+      const d = this.directMacroCall(c, []);
+      if (d?.raw) return `(${d.test} ? ${d.body} : esc(${d.general}))`;
+    }
+    if (!fin && this.ae !== null && c.kind === 'CondExpr' && c.expr2) {
+      // convert each branch for output: constant branches are escaped here, not on every render
+      const saveSoft = this.soft;
+      this.soft = true;
+      const r = `(${this.cond(c.test)} ? ${this.outputPiece(c.expr1)} : ${this.outputPiece(c.expr2)})`;
+      this.soft = saveSoft;
+      return r;
     }
     let e = this.expr(c);
     if (fin) {
@@ -764,12 +781,24 @@ export class CodeGenerator {
     this.fn = saveFn;
     this.loopStack = saveLoops;
     this.soft = saveSoft;
-    const ret =
-      this.ae === null ? 'captured(out, ctx.evalContext.autoescape)' : this.ae ? 'new Markup(out)' : 'out';
-    const fnSrc = `${this.asyncKw}function (${params.join(', ')}) {\nlet out = '';\n${temps}\n${src}\nreturn ${ret};\n}`;
     this.lastMacroSimple = !hasCaller && !catchKwargs && !catchVarargs;
+    // a simple sync macro under autoescape returns its plain output; makeMacro wraps it in Markup,
+    // and direct calls whose result is written out skip the wrapper (and its escape) entirely
+    const raw = bodyVar !== undefined && this.lastMacroSimple && this.ae === true && !this.asyncKw;
+    this.lastMacroRaw = raw;
+    const ret = raw
+      ? 'out'
+      : this.ae === null
+        ? 'captured(out, ctx.evalContext.autoescape)'
+        : this.ae
+          ? 'new Markup(out)'
+          : 'out';
+    const fnSrc = `${this.asyncKw}function (${params.join(', ')}) {\nlet out = '';\n${temps}\n${src}\nreturn ${ret};\n}`;
     const fnExpr = bodyVar ? `${bodyVar} = ${fnSrc}` : fnSrc;
-    return `makeMacro(U, ${fnExpr}, ${js(name)}, ${js(args)}, ${catchKwargs}, ${catchVarargs}, ${hasCaller})`;
+    // the argument names live at module level: makeMacro caches the macro's static properties by them
+    const argsId = `A${this.ids++}`;
+    this.modulePre.push(`const ${argsId} = ${js(args)};`);
+    return `makeMacro(U, ${fnExpr}, ${js(name)}, ${argsId}, ${catchKwargs}, ${catchVarargs}, ${hasCaller}${raw ? ', true' : ''})`;
   }
 
   private visitMacro(n: Node): void {
@@ -782,7 +811,12 @@ export class CodeGenerator {
       const wrapVar = this.temp();
       this.emit(`${id} = ${wrapVar} = ${this.macroFunction(n, n.name, n.body, bodyVar)};`);
       if (this.lastMacroSimple) {
-        this.macroInfo.set(id, { body: bodyVar, wrap: wrapVar, names: (n.args as string[]).slice() });
+        this.macroInfo.set(id, {
+          body: bodyVar,
+          wrap: wrapVar,
+          names: (n.args as string[]).slice(),
+          raw: this.lastMacroRaw,
+        });
       }
     }
     this.exportAssign(n.name, id);
@@ -1109,29 +1143,69 @@ export class CodeGenerator {
     const { id, fn } = this.moduleRef('filters', n.name, n.lineno);
     const { args, kwargs } = this.argList(n);
     const all = [value, args, kwargs].filter((x) => x).join(', ');
-    return this.aw(`${id}(${this.passPrefix(fn)}${all})`);
+    return this.aw(`${this.positionalRef('filters', n, id, fn, kwargs)}(${this.passPrefix(fn)}${all})`);
   }
 
   private testExpr(n: Node): string {
     const { id, fn } = this.moduleRef('tests', n.name, n.lineno);
     const { args, kwargs } = this.argList(n);
     const all = [this.expr(n.node), args, kwargs].filter((x) => x).join(', ');
-    return `!!${this.aw(`${id}(${this.passPrefix(fn)}${all})`)}`;
+    return `!!${this.aw(`${this.positionalRef('tests', n, id, fn, kwargs)}(${this.passPrefix(fn)}${all})`)}`;
+  }
+
+  /**
+   * The function a filter/test call site calls: for plain positional calls of a builtin with a
+   * fixed-arity variant, a module constant holding that variant (taken from the filter the environment
+   * holds when the template is loaded, falling back to the filter itself); else the filter.
+   */
+  private positionalRef(
+    table: 'filters' | 'tests',
+    n: Node,
+    id: string,
+    fn: unknown,
+    kwargs: string | null,
+  ): string {
+    const count = (n.args as Node[]).length;
+    if (kwargs !== null || n.dynArgs || n.dynKwargs || !hasPositionalVariant(fn, count)) return id;
+    const key = `${table}:${n.name}:${count}`;
+    let vid = this.moduleConsts.get(key);
+    if (!vid) {
+      vid = `${id}_${count}`;
+      this.moduleConsts.set(key, vid);
+      this.modulePre.push(`const ${vid} = rt.positionalVariant(${id}, ${count});`);
+    }
+    return vid;
+  }
+
+  /**
+   * A call of a macro of this template whose arguments bind statically (positionals, then keywords
+   * naming later parameters in order, the rest left to their defaults): the test that the name still
+   * holds that macro, the direct body call (plain output for a raw macro), and the general call.
+   */
+  private directMacroCall(
+    n: Node,
+    extraKwargs: [string, string][],
+  ): { test: string; body: string; raw: boolean; general: string } | null {
+    if (n.node.kind !== 'Name' || n.dynArgs || n.dynKwargs || extraKwargs.length || this.o.sandboxed) {
+      return null;
+    }
+    const fnJs = this.expr(n.node);
+    const info = this.macroInfo.get(fnJs);
+    const direct = info ? this.directMacroArgs(n, info.names) : null;
+    if (!info || direct === null) return null;
+    const { args, kwargs } = this.argList(n);
+    return {
+      test: `${fnJs} === ${info.wrap}`,
+      body: this.aw(`${info.body}(${direct})`),
+      raw: info.raw,
+      general: this.aw(`CALL(ctx, ${fnJs}, [${args}], ${kwargs ?? 'null'})`),
+    };
   }
 
   private callExpr(n: Node, extraKwargs: [string, string][]): string {
+    const d = this.directMacroCall(n, extraKwargs);
+    if (d) return `(${d.test} ? ${d.raw ? `new Markup(${d.body})` : d.body} : ${d.general})`;
     const fnJs = this.expr(n.node);
-    if (n.node.kind === 'Name' && !n.dynArgs && !n.dynKwargs && !extraKwargs.length && !this.o.sandboxed) {
-      const info = this.macroInfo.get(fnJs);
-      const direct = info ? this.directMacroArgs(n, info.names) : null;
-      if (info && direct !== null) {
-        // a macro of this template whose arguments bind statically (positionals, then keywords naming
-        // later parameters in order, the rest left to their defaults): call its body directly while
-        // the name still holds that macro; otherwise bind at run time
-        const { args, kwargs } = this.argList(n);
-        return `(${fnJs} === ${info.wrap} ? ${this.aw(`${info.body}(${direct})`)} : ${this.aw(`CALL(ctx, ${fnJs}, [${args}], ${kwargs ?? 'null'})`)})`;
-      }
-    }
     const { args, kwargs } = this.argList(n, extraKwargs);
     if (this.o.sandboxed) return this.aw(`env.call(ctx, ${fnJs}, [${args}], ${kwargs ?? 'null'})`);
     return this.aw(`CALL(ctx, ${fnJs}, [${args}], ${kwargs ?? 'null'})`);

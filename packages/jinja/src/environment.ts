@@ -93,6 +93,13 @@ function toVars(vars: ContextInput): Record<string, unknown> {
   return out;
 }
 
+/** A cached template, its loader's freshness check and the reload epoch it was last found fresh in. */
+interface CacheEntry {
+  template: Template;
+  uptodate: (() => boolean) | null;
+  checked: number;
+}
+
 /** The central object: configuration, filters/tests/globals, loader and compiled-template cache. */
 export class Environment implements EnvironmentShape {
   loader: BaseLoader | null;
@@ -128,7 +135,14 @@ export class Environment implements EnvironmentShape {
   };
   /** True in SandboxedEnvironment. */
   readonly sandboxed: boolean = false;
-  private cache = new Map<string, { template: Template; uptodate: (() => boolean) | null }>();
+  private cache = new Map<string, CacheEntry>();
+  /**
+   * Bumped by every getTemplate/selectTemplate/fromString call from outside a render. Lookups made while
+   * rendering (extends, include, import) check a cached template's `uptodate` at most once per epoch, so a
+   * page rendered many times does not stat its parents on every render; a changed parent is still picked up
+   * after the next getTemplate call (autoReload on).
+   */
+  private reloadEpoch = 0;
   private stringCache = new Map<string, Template>();
   private cacheLoader: BaseLoader | null = null;
 
@@ -301,6 +315,7 @@ export class Environment implements EnvironmentShape {
 
   /** Compiles a template from source without a loader. */
   fromString(source: string, globals?: Record<string, unknown> | null): Template {
+    this.reloadEpoch++;
     if (globals) return new Template(this, source, null, null, globals);
     // templates are immutable once compiled: reuse recent ones (Phial's renderTemplateString)
     const key = [
@@ -353,11 +368,31 @@ export class Environment implements EnvironmentShape {
     parent: string | null = null,
     globals?: Record<string, unknown> | null,
   ): Template {
+    this.reloadEpoch++;
+    return this.findTemplate(name, parent, globals ?? null, false);
+  }
+
+  /** getTemplate for the runtime (extends/include/import): no new reload epoch. */
+  templateForRender(name: unknown, parent: string | null): Template {
+    return this.findTemplate(name, parent, null, true);
+  }
+
+  /** selectTemplate for the runtime (extends/include/import of a list): no new reload epoch. */
+  selectForRender(names: unknown, parent: string | null): Template {
+    return this.selectIn(names, parent, null, true);
+  }
+
+  private findTemplate(
+    name: unknown,
+    parent: string | null,
+    globals: Record<string, unknown> | null,
+    inRender: boolean,
+  ): Template {
     if (name instanceof Template) return name;
     if (name instanceof Undefined) name.fail();
     let n = typeof name === 'string' ? name : python.pyStr(name);
     if (parent !== null && parent !== undefined) n = this.joinPath(n, parent);
-    return this.loadTemplate(n, globals ?? null);
+    return this.loadTemplate(n, globals, inRender);
   }
 
   /** The first template of `names` that exists (TemplatesNotFound when none). */
@@ -366,13 +401,23 @@ export class Environment implements EnvironmentShape {
     parent: string | null = null,
     globals?: Record<string, unknown> | null,
   ): Template {
+    this.reloadEpoch++;
+    return this.selectIn(names, parent, globals ?? null, false);
+  }
+
+  private selectIn(
+    names: unknown,
+    parent: string | null,
+    globals: Record<string, unknown> | null,
+    inRender: boolean,
+  ): Template {
     if (names instanceof Undefined) names.fail();
     const list = python.toList(names);
     if (!list.length) throw new TemplatesNotFound([], 'Tried to select from an empty list of templates.');
     for (const n of list) {
       if (n instanceof Template) return n;
       try {
-        return this.getTemplate(n, parent, globals);
+        return this.findTemplate(n, parent, globals, inRender);
       } catch (e) {
         if (!(e instanceof TemplateNotFound) || e instanceof TemplatesNotFound) throw e;
       }
@@ -392,7 +437,7 @@ export class Environment implements EnvironmentShape {
     return this.selectTemplate(nameOrList, parent, globals);
   }
 
-  private loadTemplate(name: string, globals: Record<string, unknown> | null): Template {
+  private loadTemplate(name: string, globals: Record<string, unknown> | null, inRender: boolean): Template {
     if (!this.loader) throw new TypeError('no loader for this environment specified');
     // the cache belongs to one loader (Jinja keys it by loader and name)
     if (this.cacheLoader !== this.loader) {
@@ -400,15 +445,23 @@ export class Environment implements EnvironmentShape {
       this.cacheLoader = this.loader;
     }
     const cached = this.cacheSize !== 0 ? this.cache.get(name) : undefined;
-    if (cached && (!this.autoReload || !cached.uptodate || cached.uptodate())) {
-      if (globals) Object.assign(cached.template.globals, globals);
-      return cached.template;
+    if (cached) {
+      const epoch = this.reloadEpoch;
+      let fresh = !this.autoReload || !cached.uptodate || (inRender && cached.checked === epoch);
+      if (!fresh && cached.uptodate) {
+        fresh = cached.uptodate();
+        if (fresh) cached.checked = epoch;
+      }
+      if (fresh) {
+        if (globals) Object.assign(cached.template.globals, globals);
+        return cached.template;
+      }
     }
     const src = this.loader.getSource(this, name);
     const template = new Template(this, src.source, name, src.filename, globals);
     if (this.cacheSize !== 0) {
       this.cache.delete(name);
-      this.cache.set(name, { template, uptodate: src.uptodate });
+      this.cache.set(name, { template, uptodate: src.uptodate, checked: this.reloadEpoch });
       if (this.cacheSize > 0 && this.cache.size > this.cacheSize) {
         const first = this.cache.keys().next().value;
         if (first !== undefined) this.cache.delete(first);

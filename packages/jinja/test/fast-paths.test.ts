@@ -171,3 +171,85 @@ describe('macro calls bound at compile time', () => {
     expect(render(`${src}{% for m in [range] %}{{ m(2)|list }}{% endfor %}{{ m(7) }}`)).toBe('[0, 1]7-2-7;');
   });
 });
+
+describe('output of autoescaped macros and conditional expressions', () => {
+  const src = '{% macro m(a, b="<") %}<{{ a }}{{ b }}>{% endmacro %}';
+  it('keeps a macro result Markup wherever it is used, and writes it unescaped', () => {
+    expect(
+      render(
+        `${src}{{ m("&") }}|{{ m(1)|length }}|{{ m(1) ~ "<" }}|{% set x = m(2) %}{{ x }}|{{ [m(3)]|join("&") }}|{{ m.name }}|{{ m(1, b=2) }}|{% for i in [1] %}{{ m(i) }}{% endfor %}`,
+      ),
+    ).toBe('<&amp;&lt;>|7|<1&lt;>&lt;|<2&lt;>|<3&lt;>|m|<12>|<1&lt;>');
+    const plain = new Environment({ autoescape: false });
+    expect(plain.fromString(`${src}{{ m("&") }}|{{ m(1)|length }}|{{ m(1) ~ "<" }}`).render()).toBe(
+      '<&<>|4|<1<><',
+    );
+    expect(env.fromString(`${src}{{ m("&") }}`).module.m('<') instanceof Markup).toBe(true);
+    expect(String(env.fromString(src).module.m('<'))).toBe('<&lt;&lt;>');
+  });
+
+  it('escapes each branch of an inline if like the whole value', () => {
+    const t =
+      '{{ "<a>" if x else 3 }}|{{ "<a>" if not x else 3.0 }}|{{ x if x else "&" }}|{{ 1 if x }}|{{ ("a" if x else "b") ~ "<" }}|{{ "a" if x else ("<" if y else 2) }}';
+    expect(env.fromString(t).render({ x: '<x>', y: 0 })).toBe('&lt;a&gt;|3.0|&lt;x&gt;|1|a&lt;|a');
+    expect(env.fromString(t).render({ x: '', y: 1 })).toBe('3|&lt;a&gt;|&amp;||b&lt;|&lt;');
+    expect(new Environment({ autoescape: false }).fromString(t).render({ x: '<x>', y: 0 })).toBe(
+      '<a>|3.0|<x>|1|a<|a',
+    );
+  });
+
+  it('renders the same asynchronously', async () => {
+    const t = `${src}{{ m("&") }}|{{ "<" if x else ">" }}|{{ m(x) ~ "" }}`;
+    expect(await env.fromString(t).renderAsync({ x: Promise.resolve('&') })).toBe(
+      '<&amp;&lt;>|&lt;|<&amp;&lt;>',
+    );
+  });
+});
+
+describe('macros made on every render', () => {
+  it('keep their Jinja attributes and repr across renders (rendered by Jinja2 3.1.6)', () => {
+    const t = env.fromString(
+      '{% block b %}{% macro m(a, b=1) %}{{ a }}{{ varargs }}{% endmacro %}' +
+        '{{ m.name }}|{{ m.arguments }}|{{ m.catch_kwargs }}|{{ m.catch_varargs }}|{{ m.caller }}|{{ m(1, 2, 3) }}' +
+        '{% endblock %}',
+    );
+    const want = 'm|(&#39;a&#39;, &#39;b&#39;)|False|True|False|1(3,)';
+    expect(t.render()).toBe(want);
+    expect(t.render()).toBe(want);
+  });
+
+  it('two definitions with the same argument names stay distinct', () => {
+    const out = env
+      .fromString(
+        '{% macro f(x) %}F{{ x }}{% endmacro %}{% macro g(x) %}G{{ x }}{{ kwargs }}{% endmacro %}' +
+          '{{ f.name }}{{ f.catch_kwargs }}{{ g.name }}{{ g.catch_kwargs }}{{ f(1) }}{{ g(2, y=3) }}',
+      )
+      .render();
+    expect(out).toBe('fFalsegTrueF1G2{&#39;y&#39;: 3}');
+  });
+});
+
+describe('fixed-arity filter and test variants', () => {
+  it('give what the general paths and Jinja2 give (rendered by Jinja2 3.1.6)', () => {
+    const src =
+      '{{ s|truncate }}|{{ s|truncate(20) }}|{{ s|truncate(20, true) }}|{{ s|truncate(length=20, killwords=true) }}' +
+      '|{{ u|default }}|{{ u|d("-") }}|{{ ""|default("e", true) }}|{{ 0|d("z", boolean=true) }}' +
+      '|{{ 2.675|round }}|{{ 2.675|round(2) }}|{{ 2.675|round(1, "floor") }}|{{ 3|round(1) }}' +
+      '|{{ 4 is even }}|{{ 3 is even }}|{{ none is none }}|{{ u is defined }}';
+    expect(env.fromString(src).render({ s: 'Espresso machine deluxe with grinder' })).toBe(
+      'Espresso machine deluxe with grinder|Espresso machine...|Espresso machine ...|Espresso machine ...' +
+        '||-|e|z|3.0|2.67|2.6|3|True|False|True|False',
+    );
+    expect(error('{{ 4 is even(1) }}')).toBe('TypeError: test_even() takes 1 positional argument but 2 were given');
+  });
+
+  it('call a replaced filter or test as given, without the builtin variants', () => {
+    const e2 = new Environment({ autoescape: true });
+    const t = e2.fromString('{{ x|round(1) }}{{ 3 is odd }}');
+    expect(t.render({ x: 1.25 })).toBe('1.2True');
+    const e3 = new Environment({ autoescape: true });
+    e3.filters.round = (v: unknown, p: unknown) => `R${String(v)},${String(p)}`;
+    e3.tests.odd = () => false;
+    expect(e3.fromString('{{ x|round(1) }}{{ 3 is odd }}').render({ x: 1.25 })).toBe('R1.25,1False');
+  });
+});

@@ -51,6 +51,42 @@ describe('FileSystemLoader', () => {
     expect(t2.render()).toBe('v2');
   });
 
+  it('checks an extended parent once per getTemplate and picks up its changes on the next one', () => {
+    writeFileSync(join(dir, 'rparent.html'), 'P1[{% block b %}{% endblock %}]');
+    writeFileSync(join(dir, 'rchild.html'), '{% extends "rparent.html" %}{% block b %}c{% endblock %}');
+    let checks = 0;
+    class CountingLoader extends FileSystemLoader {
+      override getSource(env: Environment, name: string) {
+        const src = super.getSource(env, name);
+        const up = src.uptodate;
+        return {
+          ...src,
+          uptodate:
+            up &&
+            (() => {
+              if (name === 'rparent.html') checks++;
+              return up();
+            }),
+        };
+      }
+    }
+    const env = new Environment({ loader: new CountingLoader(dir) });
+    const child = env.getTemplate('rchild.html');
+    expect(child.render()).toBe('P1[c]');
+    checks = 0;
+    for (let i = 0; i < 5; i++) expect(child.render()).toBe('P1[c]');
+    expect(checks).toBe(0);
+    writeFileSync(join(dir, 'rparent.html'), 'P2[{% block b %}{% endblock %}]');
+    const later = new Date(Date.now() + 7000);
+    utimesSync(join(dir, 'rparent.html'), later, later);
+    const again = env.getTemplate('rchild.html');
+    expect(again).toBe(child);
+    expect(again.render()).toBe('P2[c]');
+    expect(checks).toBe(1);
+    expect(again.render()).toBe('P2[c]');
+    expect(checks).toBe(1);
+  });
+
   it('does not check for changes when autoReload is off', () => {
     const file = join(dir, 'fixed.html');
     writeFileSync(file, 'a');

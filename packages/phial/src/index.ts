@@ -4,7 +4,13 @@ export const VERSION = '0.1.0';
 
 export type { BlueprintOptions, BlueprintRegisterOptions } from './app/blueprint.js';
 export { Blueprint, BlueprintSetupState } from './app/blueprint.js';
-export type { ConfigValues } from './app/config.js';
+export type {
+  ConfigValues,
+  FromEnvVarOptions,
+  FromFileOptions,
+  FromPrefixedEnvOptions,
+  GetNamespaceOptions,
+} from './app/config.js';
 export { Config, defaultConfig } from './app/config.js';
 export type { AppGlobals, G } from './app/context.js';
 export {
@@ -30,14 +36,14 @@ export {
   streamWithContext,
   urlFor,
 } from './app/helpers.js';
-export type { JSONProvider } from './app/json.js';
+export type { DumpsOptions, JSONProvider } from './app/json.js';
 export { DefaultJSONProvider } from './app/json.js';
 export type { Logger } from './app/logging.js';
 export type { Extension, PhialOptions, UrlBuildErrorHandler, UrlForValues } from './app/phial.js';
 export { hostIsTrusted, Phial } from './app/phial.js';
 export type { RouteOptions, UrlRuleOptions } from './app/scaffold.js';
 export { Scaffold } from './app/scaffold.js';
-export type { SessionData, SessionInterface } from './app/sessions.js';
+export type { SessionCookieOptions, SessionData, SessionInterface } from './app/sessions.js';
 export { NullSession, SecureCookieSessionInterface, Session } from './app/sessions.js';
 export * as signals from './app/signals.js';
 export {
@@ -66,8 +72,11 @@ export {
 export type {
   AfterRequestFunction,
   BeforeRequestFunction,
+  BodyChunk,
   ErrorClass,
   ErrorHandler,
+  JSONArray,
+  JSONObject,
   ResponseReturnValue,
   ShellContextProcessor,
   TeardownFunction,
@@ -78,9 +87,16 @@ export type {
   ViewAttributes,
   ViewFunction,
 } from './app/types.js';
+export type { ClassViewFunction, ViewClass, ViewDecorator, ViewResult } from './app/views.js';
 export { MethodView, View } from './app/views.js';
 export type { CookieOptions } from './http/cookies.js';
-export type { HeadersInit } from './http/datastructures/index.js';
+export type {
+  AcceptItem,
+  FileStorageInit,
+  HeadersInit,
+  MultiDictInit,
+  ToObjectOptions,
+} from './http/datastructures/index.js';
 export {
   Accept,
   CharsetAccept,
@@ -89,6 +105,7 @@ export {
   LanguageAccept,
   MIMEAccept,
   MultiDict,
+  secureFilename,
 } from './http/datastructures/index.js';
 export {
   BadGateway,
@@ -97,6 +114,7 @@ export {
   BadRequestKeyError,
   ClientDisconnected,
   Conflict,
+  defaultExceptions,
   ExpectationFailed,
   exceptionForCode,
   FailedDependency,
@@ -136,34 +154,61 @@ export type { Authorization, GetJsonOptions, RawRequest } from './http/request.j
 export { parseAuthorization, Request } from './http/request.js';
 export type { ResponseBody, ResponseInit } from './http/response.js';
 export { Response } from './http/response.js';
-export type { Converter, ConverterClass, RouteParams, RuleOptions } from './http/routing/index.js';
+export type {
+  BuildOptions,
+  Converter,
+  ConverterClass,
+  ConverterKwargs,
+  MatchResult,
+  RouteParams,
+  RuleOptions,
+  UrlMapOptions,
+} from './http/routing/index.js';
 export {
   AnyConverter,
   BaseConverter,
   BuildError,
+  decodePathInfo,
   FloatConverter,
   IntegerConverter,
   MapAdapter,
   PathConverter,
+  quotePath,
   Rule,
   StringConverter,
   UrlMap,
   UUIDConverter,
   ValidationError,
 } from './http/routing/index.js';
+export type {
+  KeyDerivation,
+  SecretKey,
+  SerializerOptions,
+  SignerOptions,
+  TextSerializer,
+  UnsignOptions,
+} from './http/signing.js';
 export {
+  BadData,
+  BadPayload,
   BadSignature,
   BadTimeSignature,
   SignatureExpired,
+  Signer,
+  TimestampSigner,
   URLSafeSerializer,
   URLSafeTimedSerializer,
 } from './http/signing.js';
+export type { FileSource } from './http/static.js';
+export { safeJoin } from './http/static.js';
 export type { RunOptions } from './server/devserver.js';
 export { createNodeHandler, createNodeServer } from './server/node.js';
 export type {
   ClientRequestOptions,
+  SetTestCookieOptions,
   TestClientOptions,
   TestCookie,
   TestRequestOptions,
 } from './testing/index.js';
 export { TestClient, TestResponse } from './testing/index.js';
+export type { CliInvokeOptions, CliResult, TestCliRunner } from './testing/cli-runner.js';

@@ -4,7 +4,7 @@
  * eval context or the context are marked and receive that object first.
  */
 import { FilterArgumentError, pyError } from '../errors.js';
-import { Kwargs, passContext, passEnvironment, passEvalContext } from '../runtime/calls.js';
+import { Kwargs, passContext, passEnvironment, passEvalContext, withPositional } from '../runtime/calls.js';
 import { hasHtml, Markup, markSafe, markupEscape, softStr } from '../runtime/markup.js';
 import {
   add,
@@ -185,12 +185,6 @@ function bind(fname: string, args: unknown[], sp: Spec): Params {
       throw pyError('TypeError', `${fname}() missing 1 required positional argument: '${name}'`);
   }
   return out;
-}
-
-/** True when `args` are at most `max` positional arguments (no Kwargs): the filter can skip `bind`. */
-function positional(args: readonly unknown[], max: number): boolean {
-  const n = args.length;
-  return n === 0 || (n <= max && !(args[n - 1] instanceof Kwargs));
 }
 
 function splitKwargs(args: unknown[]): [unknown[], Record<string, unknown>] {
@@ -411,12 +405,30 @@ function doCenter(value: unknown, ...args: unknown[]): unknown {
   return strOp(value, (s) => pyCenter(s, w));
 }
 
+// The hottest filters read positional arguments directly and only `bind` keyword calls (and
+// arity errors), so the common call builds no params object.
+
+/** True when `args` are at most `max` positional arguments (no trailing Kwargs). */
+function positional(args: readonly unknown[], max: number): boolean {
+  const n = args.length;
+  return n === 0 || (n <= max && !(args[n - 1] instanceof Kwargs));
+}
+
+/** `default` called with 0, 1 or 2 positional arguments (see withPositional). */
+const DEFAULT_VARIANTS = [
+  (value: unknown) => (isUndefined(value) ? '' : value),
+  (value: unknown, dflt: unknown) => (isUndefined(value) ? dflt : value),
+  (value: unknown, dflt: unknown, boolean: unknown) =>
+    isUndefined(value) || (boolean !== false && truthy(boolean) && !truthy(value)) ? dflt : value,
+];
+
 function doDefault(value: unknown, ...args: unknown[]): unknown {
+  const n = args.length;
   let dflt: unknown = '';
   let boolean: unknown = false;
   if (positional(args, 2)) {
-    if (args.length > 0) dflt = args[0];
-    if (args.length > 1) boolean = args[1];
+    if (n > 0) dflt = args[0];
+    if (n > 1) boolean = args[1];
   } else {
     const p = bind('do_default', args, DEFAULT_SPEC);
     dflt = p.default_value;
@@ -629,10 +641,12 @@ function doList(value: unknown): unknown[] {
 }
 
 function doLower(value: unknown): unknown {
+  if (typeof value === 'string') return value.toLowerCase();
   return strOp(value, (s) => s.toLowerCase());
 }
 
 function doUpper(value: unknown): unknown {
+  if (typeof value === 'string') return value.toUpperCase();
   return strOp(value, (s) => s.toUpperCase());
 }
 
@@ -854,23 +868,35 @@ export function pyRoundFloat(x: number, n: number): number {
 }
 
 function doRound(value: unknown, ...args: unknown[]): unknown {
-  const p = positional(args, 2)
-    ? { precision: args.length > 0 ? args[0] : 0, method: args.length > 1 ? args[1] : 'common' }
-    : bind('do_round', args, ROUND_SPEC);
-  if (p.method !== 'common' && p.method !== 'ceil' && p.method !== 'floor') {
+  const n = args.length;
+  let precision: unknown = 0;
+  let method: unknown = 'common';
+  if (positional(args, 2)) {
+    if (n > 0) precision = args[0];
+    if (n > 1) method = args[1];
+  } else {
+    const p = bind('do_round', args, ROUND_SPEC);
+    precision = p.precision;
+    method = p.method;
+  }
+  return roundValue(value, precision, method);
+}
+
+function roundValue(value: unknown, precision: unknown, method: unknown): unknown {
+  if (method !== 'common' && method !== 'ceil' && method !== 'floor') {
     throw new FilterArgumentError('method must be common, ceil or floor');
   }
   if (!isNumeric(value)) {
-    if (p.method === 'common') {
+    if (method === 'common') {
       throw pyError('TypeError', `type ${typeName(value)} doesn't define __round__ method`);
     }
     // ceil/floor multiply first: an Undefined refuses that, anything else reaches math.ceil/floor
     if (isUndefined(value)) value.fail();
     throw pyError('TypeError', `must be real number, not ${typeName(value)}`);
   }
-  const prec = toInt(p.precision, 'precision');
+  const prec = toInt(precision, 'precision');
   const x = toNumber(value);
-  if (p.method === 'common') {
+  if (method === 'common') {
     if (!isFloat(value)) {
       if (prec >= 0) return x;
       const m = 10 ** -prec;
@@ -879,7 +905,7 @@ function doRound(value: unknown, ...args: unknown[]): unknown {
     return makeFloat(pyRoundFloat(x, prec));
   }
   const m = 10 ** prec;
-  const f = p.method === 'ceil' ? Math.ceil(x * m) : Math.floor(x * m);
+  const f = method === 'ceil' ? Math.ceil(x * m) : Math.floor(x * m);
   return makeFloat(f / m);
 }
 
@@ -970,35 +996,49 @@ function doTrim(value: unknown, ...args: unknown[]): unknown {
 
 function doTruncate(env: Environment, value: unknown, ...args: unknown[]): unknown {
   const n = args.length;
-  const p = positional(args, 4)
-    ? {
-        length: n > 0 ? args[0] : 255,
-        killwords: n > 1 ? args[1] : false,
-        end: n > 2 ? args[2] : '...',
-        leeway: n > 3 ? args[3] : null,
-      }
-    : bind('do_truncate', args, TRUNCATE_SPEC);
-  const leeway = toInt(isNone(p.leeway) ? policy(env, 'truncate.leeway', 5) : p.leeway, 'leeway');
-  const length = toInt(p.length, 'length');
-  const end = p.end;
-  const endLen = pyLen(end);
+  if (positional(args, 4)) {
+    return truncate(
+      env,
+      value,
+      n > 0 ? args[0] : 255,
+      n > 1 ? args[1] : false,
+      n > 2 ? args[2] : '...',
+      n > 3 ? args[3] : null,
+    );
+  }
+  const p = bind('do_truncate', args, TRUNCATE_SPEC);
+  return truncate(env, value, p.length, p.killwords, p.end, p.leeway);
+}
+
+function truncate(
+  env: Environment,
+  value: unknown,
+  lengthArg: unknown,
+  killwords: unknown,
+  end: unknown,
+  leewayArg: unknown,
+): unknown {
+  const leeway = toInt(isNone(leewayArg) ? policy(env, 'truncate.leeway', 5) : leewayArg, 'leeway');
+  const length = toInt(lengthArg, 'length');
+  const endLen = end === '...' ? 3 : pyLen(end);
   if (!(length >= endLen)) throw pyError('AssertionError', `expected length >= ${endLen}, got ${length}`);
   if (!(leeway >= 0)) throw pyError('AssertionError', `expected leeway >= 0, got ${leeway}`);
+  // a string no longer in UTF-16 units than the limit is no longer in code points either
+  if (typeof value === 'string' && value.length <= length + leeway) return value;
   if (typeof value === 'string' && !SURROGATE.test(value)) {
     // plain string without surrogate pairs: code points are UTF-16 units
-    if (value.length <= length + leeway) return value;
     let cut = value.slice(0, length - endLen);
-    if (!truthy(p.killwords)) {
+    if (killwords === false || !truthy(killwords)) {
       const space = cut.lastIndexOf(' ');
       if (space >= 0) cut = cut.slice(0, space);
     }
-    return cut + pyStr(end);
+    return cut + (typeof end === 'string' ? end : pyStr(end));
   }
   if (pyLen(value) <= length + leeway) return value;
   const head = pySlice(value, null, length - endLen) as string | Markup;
   const isMarkup = head instanceof Markup;
   let result = head.valueOf();
-  if (!truthy(p.killwords)) result = pyRsplit(result, ' ', 1)[0]!;
+  if (!truthy(killwords)) result = pyRsplit(result, ' ', 1)[0]!;
   if (isMarkup) return new Markup(result + markupEscape(end).valueOf());
   return result + pyStr(end);
 }
@@ -1152,8 +1192,8 @@ export const DEFAULT_FILTERS: Record<string, TemplateFunction> = {
   capitalize: doCapitalize,
   center: doCenter,
   count: doLength,
-  d: doDefault,
-  default: doDefault,
+  d: withPositional(doDefault, DEFAULT_VARIANTS),
+  default: withPositional(doDefault, DEFAULT_VARIANTS),
   dictsort: doDictsort,
   e: doEscape,
   escape: doEscape,
@@ -1180,7 +1220,11 @@ export const DEFAULT_FILTERS: Record<string, TemplateFunction> = {
   rejectattr: passContext(doRejectattr),
   replace: passEvalContext(doReplace),
   reverse: doReverse,
-  round: doRound,
+  round: withPositional(doRound, [
+    (v: unknown) => roundValue(v, 0, 'common'),
+    (v: unknown, precision: unknown) => roundValue(v, precision, 'common'),
+    (v: unknown, precision: unknown, method: unknown) => roundValue(v, precision, method),
+  ]),
   safe: doSafe,
   select: passContext(doSelect),
   selectattr: passContext(doSelectattr),
@@ -1192,7 +1236,12 @@ export const DEFAULT_FILTERS: Record<string, TemplateFunction> = {
   title: doTitle,
   tojson: passEvalContext(doTojson),
   trim: doTrim,
-  truncate: passEnvironment(doTruncate),
+  truncate: withPositional(passEnvironment(doTruncate), [
+    (env: Environment, v: unknown) => truncate(env, v, 255, false, '...', null),
+    (env: Environment, v: unknown, length: unknown) => truncate(env, v, length, false, '...', null),
+    (env: Environment, v: unknown, length: unknown, killwords: unknown) =>
+      truncate(env, v, length, killwords, '...', null),
+  ]),
   unique: passEnvironment(doUnique),
   upper: doUpper,
   urlencode: doUrlencode,

@@ -3,7 +3,7 @@
  * aliases (`==`, `<`, `lessthan`).
  */
 import { pyError } from '../errors.js';
-import { Kwargs, passEnvironment } from '../runtime/calls.js';
+import { Kwargs, passEnvironment, withPositional } from '../runtime/calls.js';
 import { Markup } from '../runtime/markup.js';
 import {
   contains,
@@ -46,10 +46,12 @@ function args(name: string, given: unknown[], count: number): unknown[] {
 }
 
 function unary(name: string, fn: (v: unknown) => boolean): TemplateFunction {
-  return ((value: unknown, ...rest: unknown[]) => {
+  const test = ((value: unknown, ...rest: unknown[]) => {
     if (rest.length !== 0) args(name, rest, 0);
     return fn(value);
   }) as TemplateFunction;
+  // `x is name` with no arguments calls the predicate directly
+  return withPositional(test, [fn]);
 }
 
 function binary(name: string, fn: (v: unknown, other: unknown) => boolean): TemplateFunction {

@@ -58,3 +58,35 @@ export function passKind(fn: unknown): PassKind | undefined {
   if (fn === null || (typeof fn !== 'function' && typeof fn !== 'object')) return undefined;
   return (fn as { [PASS]?: PassKind })[PASS];
 }
+
+const POSITIONAL = Symbol.for('phial.jinja.positional');
+
+/** A variant of a filter/test for calls with exactly N positional arguments and no keywords. */
+// biome-ignore lint/suspicious/noExplicitAny: variants take the same arguments as the function they speed up
+type Variant = (...args: any[]) => unknown;
+
+/**
+ * Attaches fixed-arity variants to a builtin (index = number of positional arguments after the value):
+ * compiled templates call one directly when a call site passes exactly that many positionals and no
+ * keywords, skipping rest-parameter allocation and keyword detection. Variants must behave exactly like
+ * `fn` for those calls (they receive the same pass-prefix argument, if any).
+ */
+export function withPositional<F>(fn: F, variants: (Variant | null)[]): F {
+  Object.defineProperty(fn, POSITIONAL, { value: variants, configurable: true });
+  return fn;
+}
+
+/**
+ * The function a call site with `count` positional arguments (and no keywords) should call: the
+ * registered variant, or `fn` itself (used by generated code when the template module is built).
+ */
+export function positionalVariant(fn: unknown, count: number): unknown {
+  if (fn === null || (typeof fn !== 'function' && typeof fn !== 'object')) return fn;
+  const v = (fn as { [POSITIONAL]?: (Variant | null)[] })[POSITIONAL];
+  return (v && v[count]) || fn;
+}
+
+/** True when `fn` has a fixed-arity variant for `count` positional arguments. */
+export function hasPositionalVariant(fn: unknown, count: number): boolean {
+  return positionalVariant(fn, count) !== fn;
+}

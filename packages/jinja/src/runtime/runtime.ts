@@ -49,8 +49,10 @@ export interface TemplateLike {
 
 /** The environment features the runtime uses. */
 export interface RuntimeEnv extends EnvShape {
-  getTemplate(name: unknown, parent?: string | null): TemplateLike;
-  selectTemplate(names: unknown, parent?: string | null): TemplateLike;
+  /** getTemplate as used while rendering (cached freshness checks; see Environment). */
+  templateForRender(name: unknown, parent: string | null): TemplateLike;
+  /** selectTemplate as used while rendering. */
+  selectForRender(names: unknown, parent: string | null): TemplateLike;
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -344,7 +346,11 @@ function isMapLike(o: object): o is { get(k: unknown): unknown; has(k: unknown):
 /** True for JS properties that templates must not see (prototype plumbing). */
 export function isInternalProperty(obj: object, name: string): boolean {
   if (BLOCKED.has(name))
-    return !(typeof obj === 'function' && hasOwn.call(obj, name) && name !== 'prototype');
+    return !(
+      typeof obj === 'function' &&
+      (hasOwn.call(obj, name) || (MACRO_ATTRS.has(name) && isMacro(obj))) &&
+      name !== 'prototype'
+    );
   if (name in Object.prototype) return !hasOwn.call(obj, name);
   if (typeof obj === 'function' && name in Function.prototype) return !hasOwn.call(obj, name);
   return false;
@@ -589,7 +595,8 @@ export interface Macro {
 
 /**
  * Wraps a compiled macro body with Jinja's argument binding: positional then keyword arguments,
- * `caller`, `varargs` and `kwargs` collection, and Python's TypeErrors for bad calls.
+ * `caller`, `varargs` and `kwargs` collection, and Python's TypeErrors for bad calls. With `rawBody` the body
+ * returns plain output (autoescape on) and the macro wraps it in Markup.
  */
 export function makeMacro(
   U: UndefinedClass,
@@ -599,11 +606,12 @@ export function makeMacro(
   catchKwargs: boolean,
   catchVarargs: boolean,
   hasCaller: boolean,
+  rawBody = false,
 ): Macro {
   const argc = argNames.length;
   const explicitCaller = argNames.includes('caller');
   const simple = !hasCaller && !catchKwargs && !catchVarargs;
-  const invoke = (raw: unknown[], kw: Kwargs | null): string | Markup => {
+  const bindAndCall = (raw: unknown[], kw: Kwargs | null): string | Markup => {
     if (simple && kw === null && raw.length === argc) {
       if (argc === 0) return body();
       if (argc === 1) return body(raw[0]);
@@ -662,21 +670,77 @@ export function makeMacro(
     }
     return body(...bound);
   };
-  // an arrow function: it has no own `arguments`/`caller` properties in any mode
-  const fn = ((...raw: unknown[]): string | Markup => {
-    let kw: Kwargs | null = null;
-    if (raw.length && raw[raw.length - 1] instanceof Kwargs) kw = raw.pop() as Kwargs;
-    return invoke(raw, kw);
-  }) as unknown as Macro;
-  Object.defineProperty(fn, INVOKE, { value: invoke });
-  Object.defineProperty(fn, 'name', { value: name });
-  Object.defineProperty(fn, 'arguments', { value: tuple(argNames.slice()) });
-  Object.defineProperty(fn, 'catch_kwargs', { value: catchKwargs });
-  Object.defineProperty(fn, 'catch_varargs', { value: catchVarargs });
-  Object.defineProperty(fn, 'caller', { value: hasCaller });
-  Object.defineProperty(fn, MACRO_SYM, { value: true });
-  Object.defineProperty(fn, 'toString', { value: () => `<Macro '${name}'>` });
+  // a raw body (sync, autoescaped) returns plain output: the macro's value is Markup
+  const invoke = rawBody
+    ? (raw: unknown[], kw: Kwargs | null): string | Markup => new Markup(bindAndCall(raw, kw))
+    : bindAndCall;
+  // an arrow function named at creation (no own `arguments`/`caller`); its Jinja attributes come from a
+  // prototype shared by every macro of this definition (defineProperty on functions is slow)
+  const fn = {
+    [name]: (...raw: unknown[]): string | Markup => {
+      let kw: Kwargs | null = null;
+      if (raw.length && raw[raw.length - 1] instanceof Kwargs) kw = raw.pop() as Kwargs;
+      return invoke(raw, kw);
+    },
+  }[name] as unknown as Macro & { [INVOKE]: typeof invoke };
+  Object.setPrototypeOf(fn, macroProto(name, argNames, catchKwargs, catchVarargs, hasCaller));
+  fn[INVOKE] = invoke;
   return fn;
+}
+
+/** What every macro inherits: the macro mark and Jinja's repr. */
+const MACRO_BASE: object = Object.create(Function.prototype, {
+  [MACRO_SYM]: { value: true },
+  toString: {
+    value(this: { name: string }): string {
+      return `<Macro '${this.name}'>`;
+    },
+  },
+});
+
+/** Jinja Macro attributes that templates may read although they are not own properties of the function. */
+const MACRO_ATTRS = new Set(['arguments', 'caller', 'catch_kwargs', 'catch_varargs']);
+
+/** The static attributes of one macro definition, as a prototype for its macros. */
+interface MacroStatics {
+  name: string;
+  catchKwargs: boolean;
+  catchVarargs: boolean;
+  hasCaller: boolean;
+  proto: object;
+}
+
+/**
+ * Keyed by the argument-name array: generated code passes one module-level array per macro definition,
+ * so a macro defined inside a block (made again on every render) reuses its prototype.
+ */
+const macroStatics = new WeakMap<string[], MacroStatics>();
+
+function macroProto(
+  name: string,
+  argNames: string[],
+  catchKwargs: boolean,
+  catchVarargs: boolean,
+  hasCaller: boolean,
+): object {
+  const hit = macroStatics.get(argNames);
+  if (
+    hit !== undefined &&
+    hit.name === name &&
+    hit.catchKwargs === catchKwargs &&
+    hit.catchVarargs === catchVarargs &&
+    hit.hasCaller === hasCaller
+  ) {
+    return hit.proto;
+  }
+  const proto = Object.create(MACRO_BASE, {
+    arguments: { value: tuple(argNames.slice()) },
+    catch_kwargs: { value: catchKwargs },
+    catch_varargs: { value: catchVarargs },
+    caller: { value: hasCaller },
+  }) as object;
+  macroStatics.set(argNames, { name, catchKwargs, catchVarargs, hasCaller, proto });
+  return proto;
 }
 
 /** True for functions made by makeMacro. */
@@ -792,9 +856,9 @@ function getTemplateFor(env: RuntimeEnv, name: unknown, current: string | null):
   if (name !== null && typeof name === 'object' && typeof (name as TemplateLike).compiled === 'function') {
     return name as TemplateLike;
   }
-  if (Array.isArray(name)) return env.selectTemplate(name, current);
+  if (Array.isArray(name)) return env.selectForRender(name, current);
   if (name instanceof Undefined) name.fail();
-  return env.getTemplate(name, current);
+  return env.templateForRender(name, current);
 }
 
 /** `{% include %}`: renders another template (with this context and locals, or without). */
@@ -870,3 +934,4 @@ export function unsafe(obj: unknown, attr: string): never {
 }
 
 export { isDict, truthy };
+export { positionalVariant } from './calls.js';

@@ -14,7 +14,7 @@ import {
   isHTTPException,
   RequestRedirect,
 } from '../http/exceptions.js';
-import { type RawRequest, Request } from '../http/request.js';
+import { endpointBlueprints, type RawRequest, Request } from '../http/request.js';
 import { Response } from '../http/response.js';
 import { AppContext, contextStorage, RequestContext, runIn3 } from './context.js';
 import { attempt, chain, isPromiseLike, type MaybePromise } from './maybe.js';
@@ -62,22 +62,46 @@ export function emit(name: SignalName, sender: unknown, extra?: Record<string, u
 }
 
 /** Scopes for before hooks: app first, then outer → inner blueprint. */
-const APP_SCOPE: Scope[] = [null];
+const APP_SCOPE: readonly Scope[] = Object.freeze([null]);
+/** Scope lists by endpoint, computed once (endpoints are the app's rules; bounded anyway). */
+const beforeScopeCache = new Map<string, readonly Scope[]>();
+const afterScopeCache = new Map<string, readonly Scope[]>();
 
-function beforeScopes(req: Request): Scope[] {
-  const ep = req.endpoint;
-  if (ep === null || ep.indexOf('.') === -1) return APP_SCOPE;
-  const bps = req.blueprints;
+function cachedScopes(
+  cache: Map<string, readonly Scope[]>,
+  endpoint: string,
+  make: (bps: readonly string[]) => Scope[],
+): readonly Scope[] {
+  let out = cache.get(endpoint);
+  if (out === undefined) {
+    out = Object.freeze(make(endpointBlueprints(endpoint)));
+    if (cache.size >= 4096) cache.clear();
+    cache.set(endpoint, out);
+  }
+  return out;
+}
+
+function makeBeforeScopes(bps: readonly string[]): Scope[] {
   const out: Scope[] = [null];
   for (let i = bps.length - 1; i >= 0; i--) out.push(bps[i] as string);
   return out;
 }
 
-/** Scopes for after/teardown hooks: inner → outer blueprint, then app. */
-function afterScopes(req: Request): Scope[] {
+function makeAfterScopes(bps: readonly string[]): Scope[] {
+  return [...bps, null];
+}
+
+function beforeScopes(req: Request): readonly Scope[] {
   const ep = req.endpoint;
   if (ep === null || ep.indexOf('.') === -1) return APP_SCOPE;
-  return [...req.blueprints, null];
+  return cachedScopes(beforeScopeCache, ep, makeBeforeScopes);
+}
+
+/** Scopes for after/teardown hooks: inner → outer blueprint, then app. */
+function afterScopes(req: Request): readonly Scope[] {
+  const ep = req.endpoint;
+  if (ep === null || ep.indexOf('.') === -1) return APP_SCOPE;
+  return cachedScopes(afterScopeCache, ep, makeAfterScopes);
 }
 
 /** Binds the URL adapter and matches the request; a routing error is kept for later (after beforeRequest). */
@@ -148,17 +172,17 @@ function preprocess(app: Phial, ctx: RequestContext): unknown {
     }
   }
   if (before.size === 0) return undefined;
-  if (scopes.length === 1) {
-    // no blueprint: the app's list as is, nothing to copy
-    const fns = before.get(null);
-    return fns === undefined ? undefined : runBefore(fns as ((req: Request) => unknown)[], req, 0);
+  // one scope with hooks (the usual case): its list as is, nothing to copy
+  let only: ((req: Request) => unknown)[] | undefined;
+  let funcs: ((req: Request) => unknown)[] | undefined;
+  for (let i = 0; i < scopes.length; i++) {
+    const fns = before.get(scopes[i] as Scope) as ((req: Request) => unknown)[] | undefined;
+    if (fns === undefined || fns.length === 0) continue;
+    if (only === undefined) only = fns;
+    else funcs = (funcs ?? only).concat(fns);
   }
-  let funcs: ((req: Request) => unknown)[] = [];
-  for (const s of scopes) {
-    const fns = before.get(s);
-    if (fns) funcs = funcs.concat(fns as ((req: Request) => unknown)[]);
-  }
-  return runBefore(funcs, req, 0);
+  const list = funcs ?? only;
+  return list === undefined ? undefined : runBefore(list, req, 0);
 }
 
 /** Raises the routing error, answers automatic OPTIONS, or calls the view. */

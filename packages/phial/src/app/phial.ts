@@ -3,8 +3,9 @@
  * fetch, test client).
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import type { Environment } from '@phial/jinja';
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { BadHost } from '../http/exceptions.js';
 import type { RawRequest, Request } from '../http/request.js';
 import { Response } from '../http/response.js';
@@ -12,6 +13,7 @@ import { BuildError, type MapAdapter, type RouteParams, Rule, UrlMap } from '../
 import { type RunOptions, runDevServer } from '../server/devserver.js';
 import { handleFetch } from '../server/fetch.js';
 import { createNodeHandler, listen } from '../server/node.js';
+import type { TestCliRunner } from '../testing/cli-runner.js';
 import type { TestClient, TestClientOptions } from '../testing/client.js';
 import { createTestClient, runTestRequestContext, type TestRequestOptions } from '../testing/index.js';
 import type { Blueprint, BlueprintRegisterOptions } from './blueprint.js';
@@ -171,7 +173,13 @@ export class Phial extends Scaffold {
    * command adds them to its own and runs them inside an app context.
    */
   get cli(): Command {
-    if (this._cli === null) this._cli = new Command(this.name);
+    if (this._cli === null) {
+      // loaded on first use: serving requests never needs the CLI library (startup time)
+      const { Command: CommandClass } = createRequire(import.meta.url)(
+        'commander',
+      ) as typeof import('commander');
+      this._cli = new CommandClass(this.name);
+    }
     return this._cli;
   }
 
@@ -526,6 +534,17 @@ export class Phial extends Scaffold {
   /** A client that sends requests to the app without a socket. */
   testClient(options?: TestClientOptions): TestClient {
     return createTestClient(this, options);
+  }
+
+  /**
+   * Runs the app's CLI commands in-process and captures their output (Flask's `app.test_cli_runner()`).
+   * The CLI is imported on first use so that serving requests never loads the REPL or cluster code.
+   */
+  testCliRunner(): TestCliRunner {
+    return {
+      invoke: async (args, options) =>
+        (await import('../testing/cli-runner.js')).createTestCliRunner(this).invoke(args, options),
+    };
   }
 
   /** Runs `fn` inside an app context; resolves to its return value. */

@@ -3,7 +3,7 @@
  * values". Streams are wrapped so that they are consumed inside the request context.
  */
 import { isHTTPException } from '../http/exceptions.js';
-import { Response, type ResponseBody } from '../http/response.js';
+import { Response, type ResponseBody, toAsyncIterable } from '../http/response.js';
 import { type AnyContext, contextStorage } from './context.js';
 
 /** The part of a JSON provider this module needs (BODY's `DefaultJSONProvider` fits). */
@@ -99,7 +99,7 @@ export function toResponse(
     return fromWebResponse(rv);
   if (isHTTPException(rv)) return rv.getResponse();
   if (typeof ReadableStream !== 'undefined' && rv instanceof ReadableStream) {
-    return new Response(iterateInContext(readableToIterable(rv as ReadableStream<Uint8Array | string>), ctx));
+    return new Response(iterateInContext(toAsyncIterable(rv as ReadableStream<Uint8Array | string>), ctx));
   }
   const obj = rv as Record<PropertyKey, unknown>;
   if (typeof obj[Symbol.asyncIterator] === 'function') {
@@ -115,22 +115,3 @@ export function toResponse(
   );
 }
 
-function readableToIterable<T>(stream: ReadableStream<T>): AsyncIterable<T> {
-  if (typeof (stream as unknown as AsyncIterable<T>)[Symbol.asyncIterator] === 'function') {
-    return stream as unknown as AsyncIterable<T>;
-  }
-  return {
-    async *[Symbol.asyncIterator]() {
-      const reader = stream.getReader();
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) return;
-          yield value as T;
-        }
-      } finally {
-        reader.releaseLock();
-      }
-    },
-  };
-}

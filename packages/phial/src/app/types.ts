@@ -1,24 +1,42 @@
 /** Types shared by the app layer: views, hooks, return values. */
+import type { HTTPException } from '../http/exceptions.js';
 import type { Request } from '../http/request.js';
 import type { Response } from '../http/response.js';
 
 /**
- * What a view (or a `beforeRequest` hook, or an error handler) may return. Phial turns it into a
- * Response: a string is HTML, a plain object or array is JSON, bytes are the body, a Phial or Web
- * Response is used as is, and an async iterable, generator or ReadableStream is streamed.
- * `undefined`, `null`, numbers and booleans are TypeErrors (500).
+ * A JSON object a view may return: an object literal or a `type` alias of one. Interface and class
+ * instance types have no index signature, so a `Map`, a `Promise` or an arbitrary class instance is
+ * rejected at compile time (they fail at run time); spread an interface-typed value (`{ ...user }`) or
+ * give its class a `toJSON()` to return it.
+ */
+export type JSONObject = { readonly [key: string]: unknown };
+
+/** A JSON array a view may return (arrays are always JSON, never a stream). */
+export type JSONArray = readonly unknown[];
+
+/** A chunk of a streamed body. */
+export type BodyChunk = string | Uint8Array;
+
+/**
+ * What a view (or a `beforeRequest` hook, or an error handler) may return: the table in API.md
+ * "Views and return values". A string is HTML, a plain object or array is JSON (so is a value with
+ * `toJSON()`), bytes are the body, a Phial or Web Response (or an HTTPException) is used as is, and an
+ * async iterable, a generator (an iterator) or a ReadableStream of strings/bytes is streamed.
+ * `undefined`, `null`, numbers, booleans, `Promise<void>`, `Map`s and class instances are rejected here
+ * because they are TypeErrors (500) at run time.
  */
 export type ResponseReturnValue =
   | string
   | Uint8Array
   | Response
   | globalThis.Response
-  | readonly unknown[]
-  | AsyncIterable<string | Uint8Array>
-  | Iterable<string | Uint8Array>
-  | ReadableStream<string | Uint8Array>
-  | { readonly [key: string]: unknown }
-  | object;
+  | HTTPException
+  | JSONArray
+  | JSONObject
+  | { toJSON(key?: string): unknown }
+  | AsyncIterable<BodyChunk>
+  | IterableIterator<BodyChunk>
+  | ReadableStream<BodyChunk>;
 
 /** A view function: receives the request, returns a value (or a promise of one). */
 export type ViewFunction<P = Record<string, unknown>> = (

@@ -2,6 +2,7 @@
  * HTTP errors as exceptions (Werkzeug's `werkzeug.exceptions`): throw one anywhere in a request and it
  * renders its own response, unless an error handler takes it.
  */
+import { STATUS_CODES } from 'node:http';
 import { Response } from './response.js';
 import { escapeHtml, safeLocation } from './security.js';
 
@@ -66,20 +67,46 @@ export class HTTPException extends Error {
   }
 }
 
+/** Werkzeug's `HTTP_STATUS_CODES`: the reason phrase of every registered status code. */
 const REASONS: Record<number, string> = {
+  100: 'Continue',
+  101: 'Switching Protocols',
+  102: 'Processing',
+  103: 'Early Hints',
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  203: 'Non Authoritative Information',
+  204: 'No Content',
+  205: 'Reset Content',
+  206: 'Partial Content',
+  207: 'Multi Status',
+  208: 'Already Reported',
+  226: 'IM Used',
+  300: 'Multiple Choices',
+  301: 'Moved Permanently',
+  302: 'Found',
+  303: 'See Other',
+  304: 'Not Modified',
+  305: 'Use Proxy',
+  306: 'Switch Proxy',
+  307: 'Temporary Redirect',
+  308: 'Permanent Redirect',
   400: 'Bad Request',
   401: 'Unauthorized',
+  402: 'Payment Required',
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
+  407: 'Proxy Authentication Required',
   408: 'Request Timeout',
   409: 'Conflict',
   410: 'Gone',
   411: 'Length Required',
   412: 'Precondition Failed',
   413: 'Request Entity Too Large',
-  414: 'Request URI Too Large',
+  414: 'Request URI Too Long',
   415: 'Unsupported Media Type',
   416: 'Requested Range Not Satisfiable',
   417: 'Expectation Failed',
@@ -88,9 +115,12 @@ const REASONS: Record<number, string> = {
   422: 'Unprocessable Entity',
   423: 'Locked',
   424: 'Failed Dependency',
+  425: 'Too Early',
+  426: 'Upgrade Required',
   428: 'Precondition Required',
   429: 'Too Many Requests',
   431: 'Request Header Fields Too Large',
+  449: 'Retry With',
   451: 'Unavailable For Legal Reasons',
   500: 'Internal Server Error',
   501: 'Not Implemented',
@@ -98,11 +128,16 @@ const REASONS: Record<number, string> = {
   503: 'Service Unavailable',
   504: 'Gateway Timeout',
   505: 'HTTP Version Not Supported',
-  308: 'Permanent Redirect',
+  506: 'Variant Also Negotiates',
+  507: 'Insufficient Storage',
+  508: 'Loop Detected',
+  510: 'Not Extended',
+  511: 'Network Authentication Failed',
 };
 
+/** Werkzeug's reason phrase, else Node's (`http.STATUS_CODES`), else Werkzeug's 'Unknown Error'. */
 function reasonOf(code: number): string {
-  return REASONS[code] ?? 'Unknown Error';
+  return REASONS[code] ?? STATUS_CODES[code] ?? 'Unknown Error';
 }
 
 /** 400: the request could not be understood. */

@@ -411,12 +411,7 @@ export class Request<P = Record<string, unknown>> {
 
   /** Every blueprint of the endpoint, innermost first (`a.b.view` → `['a.b', 'a']`). */
   get blueprints(): string[] {
-    const bp = this.blueprint;
-    if (bp === null) return [];
-    const out: string[] = [];
-    const parts = bp.split('.');
-    for (let i = parts.length; i > 0; i--) out.push(parts.slice(0, i).join('.'));
-    return out;
+    return endpointBlueprints(this.endpoint).slice();
   }
 
   /** The session of this request (opened lazily), typed by `interface SessionData`. */
@@ -438,6 +433,26 @@ export class Request<P = Record<string, unknown>> {
   toString(): string {
     return `<Request '${this.url}' [${this.method}]>`;
   }
+}
+
+const NO_BLUEPRINTS: readonly string[] = Object.freeze([]);
+/** Blueprint lists by endpoint (endpoints are few: the app's rules). Bounded in case of made-up endpoints. */
+const blueprintsCache = new Map<string, readonly string[]>();
+
+/** @internal the blueprints of an endpoint, innermost first, computed once per endpoint (shared: never mutate). */
+export function endpointBlueprints(endpoint: string | null): readonly string[] {
+  if (endpoint === null) return NO_BLUEPRINTS;
+  const dot = endpoint.lastIndexOf('.');
+  if (dot === -1) return NO_BLUEPRINTS;
+  let out = blueprintsCache.get(endpoint);
+  if (out !== undefined) return out;
+  const list: string[] = [];
+  const parts = endpoint.slice(0, dot).split('.');
+  for (let i = parts.length; i > 0; i--) list.push(parts.slice(0, i).join('.'));
+  out = Object.freeze(list);
+  if (blueprintsCache.size >= 4096) blueprintsCache.clear();
+  blueprintsCache.set(endpoint, out);
+  return out;
 }
 
 /** Parses an `Authorization` header value. */

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { type CookieOptions, serializeCookie } from './cookies.js';
 import { Headers, type HeadersInit } from './datastructures/headers.js';
-import { safeLocation } from './security.js';
+import { safeHeaderValue, safeLocation } from './security.js';
 
 /** Anything a response can carry. Streams are written as they are produced (chunked unless a length is set). */
 export type ResponseBody =
@@ -48,6 +48,10 @@ function computeContentType(mimetype: string): string {
   }
   return mimetype;
 }
+
+/** The last `contentType` option seen and its safe form (views pass the same constant again and again). */
+let lastContentType: string | null = null;
+let lastSafeContentType = '';
 
 let cachedDefault: { mimetype: string; contentType: string } | null = null;
 
@@ -116,6 +120,18 @@ export class Response {
       return;
     }
     const headers = init.headers;
+    if ((headers === undefined || headers === null) && init.contentType !== undefined) {
+      // common case (`{ contentType }`, maybe a status): one header on fresh headers, no lookups
+      const h = new Headers();
+      const ct = init.contentType;
+      if (ct !== lastContentType) {
+        lastSafeContentType = safeHeaderValue(ct);
+        lastContentType = ct;
+      }
+      h._push('content-type', 'Content-Type', lastSafeContentType);
+      this.headers = h;
+      return;
+    }
     this.headers = headers instanceof Headers ? headers : new Headers(headers);
     if (init.contentType !== undefined) this.headers.set('Content-Type', init.contentType);
     else if (init.mimetype !== undefined) this.headers.set('Content-Type', contentTypeFor(init.mimetype));
@@ -126,6 +142,13 @@ export class Response {
         defaultContentType(this.constructor as typeof Response),
       );
     }
+  }
+
+  /** @internal a response with a Content-Type already made safe (`safeHeaderValue`) by the caller. */
+  static _withContentType(body: ResponseBody, contentType: string): Response {
+    const r = new Response(body);
+    r.headers._values[0] = contentType;
+    return r;
   }
 
   /** Numeric status code. */

@@ -11,20 +11,8 @@ import { safeHeaderValue } from '../http/security.js';
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 const encoder = new TextEncoder();
+const EMPTY_BODY: AsyncIterable<Uint8Array> = { async *[Symbol.asyncIterator]() {} };
 
-async function* bodyChunks(stream: ReadableStream<Uint8Array> | null): AsyncGenerator<Uint8Array> {
-  if (stream === null) return;
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
-}
 
 /** Builds the RawRequest the pipeline reads from a Web Request. */
 export function rawFromWebRequest(request: globalThis.Request): { raw: RawRequest; url: URL } {
@@ -49,7 +37,7 @@ export function rawFromWebRequest(request: globalThis.Request): { raw: RawReques
     url: `${url.pathname}${url.search}`,
     headers,
     socket: { remoteAddress: undefined, encrypted: url.protocol === 'https:' },
-    [Symbol.asyncIterator]: () => bodyChunks(body)[Symbol.asyncIterator](),
+    [Symbol.asyncIterator]: () => (body === null ? EMPTY_BODY : (toAsyncIterable(body) as AsyncIterable<Uint8Array>))[Symbol.asyncIterator](),
   };
   return { raw, url };
 }

@@ -2,6 +2,7 @@
  * The node:http adapter: no Web Request/Response objects; a string or bytes body is written with one
  * `writeHead` + one `end`; streams honour backpressure and stop when the client goes.
  */
+import { Buffer } from 'node:buffer';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Phial } from '../app/phial.js';
@@ -18,11 +19,25 @@ function hasHeader(h: Response['headers'], lower: string): boolean {
   return false;
 }
 
+/** True when the request announced a body (its end has not been seen yet). */
+function bodyPending(req: IncomingMessage): boolean {
+  const h = req.headers;
+  const cl = h['content-length'];
+  if (cl !== undefined) return cl !== '0';
+  return h['transfer-encoding'] !== undefined;
+}
+
 /** Writes a Phial Response to a node ServerResponse; resolves when the body is fully written. */
 export function writeResponse(res: ServerResponse, response: Response, app?: Phial): void | Promise<void> {
   if (res.destroyed) {
     response._close();
     return;
+  }
+  const req = res.req as IncomingMessage | undefined;
+  if (req !== undefined && req.complete === false && bodyPending(req)) {
+    // the body was not read to its end (413, a client error): what is left of it must not be parsed as
+    // the next request, and a client that stalls must not keep the socket: `Connection: close`
+    res.shouldKeepAlive = false;
   }
   const body = response._body;
   const headers = response.headers;

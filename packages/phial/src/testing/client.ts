@@ -7,7 +7,8 @@ import { contextStorage, RequestContext } from '../app/context.js';
 import type { Phial } from '../app/phial.js';
 import { isNullSession, type Session } from '../app/sessions.js';
 import { Request } from '../http/request.js';
-import { isJsonMimetype, Response } from '../http/response.js';
+import { isJsonMimetype, Response, toAsyncIterable } from '../http/response.js';
+import { safeHeaderValue } from '../http/security.js';
 import { buildRequest, type TestRequestOptions } from './builder.js';
 
 /** Options of `app.testClient()`. */
@@ -42,6 +43,12 @@ export interface SetTestCookieOptions {
 }
 
 const decoder = new TextDecoder();
+const EMPTY = new Uint8Array(0);
+
+/** Statuses whose responses never carry a body (the server sends none, and no Content-Length). */
+function bodyless(status: number): boolean {
+  return status === 204 || status === 304 || status < 200;
+}
 const REDIRECTS = new Set([301, 302, 303, 305, 307, 308]);
 
 /** A buffered response, as returned by the test client. */
@@ -52,7 +59,7 @@ export class TestResponse {
   readonly statusText: string;
   /** Fetch-style headers (`get`, `has`, `getSetCookie()`). */
   readonly headers: globalThis.Headers;
-  /** Body bytes (empty for HEAD). */
+  /** Body bytes (empty for HEAD, 204, 304 and 1xx, as on the wire). */
   readonly data: Uint8Array;
   /** Earlier responses of a followed redirect chain. */
   history: TestResponse[] = [];
@@ -60,20 +67,23 @@ export class TestResponse {
   readonly request: Request;
   /** The Phial Response the app produced. */
   readonly response: Response;
+  /**
+   * True when the app answered with a streamed body (a generator, async iterable or ReadableStream):
+   * the server sends it chunked, without a Content-Length (Werkzeug's `is_streamed`). `data` still holds
+   * the whole body, read by the client.
+   */
+  readonly isStreamed: boolean;
 
-  constructor(response: Response, data: Uint8Array, request: Request) {
+  constructor(response: Response, data: Uint8Array, request: Request, isStreamed = response.isStreamed) {
     this.response = response;
     this.status = response.status;
-    this.statusText = response.statusText;
+    // as the server writes it (a reason phrase can never split the status line)
+    this.statusText = safeHeaderValue(response.statusText);
+    this.isStreamed = isStreamed;
     const h = new globalThis.Headers();
     for (const [k, v] of response.headers.items()) h.append(k, v);
-    if (
-      !h.has('content-length') &&
-      !response.isStreamed &&
-      response.status !== 204 &&
-      response.status !== 304
-    ) {
-      // what the node adapter writes (HEAD keeps the length of the body it does not send)
+    if (!h.has('content-length') && !isStreamed && !bodyless(response.status)) {
+      // what the node adapter writes (HEAD keeps the length of the GET body it does not send)
       h.set('content-length', String(response.contentLength ?? data.byteLength));
     }
     this.headers = h;
@@ -260,15 +270,19 @@ export class TestClient {
       req._scheme = pre.scheme;
       dispatched = req;
     });
-    let data: Uint8Array;
+    // Read the body as the node adapter sends it: none for HEAD, 204, 304 and 1xx (a stream is closed
+    // without being produced), the whole body otherwise. `isStreamed` is taken before buffering.
+    const streamed = response.isStreamed;
+    let data: Uint8Array = EMPTY;
     try {
-      data = (pre.raw.method === 'HEAD' ? new Uint8Array(0) : await response.buffer()) as Uint8Array;
+      if (pre.raw.method !== 'HEAD' && !bodyless(response.status)) data = await response.buffer();
+      else if (streamed) await closeUnread(response);
     } finally {
       await response._close();
     }
     const req = dispatched as unknown as Request;
     this.updateCookies(response.headers.getSetCookie(), host, req.path);
-    return new TestResponse(response, data, req);
+    return new TestResponse(response, data, req, streamed);
   }
 
   /** Sends a request (`method` in options, GET by default). */
@@ -361,6 +375,13 @@ export class TestClient {
       return rv;
     });
   }
+}
+
+/** Ends a streamed body that will not be read (runs generator `finally` blocks, closes file streams). */
+async function closeUnread(response: Response): Promise<void> {
+  const body = response.body as AsyncIterable<Uint8Array | string> | ReadableStream<Uint8Array | string>;
+  const it = toAsyncIterable(body)[Symbol.asyncIterator]();
+  await it.return?.();
 }
 
 function stripBodyHeaders(headers: TestRequestOptions['headers']): TestRequestOptions['headers'] {

@@ -178,4 +178,26 @@ describe('DefaultJSONProvider.loads and responseBody', () => {
     expect(res.text).toBe('{"a":"\\u00e9","b":[1]}\n');
     expect(res.json).toEqual({ a: 'é', b: [1] });
   });
+
+  it('response() follows the provider settings: dumps overrides, mimetype, ensureAscii, nested toJSON', () => {
+    class Custom extends DefaultJSONProvider {
+      override dumps(value: unknown): string {
+        return `custom:${JSON.stringify(value)}`;
+      }
+    }
+    expect(new Custom({ debug: false }).response({ a: 1 }).text).toBe('custom:{"a":1}\n');
+    const q = new DefaultJSONProvider({ debug: false });
+    q.mimetype = 'application/vnd.api+json';
+    expect(q.response([1]).headers.get('content-type')).toBe('application/vnd.api+json');
+    q.mimetype = 'application/json';
+    expect(q.response([1]).headers.get('content-type')).toBe('application/json');
+    q.ensureAscii = false;
+    expect(q.response({ a: 'é😀' }).text).toBe('{"a":"é😀"}\n');
+    q.ensureAscii = true;
+    expect(q.response({ a: 'é😀' }).text).toBe('{"a":"\\u00e9\\ud83d\\ude00"}\n');
+    const seen: string[] = [];
+    const item = (v: number) => ({ toJSON: (k: string) => (seen.push(k), v) });
+    expect(q.response({ list: [item(1), 2, item(3)] }).text).toBe('{"list":[1,2,3]}\n');
+    expect(seen).toEqual(['0', '2']);
+  });
 });

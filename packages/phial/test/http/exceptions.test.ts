@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   BadRequest,
   exceptionForCode,
-  type HTTPException,
+  HTTPException,
   InternalServerError,
   isHTTPException,
   MethodNotAllowed,
@@ -29,7 +29,7 @@ describe('HTTP exceptions', () => {
       [411, 'Length Required'],
       [412, 'Precondition Failed'],
       [413, 'Request Entity Too Large'],
-      [414, 'Request URI Too Large'],
+      [414, 'Request URI Too Long'],
       [415, 'Unsupported Media Type'],
       [416, 'Requested Range Not Satisfiable'],
       [417, 'Expectation Failed'],
@@ -62,6 +62,37 @@ describe('HTTP exceptions', () => {
     expect(exceptionForCode(200)).toBeUndefined();
     expect(isHTTPException(new Error('x'))).toBe(false);
     expect(RequestedRangeNotSatisfiable).toBe(RangeNotSatisfiable);
+  });
+
+  it('subclasses for codes without their own class take the full reason-phrase table', () => {
+    class PaymentRequired extends HTTPException {
+      static override code = 402;
+      static override description = 'Pay first.';
+    }
+    const e = new PaymentRequired();
+    expect(e.code).toBe(402);
+    expect(e.name).toBe('Payment Required');
+    expect(e.message).toBe('402 Payment Required: Pay first.');
+    expect(String(e)).toBe('402 Payment Required: Pay first.');
+    expect(e.getResponse().text).toContain('<title>402 Payment Required</title>');
+    const named: [number, string][] = [
+      [407, 'Proxy Authentication Required'],
+      [425, 'Too Early'],
+      [426, 'Upgrade Required'],
+      [507, 'Insufficient Storage'],
+      [511, 'Network Authentication Failed'],
+    ];
+    for (const [code, name] of named) {
+      const cls = class extends HTTPException {
+        static override code = code;
+      };
+      expect(new cls().name, String(code)).toBe(name);
+    }
+    // A code no table knows keeps Werkzeug's fallback.
+    class Odd extends HTTPException {
+      static override code = 499;
+    }
+    expect(new Odd().name).toBe('Unknown Error');
   });
 
   it('render a short escaped HTML page', () => {

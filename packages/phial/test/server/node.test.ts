@@ -68,7 +68,7 @@ describe('node adapter over a real socket', () => {
 
   it('echoes POSTed JSON; malformed JSON is a 400; non-JSON content type is a 415', async () => {
     const app = makeApp();
-    app.post('/echo', (req) => req.json as object);
+    app.post('/echo', (req) => req.json as Record<string, unknown>);
     const base = await start(app);
     const ok = await fetch(`${base}/echo`, {
       method: 'POST',

@@ -32,6 +32,14 @@ function nestingDepth(text: string, max: number): number {
   return deepest;
 }
 
+/** Number of `[` and `{` in the text (strings included: an upper bound of the depth); stops past `max`. */
+function countOpenings(text: string, max: number): number {
+  let count = 0;
+  for (let i = text.indexOf('{'); i !== -1; i = text.indexOf('{', i + 1)) if (++count > max) return count;
+  for (let i = text.indexOf('['); i !== -1; i = text.indexOf('[', i + 1)) if (++count > max) return count;
+  return count;
+}
+
 /**
  * Parses a JSON request body. UTF-8 only (a leading BOM is skipped); invalid UTF-8, invalid JSON, an empty
  * body or nesting deeper than `maxDepth` throw BadRequest (400), as Flask's `request.json` does.
@@ -48,8 +56,13 @@ export function parseJson(data: Uint8Array | string, maxDepth: number = DEFAULT_
       throw new BadRequest('Failed to decode JSON object: the body is not valid UTF-8.');
     }
   }
-  // Each level needs at least one bracket, so short documents cannot be too deep: skip the scan.
-  if (text.length > maxDepth && nestingDepth(text, maxDepth) > maxDepth) {
+  // Each level needs an opening and a closing bracket, so short documents cannot be too deep; and a
+  // document with few opening brackets (counted natively, strings included) cannot be either: skip the scan.
+  if (
+    text.length > 2 * maxDepth &&
+    countOpenings(text, maxDepth) > maxDepth &&
+    nestingDepth(text, maxDepth) > maxDepth
+  ) {
     throw new BadRequest(`Failed to decode JSON object: nesting deeper than ${maxDepth} levels.`);
   }
   try {

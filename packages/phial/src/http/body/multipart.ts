@@ -1,4 +1,4 @@
-import { Busboy, type BusboyFileStream } from '@fastify/busboy';
+import type { BusboyFileStream } from '@fastify/busboy';
 import { FileStorage } from '../datastructures/file-storage.js';
 import { MultiDict } from '../datastructures/multidict.js';
 import { BadRequest, RequestEntityTooLarge } from '../exceptions.js';
@@ -38,7 +38,29 @@ export function parseMultipart(
   if (multipartBoundary(contentType) === null) {
     return Promise.reject(new BadRequest('The multipart/form-data body has no valid boundary.'));
   }
-  let bb: ReturnType<typeof Busboy>;
+  // busboy is loaded on the first multipart body: apps that never receive one do not pay for it at startup
+  const factory = busboyFactory;
+  if (factory !== null) return runBusboy(factory, stream, contentType, limits);
+  return loadBusboy().then((f) => runBusboy(f, stream, contentType, limits));
+}
+
+type BusboyFactory = typeof import('@fastify/busboy').Busboy;
+let busboyFactory: BusboyFactory | null = null;
+
+function loadBusboy(): Promise<BusboyFactory> {
+  return import('@fastify/busboy').then((m) => {
+    busboyFactory = m.Busboy;
+    return m.Busboy;
+  });
+}
+
+function runBusboy(
+  Busboy: BusboyFactory,
+  stream: AsyncIterable<Uint8Array>,
+  contentType: string,
+  limits: BodyLimits,
+): Promise<{ form: MultiDict<string>; files: MultiDict<FileStorage> }> {
+  let bb: ReturnType<BusboyFactory>;
   try {
     bb = Busboy({
       headers: { 'content-type': contentType },

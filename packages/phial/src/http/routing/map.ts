@@ -222,7 +222,7 @@ export class MapAdapter {
       throw new RequestRedirect(this.makeRedirectUrl('/', queryString));
     }
     if (path.charCodeAt(0) !== 47 || path.charCodeAt(1) === 47) path = `/${path.replace(/^\/+/, '')}`;
-    if (!isUpperAscii(method)) method = method.toUpperCase();
+    if (method !== 'GET' && method !== 'POST' && !isUpperAscii(method)) method = method.toUpperCase();
     const domain = this.domainPart;
 
     const statics = map._matcher.staticRules.get(path);

@@ -178,8 +178,8 @@ class MatchContext {
     if (pos < 0) return this.atEnd(state);
     const path = this.path;
     const plen = path.length;
-    let end = pos;
-    while (end < plen && path.charCodeAt(end) !== 47) end++;
+    let end = path.indexOf('/', pos);
+    if (end === -1) end = plen;
     const next = end === plen ? -1 : end + 1;
     let seg: string | null = null;
     if (state.staticKeys.length !== 0) {

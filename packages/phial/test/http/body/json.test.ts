@@ -46,6 +46,13 @@ describe('parseJson', () => {
     const inString = JSON.stringify({ s: '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["\\' });
     expect(parseJson(bytes(inString), 2)).toEqual({ s: '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["\\' });
     expect(() => parseJson(bytes(deep(100_000)))).toThrow(BadRequest);
+    // long documents: few brackets skip the scan; many brackets are scanned exactly
+    const long = JSON.stringify({ a: 'x'.repeat(5000), b: [[1], [2]] });
+    expect(parseJson(bytes(long), 3)).toEqual({ a: 'x'.repeat(5000), b: [[1], [2]] });
+    expect(code(() => parseJson(bytes(long), 2))).toBe(400);
+    const flat = JSON.stringify(Array.from({ length: 2000 }, (_, i) => [i]));
+    expect((parseJson(bytes(flat), 2) as unknown[]).length).toBe(2000);
+    expect(code(() => parseJson(bytes(`${'['.repeat(600)}${' '.repeat(5000)}${']'.repeat(600)}`)))).toBe(400);
   });
 
   it('keeps __proto__ as an own key', () => {

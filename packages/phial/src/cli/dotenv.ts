@@ -1,0 +1,64 @@
+/**
+ * `.env` / `.phialenv` loading (Flask's `load_dotenv`): values already in the environment win; an
+ * `--env-file` beats `.env`, which beats `.phialenv`. `PHIAL_SKIP_DOTENV=1` skips the default files.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseEnv } from 'node:util';
+
+/** Finds `name` in `start` or the closest parent folder (python-dotenv's `find_dotenv`). */
+export function findUp(name: string, start: string): string | null {
+  let dir = path.resolve(start);
+  for (;;) {
+    const p = path.join(dir, name);
+    try {
+      if (existsSync(p) && statSync(p).isFile()) return p;
+    } catch {
+      // unreadable: keep looking
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+/** Reads a dotenv file into a plain object (Node's parser: quotes, `export`, comments, multi-line). */
+export function readEnvFile(file: string): Record<string, string> {
+  return parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
+}
+
+/**
+ * Loads the default dotenv files (unless `loadDefaults` is false) and `envFile`; sets only variables that
+ * are not set yet. Returns the files that were read, in order of precedence (lowest first).
+ */
+export function loadDotenv(
+  envFile: string | null | undefined,
+  options: { cwd?: string; loadDefaults?: boolean; env?: NodeJS.ProcessEnv } = {},
+): string[] {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const loadDefaults = options.loadDefaults ?? !isTrue(env.PHIAL_SKIP_DOTENV);
+  const files: string[] = [];
+  if (loadDefaults) {
+    for (const name of ['.phialenv', '.env']) {
+      const f = findUp(name, cwd);
+      if (f !== null) files.push(f);
+    }
+  }
+  if (envFile) {
+    const f = path.resolve(cwd, envFile);
+    if (!existsSync(f)) throw new Error(`The env file '${envFile}' does not exist.`);
+    files.push(f);
+  }
+  const data: Record<string, string> = {};
+  for (const f of files) Object.assign(data, readEnvFile(f));
+  for (const [k, v] of Object.entries(data)) {
+    if (env[k] === undefined) env[k] = v;
+  }
+  return files;
+}
+
+/** `1`, `true`, `yes`, `on` (any case). */
+export function isTrue(value: string | undefined): boolean {
+  return value !== undefined && /^(1|true|t|yes|y|on)$/i.test(value.trim());
+}

@@ -1,0 +1,136 @@
+/**
+ * `phial serve`: the production server. One process, or `--workers N` processes through node:cluster
+ * (the primary restarts workers that die). SIGTERM/SIGINT shut down gracefully: stop accepting, finish the
+ * requests in flight, exit.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import type { Server } from 'node:http';
+import type { Phial } from '../app/phial.js';
+import { boundPort, type CliIO, closeGracefully, startServer } from './server.js';
+
+/** Options of `phial serve`. */
+export interface ServeOptions {
+  host: string;
+  port: number;
+  workers: number;
+  /** Seconds given to in-flight requests after a shutdown signal. */
+  gracefulTimeout: number;
+  accessLog: boolean;
+  cert?: string | null;
+  key?: string | null;
+}
+
+/** Marks a cluster worker started by `phial serve`. */
+export const SERVE_WORKER_ENV = 'PHIAL_SERVE_WORKER';
+
+/** Resolves on the first SIGINT/SIGTERM (and removes the listeners). */
+function shutdownSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (sig: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(sig);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+/** Serves in this process until a shutdown signal, then closes gracefully. */
+export async function serveOne(
+  app: Phial,
+  options: ServeOptions,
+  io: CliIO,
+  onListening?: (server: Server) => void,
+): Promise<number> {
+  const server = await startServer(app, { ...options, io });
+  onListening?.(server);
+  await shutdownSignal();
+  await closeGracefully(server, options.gracefulTimeout * 1000);
+  return 0;
+}
+
+/** Banner line of a listening server. */
+function listeningLine(options: ServeOptions, port: number, workers: number): string {
+  const scheme = options.cert ? 'https' : 'http';
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return ` * Listening at: ${scheme}://${host}:${port} (${workers} worker${workers === 1 ? '' : 's'}, pid ${process.pid})\n`;
+}
+
+/** Single-process `serve`: prints the banner and serves. */
+export function serveSingle(app: Phial, label: string, options: ServeOptions, io: CliIO): Promise<number> {
+  io.out(` * Serving Phial app '${label}' (production)\n`);
+  return serveOne(app, options, io, (server) => {
+    io.out(listeningLine(options, boundPort(server, options.port), 1));
+  });
+}
+
+/**
+ * The cluster primary: forks `workers` processes running `exec args` (the same CLI, as workers), restarts
+ * those that die after booting, and on SIGTERM/SIGINT asks every worker to finish and waits for them.
+ */
+export function servePrimary(
+  label: string,
+  options: ServeOptions,
+  io: CliIO,
+  reexec: { execArgv: string[]; exec: string; args: string[] },
+): Promise<number> {
+  cluster.setupPrimary({ exec: reexec.exec, args: reexec.args, execArgv: reexec.execArgv });
+  io.out(` * Serving Phial app '${label}' (production)\n`);
+  return new Promise((resolve) => {
+    let stopping = false;
+    let announced = false;
+    let booted = 0;
+    let failedBoots = 0;
+    const live = new Set<Worker>();
+    const fork = () => {
+      const w = cluster.fork({ [SERVE_WORKER_ENV]: '1' });
+      live.add(w);
+      let listening = false;
+      w.on('listening', (address) => {
+        listening = true;
+        booted++;
+        io.out(` * Booting worker with pid: ${w.process.pid}\n`);
+        if (!announced && booted >= options.workers) {
+          announced = true;
+          io.out(listeningLine(options, address.port, options.workers));
+        }
+      });
+      w.on('exit', (code, signal) => {
+        live.delete(w);
+        if (stopping) {
+          if (live.size === 0) resolve(0);
+          return;
+        }
+        if (!listening) {
+          failedBoots++;
+          io.err(` * Worker ${w.process.pid} failed to boot (exit ${code ?? signal})\n`);
+          if (failedBoots >= options.workers && booted === 0) {
+            stopping = true;
+            for (const other of live) other.process.kill('SIGTERM');
+            if (live.size === 0) resolve(1);
+            else setTimeout(() => resolve(1), 100).unref();
+          }
+          return;
+        }
+        io.err(` * Worker ${w.process.pid} exited (${code ?? signal}); starting a new one\n`);
+        fork();
+      });
+    };
+    for (let i = 0; i < options.workers; i++) fork();
+    shutdownSignal().then((sig) => {
+      if (stopping) return;
+      stopping = true;
+      io.out(` * ${sig}: shutting down ${live.size} worker(s) gracefully\n`);
+      if (live.size === 0) resolve(0);
+      for (const w of live) w.process.kill('SIGTERM');
+      const killer = setTimeout(
+        () => {
+          for (const w of live) w.process.kill('SIGKILL');
+        },
+        options.gracefulTimeout * 1000 + 2000,
+      );
+      killer.unref();
+    });
+  });
+}

@@ -1,0 +1,113 @@
+/**
+ * The servers behind `phial run` and `phial serve`: node:http (or node:https with `--cert`/`--key`), the
+ * app's handler, optional Werkzeug-style access lines, and a graceful close.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Phial } from '../app/phial.js';
+import { accessLine } from '../server/devserver.js';
+import { configureServer } from '../server/node.js';
+
+/** Where the CLI writes (the test runner captures these). */
+export interface CliIO {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** Options of `startServer`. */
+export interface StartServerOptions {
+  host: string;
+  port: number;
+  /** PEM files for HTTPS. */
+  cert?: string | null;
+  key?: string | null;
+  /** Write an access line per request to `io.err`. */
+  accessLog?: boolean;
+  io: CliIO;
+}
+
+/** Creates the server (http or https) and waits until it listens. */
+export async function startServer(app: Phial, options: StartServerOptions): Promise<Server> {
+  const base = app.handler;
+  const { io } = options;
+  const handler = options.accessLog
+    ? (req: IncomingMessage, res: ServerResponse) => {
+        res.once('finish', () => io.err(`${accessLine(req, res.statusCode)}\n`));
+        base(req, res);
+      }
+    : base;
+  let server: Server;
+  if (options.cert) {
+    if (!options.key) throw new Error('When "--cert" is a file, "--key" is required.');
+    server = createHttpsServer({
+      cert: readFileSync(options.cert),
+      key: readFileSync(options.key),
+    }) as unknown as Server;
+  } else {
+    if (options.key) throw new Error('"--cert" must also be specified when "--key" is given.');
+    server = createHttpServer();
+  }
+  configureServer(app, server, handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
+}
+
+/** The port a listening server got. */
+export function boundPort(server: { address(): unknown }, fallback: number): number {
+  const a = server.address();
+  return typeof a === 'object' && a !== null && 'port' in a ? Number((a as { port: number }).port) : fallback;
+}
+
+/** `http://127.0.0.1:5000` style lines for a bound address (Werkzeug's `log_startup`). */
+export function runningLines(host: string, port: number, scheme: string): string[] {
+  if (host === '0.0.0.0' || host === '::') {
+    return [
+      ` * Running on all addresses (${host})`,
+      ` * Running on ${scheme}://${host === '::' ? '[::1]' : '127.0.0.1'}:${port}`,
+    ];
+  }
+  return [` * Running on ${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`];
+}
+
+/**
+ * Stops accepting, lets in-flight requests finish (idle keep-alive connections are closed, busy ones
+ * are closed once their response is done), and resolves when the server is closed. After `timeoutMs`
+ * the remaining connections are cut.
+ */
+export function closeGracefully(server: Server, timeoutMs = 30_000): Promise<void> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearInterval(tick);
+      clearTimeout(timer);
+      resolve();
+    };
+    // responses sent from now on ask the client to close
+    server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+      res.shouldKeepAlive = false;
+    });
+    server.close(() => finish());
+    server.closeIdleConnections();
+    const tick = setInterval(() => server.closeIdleConnections(), 100);
+    const timer = setTimeout(() => {
+      server.closeAllConnections();
+      finish();
+    }, timeoutMs);
+    tick.unref();
+    timer.unref();
+  });
+}

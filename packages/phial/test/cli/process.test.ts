@@ -1,0 +1,234 @@
+/** The real executable: `node --import tsx src/cli/bin.ts ...` in a temp project, servers on free ports. */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { BIN, makeProject, TSX_LOADER } from './helpers.js';
+
+const APP = `import { Phial } from '$PHIAL';
+export const app = new Phial(import.meta.url, { name: 'proc' });
+app.get('/', function index() { return 'Hello'; });
+app.get('/pid', function pid() { return String(process.pid); });
+app.get('/slow', async function slow() { await new Promise((r) => setTimeout(r, 800)); return 'slow done'; });
+`;
+
+const { dir, cleanup } = makeProject({ 'app.ts': APP });
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+afterAll(cleanup);
+
+interface Spawned {
+  child: ChildProcess;
+  out: () => string;
+  err: () => string;
+  waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  exited: Promise<number | null>;
+}
+
+function phial(args: string[], cwd = dir): Spawned {
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, BIN, ...args], {
+    cwd,
+    env: { ...process.env, PHIAL_APP: '', PHIAL_DEBUG: '', VITEST: undefined, VITEST_WORKER_ID: undefined },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d) => {
+    out += d;
+  });
+  child.stderr?.on('data', (d) => {
+    err += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    out: () => out,
+    err: () => err,
+    exited,
+    waitFor(re, timeoutMs = 15000) {
+      return new Promise((resolve, reject) => {
+        const start = Date.now();
+        const tick = () => {
+          const m = re.exec(out);
+          if (m) return resolve(m);
+          if (child.exitCode !== null || Date.now() - start > timeoutMs) {
+            return reject(new Error(`no ${re} in output:\n${out}\n${err}`));
+          }
+          setTimeout(tick, 50);
+        };
+        tick();
+      });
+    },
+  };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntil(fn: () => boolean | Promise<boolean>, timeoutMs = 10000): Promise<void> {
+  const start = Date.now();
+  while (!(await fn())) {
+    if (Date.now() - start > timeoutMs) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('phial run', () => {
+  it('serves the app on the given port, logs requests, and stops on SIGTERM', async () => {
+    const p = phial(['run', '--port', '0', '--no-reload']);
+    const m = await p.waitFor(/Running on http:\/\/127\.0\.0\.1:(\d+)/);
+    expect(p.out()).toContain(" * Serving Phial app 'app'\n * Debug mode: off\n");
+    const res = await fetch(`http://127.0.0.1:${m[1]}/`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('Hello');
+    await waitUntil(() => /"GET \/ HTTP\/1\.1" 200 -/.test(p.err()));
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  });
+
+  it('restarts the server when a file changes (--debug turns the reloader on)', async () => {
+    const proj = makeProject({ 'app.ts': APP });
+    try {
+      const p = phial(['--debug', 'run', '--port', '0'], proj.dir);
+      const m = await p.waitFor(/Running on http:\/\/127\.0\.0\.1:(\d+)/);
+      expect(p.out()).toContain('Debug mode: on');
+      const base = `http://127.0.0.1:${m[1]}`;
+      await p.waitFor(/Restarting with stat/);
+      let first = '';
+      await waitUntil(async () => {
+        first = await fetch(`${base}/pid`).then(
+          (r) => r.text(),
+          () => '',
+        );
+        return first !== '';
+      });
+      const childPid = Number(first);
+      expect(childPid).not.toBe(p.child.pid);
+      const file = path.join(proj.dir, 'app.ts');
+      writeFileSync(file, readFileSync(file, 'utf8').replace("return 'Hello'", "return 'Changed'"));
+      await p.waitFor(/Detected change in '.*app\.ts', reloading/);
+      await waitUntil(
+        async () =>
+          (await fetch(`${base}/`).then(
+            (r) => r.text(),
+            () => '',
+          )) === 'Changed',
+      );
+      expect(alive(childPid)).toBe(false);
+      const second = Number(await fetch(`${base}/pid`).then((r) => r.text()));
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+      await waitUntil(() => !alive(second));
+    } finally {
+      proj.cleanup();
+    }
+  });
+
+  it('exits with 2 and an error when there is no app', async () => {
+    const empty = makeProject({});
+    try {
+      const p = phial(['run', '--port', '0', '--no-reload'], empty.dir);
+      expect(await p.exited).toBe(2);
+      expect(p.err()).toMatch(/Could not locate a Phial application/);
+    } finally {
+      empty.cleanup();
+    }
+  });
+});
+
+describe('phial serve', () => {
+  it('answers from two workers and shuts down gracefully on SIGTERM', async () => {
+    const p = phial(['serve', '--workers', '2', '--port', '0']);
+    const m = await p.waitFor(/Listening at: http:\/\/127\.0\.0\.1:(\d+) \(2 workers/);
+    const base = `http://127.0.0.1:${m[1]}`;
+    const pids = new Set<string>();
+    for (let i = 0; i < 20 && pids.size < 2; i++) {
+      pids.add(await fetch(`${base}/pid`, { headers: { connection: 'close' } }).then((r) => r.text()));
+    }
+    expect(pids.size).toBe(2);
+    const inFlight = fetch(`${base}/slow`).then(async (r) => [r.status, await r.text()] as const);
+    await new Promise((r) => setTimeout(r, 200));
+    p.child.kill('SIGTERM');
+    expect(await inFlight).toEqual([200, 'slow done']);
+    expect(await p.exited).toBe(0);
+    expect(p.out()).toContain('SIGTERM: shutting down 2 worker(s) gracefully');
+    for (const pid of pids) expect(alive(Number(pid))).toBe(false);
+    await expect(fetch(`${base}/`)).rejects.toThrow();
+  });
+
+  it('serves in one process by default and finishes in-flight requests on SIGINT', async () => {
+    const p = phial(['serve', '--port', '0']);
+    const m = await p.waitFor(/Listening at: http:\/\/127\.0\.0\.1:(\d+) \(1 worker,/);
+    const base = `http://127.0.0.1:${m[1]}`;
+    expect(await fetch(`${base}/pid`).then((r) => r.text())).toBe(String(p.child.pid));
+    const inFlight = fetch(`${base}/slow`).then((r) => r.text());
+    await new Promise((r) => setTimeout(r, 200));
+    p.child.kill('SIGINT');
+    expect(await inFlight).toBe('slow done');
+    expect(await p.exited).toBe(0);
+  });
+});
+
+describe('https', () => {
+  let hasOpenssl = true;
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+  } catch {
+    hasOpenssl = false;
+  }
+  it.skipIf(!hasOpenssl)('run --cert/--key serves https', async () => {
+    const proj = makeProject({ 'app.ts': APP });
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-keyout',
+          'key.pem',
+          '-out',
+          'cert.pem',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=localhost',
+        ],
+        { cwd: proj.dir, stdio: 'ignore' },
+      );
+      const p = phial(
+        ['run', '--port', '0', '--no-reload', '--cert', 'cert.pem', '--key', 'key.pem'],
+        proj.dir,
+      );
+      const m = await p.waitFor(/Running on https:\/\/127\.0\.0\.1:(\d+)/);
+      const https = await import('node:https');
+      const body = await new Promise<string>((resolve, reject) => {
+        https
+          .get(`https://127.0.0.1:${m[1]}/`, { rejectUnauthorized: false }, (res) => {
+            let t = '';
+            res.on('data', (d) => {
+              t += d;
+            });
+            res.on('end', () => resolve(t));
+          })
+          .on('error', reject);
+      });
+      expect(body).toBe('Hello');
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+    } finally {
+      proj.cleanup();
+    }
+  });
+});
