@@ -83,7 +83,7 @@ export function withPositional<F>(fn: F, variants: (Variant | null)[]): F {
 export function positionalVariant(fn: unknown, count: number): unknown {
   if (fn === null || (typeof fn !== 'function' && typeof fn !== 'object')) return fn;
   const v = (fn as { [POSITIONAL]?: (Variant | null)[] })[POSITIONAL];
-  return (v && v[count]) || fn;
+  return v?.[count] || fn;
 }
 
 /** True when `fn` has a fixed-arity variant for `count` positional arguments. */

@@ -11,7 +11,7 @@ import {
   TemplateRuntimeError,
   TemplatesNotFound,
 } from '../errors.js';
-import { Kwargs, passKind } from './calls.js';
+import { Kwargs, passKind, positionalVariant } from './calls.js';
 import { escapeString, hasHtml, Markup } from './markup.js';
 import { eq, isDict, pyStr, toList, truthy, tuple, typeName } from './python.js';
 import type { Context as ContextShape, Environment as EnvShape, EvalContext } from './types.js';
@@ -933,5 +933,4 @@ export function unsafe(obj: unknown, attr: string): never {
   throw new SecurityError(`access to attribute '${attr}' of '${typeName(obj)}' object is unsafe.`);
 }
 
-export { isDict, truthy };
-export { positionalVariant } from './calls.js';
+export { isDict, positionalVariant, truthy };

@@ -1,11 +1,22 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Blueprint, Phial, urlFor } from '../../src/index.js';
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempRoot(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
 function project(): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'phial-static-'));
+  const root = tempRoot('phial-static-');
   mkdirSync(path.join(root, 'static'));
   writeFileSync(path.join(root, 'static', 'style.css'), 'body { color: red }');
   mkdirSync(path.join(root, 'admin_static'));
@@ -29,7 +40,7 @@ describe('static files', () => {
   });
 
   it('no static route without the folder; custom staticUrlPath', async () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'phial-nostatic-'));
+    const root = tempRoot('phial-nostatic-');
     const app = new Phial(root);
     expect(app.urlMap.rules().some((r) => r.endpoint === 'static')).toBe(false);
     const app2 = new Phial(project(), { staticUrlPath: '/assets' });

@@ -4,7 +4,7 @@
  * injected body) and never turn into a 500. Every case is checked through the test client, `app.fetch` and a
  * real socket (the exact bytes node:http writes).
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,7 +132,10 @@ describe('CR/LF/NUL never split a header or cause a 500', () => {
     writeFileSync(FILE, 'file body');
     ({ port, close } = await serve(app));
   });
-  afterAll(() => close());
+  afterAll(() => {
+    rmSync(FILE, { force: true });
+    return close();
+  });
 
   for (const [name, path] of PATHS) {
     it(`${name}: test client`, async () => {

@@ -3,7 +3,7 @@
  * (HEAD keeps the GET body's length), no invented Content-Length for streams (`isStreamed`), no body where
  * HTTP forbids one. Each case is checked against a real socket.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,7 +95,10 @@ describe('test client parity with the node server', () => {
     writeFileSync(FILE, 'file contents\n'.repeat(100));
     ({ port, close } = await serve(app));
   });
-  afterAll(() => close());
+  afterAll(() => {
+    rmSync(FILE, { force: true });
+    return close();
+  });
 
   for (const path of PATHS) {
     it(`GET and HEAD ${path}`, async () => {

@@ -154,7 +154,9 @@ describe('multipart/form-data', () => {
           maxFormMemorySize: 5000,
         }),
       ).rejects.toBeInstanceOf(RequestEntityTooLarge);
-      expect(src.pulled).toBeLessThan(100); // bounded by busboy's internal buffering
+      // The source never ends: stopping at all proves the limit. The bound is a few stream buffers (Node 24's
+      // default high-water mark is 64 KiB, Node 20's 16 KiB), far from reading the body to its end.
+      expect(src.pulled).toBeLessThan(300);
     });
 
     it('MAX_FORM_PARTS: more parts than allowed is 413, exactly the limit passes', async () => {
