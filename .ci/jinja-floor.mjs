@@ -13,5 +13,7 @@ if (typeof passed !== 'number' || typeof failed !== 'number') {
   process.exit(1);
 }
 const score = passed / (passed + failed);
-console.log(`jinja floor: ${(score * 100).toFixed(1)}% of ${passed + failed} cases (floor ${(FLOOR * 100).toFixed(0)}%)`);
+console.log(
+  `jinja floor: ${(score * 100).toFixed(1)}% of ${passed + failed} cases (floor ${(FLOOR * 100).toFixed(0)}%)`,
+);
 if (score < FLOOR) process.exit(1);

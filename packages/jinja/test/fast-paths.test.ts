@@ -240,7 +240,9 @@ describe('fixed-arity filter and test variants', () => {
       'Espresso machine deluxe with grinder|Espresso machine...|Espresso machine ...|Espresso machine ...' +
         '||-|e|z|3.0|2.67|2.6|3|True|False|True|False',
     );
-    expect(error('{{ 4 is even(1) }}')).toBe('TypeError: test_even() takes 1 positional argument but 2 were given');
+    expect(error('{{ 4 is even(1) }}')).toBe(
+      'TypeError: test_even() takes 1 positional argument but 2 were given',
+    );
   });
 
   it('call a replaced filter or test as given, without the builtin variants', () => {

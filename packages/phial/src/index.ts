@@ -203,6 +203,7 @@ export type { FileSource } from './http/static.js';
 export { safeJoin } from './http/static.js';
 export type { RunOptions } from './server/devserver.js';
 export { createNodeHandler, createNodeServer } from './server/node.js';
+export type { CliInvokeOptions, CliResult, TestCliRunner } from './testing/cli-runner.js';
 export type {
   ClientRequestOptions,
   SetTestCookieOptions,
@@ -211,4 +212,3 @@ export type {
   TestRequestOptions,
 } from './testing/index.js';
 export { TestClient, TestResponse } from './testing/index.js';
-export type { CliInvokeOptions, CliResult, TestCliRunner } from './testing/cli-runner.js';

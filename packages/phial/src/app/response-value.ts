@@ -114,4 +114,3 @@ export function toResponse(
     `The view function${endpoint ? ` for '${endpoint}'` : ''} did not return a valid response. The return type must be a string, object, array, Uint8Array, Response, async iterable or ReadableStream, but it was a ${describe(rv)}.`,
   );
 }
-

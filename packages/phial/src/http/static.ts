@@ -8,8 +8,8 @@
  */
 import { createReadStream, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename, isAbsolute, join, resolve, sep } from 'node:path';
 import { createRequire } from 'node:module';
+import { basename, isAbsolute, join, resolve, sep } from 'node:path';
 import { Headers } from './datastructures/headers.js';
 import { NotFound, RangeNotSatisfiable } from './exceptions.js';
 import { contentTypeFor, Response, type ResponseBody } from './response.js';

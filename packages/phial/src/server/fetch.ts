@@ -13,7 +13,6 @@ const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 const encoder = new TextEncoder();
 const EMPTY_BODY: AsyncIterable<Uint8Array> = { async *[Symbol.asyncIterator]() {} };
 
-
 /** Builds the RawRequest the pipeline reads from a Web Request. */
 export function rawFromWebRequest(request: globalThis.Request): { raw: RawRequest; url: URL } {
   const url = new URL(request.url);
@@ -37,7 +36,10 @@ export function rawFromWebRequest(request: globalThis.Request): { raw: RawReques
     url: `${url.pathname}${url.search}`,
     headers,
     socket: { remoteAddress: undefined, encrypted: url.protocol === 'https:' },
-    [Symbol.asyncIterator]: () => (body === null ? EMPTY_BODY : (toAsyncIterable(body) as AsyncIterable<Uint8Array>))[Symbol.asyncIterator](),
+    [Symbol.asyncIterator]: () =>
+      (body === null ? EMPTY_BODY : (toAsyncIterable(body) as AsyncIterable<Uint8Array>))[
+        Symbol.asyncIterator
+      ](),
   };
   return { raw, url };
 }

@@ -7,7 +7,12 @@ import { buildRequest, type TestRequestOptions } from './builder.js';
 import { TestClient, type TestClientOptions } from './client.js';
 
 export { type BuiltRequest, buildRequest, type TestHeaders, type TestRequestOptions } from './builder.js';
-export { type CliInvokeOptions, type CliResult, createTestCliRunner, type TestCliRunner } from './cli-runner.js';
+export {
+  type CliInvokeOptions,
+  type CliResult,
+  createTestCliRunner,
+  type TestCliRunner,
+} from './cli-runner.js';
 export {
   type ClientRequestOptions,
   type SetTestCookieOptions,

@@ -2,13 +2,13 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Blueprint, Phial, flash, g, templateRendered } from '../../src/index.js';
 import {
   renderTemplate,
   renderTemplateAsync,
   renderTemplateString,
   streamTemplate,
 } from '../../src/app/templating.js';
+import { Blueprint, flash, g, Phial, templateRendered } from '../../src/index.js';
 
 let root: string;
 
@@ -49,8 +49,14 @@ describe('renderTemplate', () => {
   });
 
   it('supports inheritance and includes across the template folder', async () => {
-    write('templates/base.html', '<title>{% block title %}{% endblock %}</title>{% block body %}{% endblock %}');
-    write('templates/child.html', "{% extends 'base.html' %}{% block title %}{{ t }}{% endblock %}{% block body %}{% include 'part.html' %}{% endblock %}");
+    write(
+      'templates/base.html',
+      '<title>{% block title %}{% endblock %}</title>{% block body %}{% endblock %}',
+    );
+    write(
+      'templates/child.html',
+      "{% extends 'base.html' %}{% block title %}{{ t }}{% endblock %}{% block body %}{% include 'part.html' %}{% endblock %}",
+    );
     write('templates/part.html', '<i>{{ t }}</i>');
     const app = new Phial(root);
     app.route('/', () => renderTemplate('child.html', { t: 'x<y' }));
@@ -151,7 +157,9 @@ describe("Flask's template context", () => {
     app.templateTest('short', (s: string) => s.length < 4);
     app.templateGlobal('greet', (name: string) => `hi ${name}`);
     app.get('/', () =>
-      renderTemplateString("{{ 'a b c'|reverse_words }}|{{ 'abc' is short }}|{{ 'abcd' is short }}|{{ greet('x') }}"),
+      renderTemplateString(
+        "{{ 'a b c'|reverse_words }}|{{ 'abc' is short }}|{{ 'abcd' is short }}|{{ greet('x') }}",
+      ),
     );
     expect((await app.testClient().get('/')).text).toBe('c b a|True|False|hi x');
   });
@@ -165,7 +173,10 @@ describe('renderTemplateString, streaming and async', () => {
   });
 
   it('streams a template inside the request context', async () => {
-    write('templates/list.html', '{% for i in items %}<li>{{ i }} {{ request.args.get("s") }}</li>{% endfor %}');
+    write(
+      'templates/list.html',
+      '{% for i in items %}<li>{{ i }} {{ request.args.get("s") }}</li>{% endfor %}',
+    );
     const app = new Phial(root);
     app.get('/', () => streamTemplate('list.html', { items: [1, 2, 3] }));
     const res = await app.testClient().get('/?s=ok');
