@@ -12,14 +12,14 @@ import { tokenize } from './lexer.js';
 import type { BaseLoader } from './loaders.js';
 import { type Node, parse } from './parser.js';
 import { Kwargs, passKind } from './runtime/calls.js';
-import { escape, Markup } from './runtime/markup.js';
+import { Markup, escape as markupEscape } from './runtime/markup.js';
 import * as python from './runtime/python.js';
 import * as runtime from './runtime/runtime.js';
 import { Context, type RenderMode, TemplateModule } from './runtime/runtime.js';
 import type { Environment as EnvironmentShape, EvalContext, TemplateFunction } from './runtime/types.js';
 import { MISSING, Undefined, type UndefinedClass } from './runtime/undefined.js';
 
-const RT: Record<string, unknown> = { ...python, ...runtime, Markup, escape, Kwargs, MISSING };
+const RT: Record<string, unknown> = { ...python, ...runtime, Markup, escape: markupEscape, Kwargs, MISSING };
 
 /** Settings accepted by `new Environment(...)`. */
 export interface EnvironmentOptions {

@@ -184,8 +184,9 @@ describe('output of autoescaped macros and conditional expressions', () => {
     expect(plain.fromString(`${src}{{ m("&") }}|{{ m(1)|length }}|{{ m(1) ~ "<" }}`).render()).toBe(
       '<&<>|4|<1<><',
     );
-    expect(env.fromString(`${src}{{ m("&") }}`).module.m('<') instanceof Markup).toBe(true);
-    expect(String(env.fromString(src).module.m('<'))).toBe('<&lt;&lt;>');
+    type MacroFn = (...args: unknown[]) => unknown;
+    expect((env.fromString(`${src}{{ m("&") }}`).module.m as MacroFn)('<') instanceof Markup).toBe(true);
+    expect(String((env.fromString(src).module.m as MacroFn)('<'))).toBe('<&lt;&lt;>');
   });
 
   it('escapes each branch of an inline if like the whole value', () => {
@@ -253,5 +254,15 @@ describe('fixed-arity filter and test variants', () => {
     e3.filters.round = (v: unknown, p: unknown) => `R${String(v)},${String(p)}`;
     e3.tests.odd = () => false;
     expect(e3.fromString('{{ x|round(1) }}{{ 3 is odd }}').render({ x: 1.25 })).toBe('R1.25,1False');
+  });
+
+  it('truncate(length) honours the leeway policy, surrogates and the length assertion (Jinja2 3.1.6)', () => {
+    const e = new Environment();
+    e.policies['truncate.leeway'] = 0;
+    const t = e.fromString('{{ s|truncate(7) }}|{{ s|truncate(3) }}|{{ "😀😀 😀😀😀"|truncate(4) }}');
+    expect(t.render({ s: 'ab cdefgh' })).toBe('ab...|...|😀...');
+    expect(() => e.fromString('{{ s|truncate(2) }}').render({ s: 'abcdef' })).toThrow(
+      'expected length >= 3, got 2',
+    );
   });
 });

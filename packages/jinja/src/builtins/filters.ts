@@ -994,6 +994,30 @@ function doTrim(value: unknown, ...args: unknown[]): unknown {
   return strOp(value, (s) => pyStrip(s, chars, true, true));
 }
 
+/**
+ * `truncate(length)`: a small function for the common case (a plain string, integer length and leeway,
+ * no surrogates) that the engine can inline; everything else goes through `truncate`.
+ */
+function truncateTo(env: Environment, value: unknown, length: unknown): unknown {
+  const leeway = policy(env, 'truncate.leeway', 5);
+  if (
+    typeof value !== 'string' ||
+    typeof length !== 'number' ||
+    typeof leeway !== 'number' ||
+    !Number.isInteger(length) ||
+    !Number.isInteger(leeway) ||
+    length < 3 ||
+    leeway < 0
+  ) {
+    return truncate(env, value, length, false, '...', null);
+  }
+  if (value.length <= length + leeway) return value;
+  if (SURROGATE.test(value)) return truncate(env, value, length, false, '...', null);
+  const cut = value.slice(0, length - 3);
+  const space = cut.lastIndexOf(' ');
+  return `${space >= 0 ? cut.slice(0, space) : cut}...`;
+}
+
 function doTruncate(env: Environment, value: unknown, ...args: unknown[]): unknown {
   const n = args.length;
   if (positional(args, 4)) {
@@ -1238,7 +1262,7 @@ export const DEFAULT_FILTERS: Record<string, TemplateFunction> = {
   trim: doTrim,
   truncate: withPositional(passEnvironment(doTruncate), [
     (env: Environment, v: unknown) => truncate(env, v, 255, false, '...', null),
-    (env: Environment, v: unknown, length: unknown) => truncate(env, v, length, false, '...', null),
+    truncateTo,
     (env: Environment, v: unknown, length: unknown, killwords: unknown) =>
       truncate(env, v, length, killwords, '...', null),
   ]),
