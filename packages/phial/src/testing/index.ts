@@ -7,12 +7,9 @@ import { buildRequest, type TestRequestOptions } from './builder.js';
 import { TestClient, type TestClientOptions } from './client.js';
 
 export { type BuiltRequest, buildRequest, type TestHeaders, type TestRequestOptions } from './builder.js';
-export {
-  type CliInvokeOptions,
-  type CliResult,
-  createTestCliRunner,
-  type TestCliRunner,
-} from './cli-runner.js';
+// Types only: the CLI runner (with node:repl, which loads node:domain and slows every EventEmitter) is imported
+// lazily by `app.testCliRunner()`, never when the app starts.
+export type { CliInvokeOptions, CliResult, TestCliRunner } from './cli-runner.js';
 export {
   type ClientRequestOptions,
   type SetTestCookieOptions,
