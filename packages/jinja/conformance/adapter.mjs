@@ -1,22 +1,7 @@
 // Conformance adapter for the built package: node run.mjs --adapter packages/jinja/conformance/adapter.mjs
 import * as jinja from '@phial/jinja';
-
-const UNDEF = {
-  default: jinja.Undefined,
-  strict: jinja.StrictUndefined,
-  chainable: jinja.ChainableUndefined,
-};
+import { renderCase } from './render-case.mjs';
 
 export async function render(c) {
-  const o = c.options || {};
-  const env = new jinja.Environment({
-    loader: new jinja.DictLoader({ ...(c.templates || {}), main: c.template }),
-    autoescape: !!o.autoescape,
-    trimBlocks: !!o.trim_blocks,
-    lstripBlocks: !!o.lstrip_blocks,
-    keepTrailingNewline: !!o.keep_trailing_newline,
-    ...(o.undefined ? { undefined: UNDEF[o.undefined] } : {}),
-    ...(o.extensions ? { extensions: o.extensions } : {}),
-  });
-  return String(env.getTemplate('main').render(c.context || {}));
+  return renderCase(jinja, c);
 }

@@ -11,19 +11,7 @@ import type { Context } from './runtime/runtime.js';
 import * as runtime from './runtime/runtime.js';
 
 const UNSAFE_NAMES = new Set([
-  'constructor',
-  '__proto__',
-  'prototype',
-  '__defineGetter__',
-  '__defineSetter__',
-  '__lookupGetter__',
-  '__lookupSetter__',
-  'caller',
-  'callee',
-  'arguments',
-  'call',
-  'apply',
-  'bind',
+  ...runtime.BLOCKED,
   'valueOf',
   'toString',
   'toLocaleString',

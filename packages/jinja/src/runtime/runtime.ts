@@ -316,7 +316,8 @@ export function captured(s: string, autoescape: boolean): string | Markup {
 // ------------------------------------------------------------------------------------------
 // attribute and item lookup
 
-const BLOCKED = new Set([
+/** Names templates can never read on any object: the ways from a value to its constructor or to Function. */
+export const BLOCKED = new Set([
   'constructor',
   '__proto__',
   'prototype',
