@@ -8,6 +8,18 @@ import type { Node } from './parser.js';
 import { hasPositionalVariant, passKind } from './runtime/calls.js';
 import { Markup } from './runtime/markup.js';
 import { makeFloat, PyFloat, pyStr } from './runtime/python.js';
+import { DICT_METHODS } from './runtime/runtime.js';
+
+/** The runtime function (runtime/python.ts) that gives each arithmetic operator Python's semantics. */
+const BINARY_OPS = {
+  Add: 'add',
+  Sub: 'sub',
+  Mul: 'mul',
+  Div: 'truediv',
+  FloorDiv: 'floordiv',
+  Mod: 'mod',
+  Pow: 'pow',
+} as const;
 
 const NOFOLD: unique symbol = Symbol('nofold');
 
@@ -56,20 +68,6 @@ const LOOP_ATTRS = new Set([
   'nextitem',
   'cycle',
   'changed',
-]);
-
-const DICT_METHOD_NAMES = new Set([
-  'clear',
-  'copy',
-  'fromkeys',
-  'get',
-  'items',
-  'keys',
-  'pop',
-  'popitem',
-  'setdefault',
-  'update',
-  'values',
 ]);
 
 const BOOL_KINDS = new Set(['Compare', 'Not', 'Test']);
@@ -922,11 +920,7 @@ export class CodeGenerator {
           if (this.loopIds.has(id)) return `${id}.${n.attr}`;
         }
         if (this.o.sandboxed) return `env.getattr(${this.expr(n.node)}, ${js(n.attr)})`;
-        if (
-          /^[A-Za-z_$][\w$]*$/.test(n.attr) &&
-          !(n.attr in Object.prototype) &&
-          !DICT_METHOD_NAMES.has(n.attr)
-        ) {
+        if (/^[A-Za-z_$][\w$]*$/.test(n.attr) && !(n.attr in Object.prototype) && !DICT_METHODS.has(n.attr)) {
           // inline cache friendly fast path for plain objects; everything else goes through getattr
           const a = this.temp();
           const b = this.temp();
@@ -946,19 +940,13 @@ export class CodeGenerator {
         this.fail('slice outside of a subscript', n.lineno);
         break;
       case 'Add':
-        return `add(${this.expr(n.left)}, ${this.expr(n.right)})`;
       case 'Sub':
-        return `sub(${this.expr(n.left)}, ${this.expr(n.right)})`;
       case 'Mul':
-        return `mul(${this.expr(n.left)}, ${this.expr(n.right)})`;
       case 'Div':
-        return `truediv(${this.expr(n.left)}, ${this.expr(n.right)})`;
       case 'FloorDiv':
-        return `floordiv(${this.expr(n.left)}, ${this.expr(n.right)})`;
       case 'Mod':
-        return `mod(${this.expr(n.left)}, ${this.expr(n.right)})`;
       case 'Pow':
-        return `pow(${this.expr(n.left)}, ${this.expr(n.right)})`;
+        return `${BINARY_OPS[n.kind]}(${this.expr(n.left)}, ${this.expr(n.right)})`;
       case 'Neg':
         return `neg(${this.expr(n.node)})`;
       case 'Pos':

@@ -365,7 +365,8 @@ function jsProperty(obj: object, name: string): unknown {
   return v;
 }
 
-const DICT_METHODS = new Set([
+/** Names that resolve to a dict's Python method, not to its key (`d.items` is the method, as in Jinja). */
+export const DICT_METHODS = new Set([
   'clear',
   'copy',
   'fromkeys',
