@@ -1,17 +1,15 @@
 // Phial, written the way the docs teach (public API of the built 'phial' package only).
 
-import * as jinja from '@phial/jinja';
 import * as phial from 'phial';
 import {
   fortunesForRequest,
   JSON_TYPE,
   portFromArgs,
   RESOURCE_COUNT,
-  TEMPLATES_DIR,
   TEXT_TYPE,
 } from './data.mjs';
 
-const { Phial, Blueprint, DefaultJSONProvider, Response } = phial;
+const { Phial, Blueprint, DefaultJSONProvider, Response, renderTemplate } = phial;
 
 const app = new Phial(import.meta.url);
 
@@ -48,24 +46,8 @@ app.registerBlueprint(hooks);
 
 app.post('/echo', (req) => req.json);
 
-// Fortunes: Phial's renderTemplate once templating exists, else @phial/jinja's Environment directly.
-let renderFortunes;
-if (typeof phial.renderTemplate === 'function') {
-  renderFortunes = (fortunes) => phial.renderTemplate('fortunes.html', { fortunes });
-} else {
-  // Created on first use, so a template engine still in progress cannot keep the other endpoints from starting.
-  let template = null;
-  renderFortunes = (fortunes) => {
-    if (template === null) {
-      const env = new jinja.Environment({
-        loader: new jinja.FileSystemLoader(TEMPLATES_DIR),
-        autoescape: true,
-      });
-      template = env.getTemplate('fortunes.html');
-    }
-    return template.render({ fortunes });
-  };
-}
+// Fortunes: Flask's way: renderTemplate from the app's `templates` folder.
+const renderFortunes = (fortunes) => renderTemplate('fortunes.html', { fortunes });
 app.get('/fortunes', function fortunes() {
   return renderFortunes(fortunesForRequest());
 });
