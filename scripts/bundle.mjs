@@ -7,7 +7,8 @@ import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // hashed chunk names change between builds: start from an empty folder
-for (const dir of ['packages/jinja/dist/bundle', 'packages/phial/dist/bundle']) rmSync(dir, { recursive: true, force: true });
+for (const dir of ['packages/jinja/dist/bundle', 'packages/phial/dist/bundle'])
+  rmSync(dir, { recursive: true, force: true });
 
 const common = {
   bundle: true,

@@ -1,13 +1,7 @@
 // Phial, written the way the docs teach (public API of the built 'phial' package only).
 
 import * as phial from 'phial';
-import {
-  fortunesForRequest,
-  JSON_TYPE,
-  portFromArgs,
-  RESOURCE_COUNT,
-  TEXT_TYPE,
-} from './data.mjs';
+import { fortunesForRequest, JSON_TYPE, portFromArgs, RESOURCE_COUNT, TEXT_TYPE } from './data.mjs';
 
 const { Phial, Blueprint, DefaultJSONProvider, Response, renderTemplate } = phial;
 
