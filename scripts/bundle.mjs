@@ -3,7 +3,7 @@
 // 5 files instead of ~90: module resolution and compilation were half of Phial's start-up time.
 // `dist/` keeps tsc's per-file output (types, source maps); the packages' `exports` point at `dist/bundle/`.
 // Dependencies (and @phial/jinja, from phial) stay external, so every package is loaded once.
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // hashed chunk names change between builds: start from an empty folder
@@ -18,8 +18,6 @@ const common = {
   packages: 'external',
   sourcemap: 'linked',
   logLevel: 'warning',
-  // keep class and function names: error messages, `err.name` and logs show them
-  keepNames: true,
 };
 
 await Promise.all([
@@ -41,3 +39,18 @@ await Promise.all([
     outdir: 'packages/phial/dist/bundle',
   }),
 ]);
+
+// No keepNames (it wraps every nested function in a call, per request too), so a class whose name collides
+// with another module's would be renamed (`Writer2`) and show the wrong `name` in errors: refuse that.
+for (const dir of ['packages/jinja/dist/bundle', 'packages/phial/dist/bundle']) {
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.js'))) {
+    const text = readFileSync(`${dir}/${file}`, 'utf8');
+    for (const m of text.matchAll(/\bclass ([A-Za-z_$][\w$]*?)(\d+)\b/g)) {
+      if (text.includes(`class ${m[1]} `) || text.includes(`class ${m[1]}{`)) {
+        throw new Error(
+          `${dir}/${file}: class ${m[1]} was renamed ${m[1]}${m[2]}; give one of them another name`,
+        );
+      }
+    }
+  }
+}
