@@ -85,7 +85,7 @@ export function echoBodyFile() {
 }
 
 /** Framework name → server file; the order is the interleaving order of the rounds. */
-export const FRAMEWORKS = ['phial', 'fastify', 'express', 'hono', 'node'];
+export const FRAMEWORKS = ['phial', 'phial-node', 'fastify', 'express', 'hono', 'node'];
 
 /** Jinja (markupsafe) escaping, as Phial's engine does it. */
 export function escapeHtml(s) {
@@ -162,7 +162,7 @@ export const ENDPOINTS = [
     type: HTML_TYPE,
     body: expectedFortunes(),
     html: true,
-    frameworks: ['phial', 'fastify', 'express'],
+    frameworks: ['phial', 'phial-node', 'fastify', 'express'],
   },
 ].map((e) => ({ frameworks: FRAMEWORKS, ...e }));
 

@@ -10,7 +10,7 @@ const PHIAL_DIST = fileURLToPath(new URL('../../packages/phial/dist/index.js', i
 
 /** Phial's server is skipped only while the package has not been built at all. */
 function skipReason(framework: string): string | null {
-  if (framework === 'phial' && !existsSync(PHIAL_DIST)) {
+  if (framework.startsWith('phial') && !existsSync(PHIAL_DIST)) {
     return 'packages/phial/dist/index.js does not exist (build: npx tsc -b packages/phial)';
   }
   return null;

@@ -201,7 +201,11 @@ export {
 } from './http/signing.js';
 export type { FileSource } from './http/static.js';
 export { safeJoin } from './http/static.js';
-export type { RunOptions } from './server/devserver.js';
+export type { AccessLineEntry, RunOptions } from './server/devserver.js';
+export type { AccessEntry, Http1ServerOptions } from './server/http1/index.js';
+export { createHttp1Server } from './server/http1/index.js';
+export type { ListenOptions, ServerKind } from './server/listen.js';
+export { createAppServer } from './server/listen.js';
 export { createNodeHandler, createNodeServer } from './server/node.js';
 export type { CliInvokeOptions, CliResult, TestCliRunner } from './testing/cli-runner.js';
 export type {

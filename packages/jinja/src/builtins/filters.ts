@@ -45,6 +45,7 @@ import { wordwrap } from './wordwrap.js';
 type Params = Record<string, unknown>;
 const REQUIRED = Symbol('required');
 const SURROGATE = /[\ud800-\udfff]/;
+const hasOwnProp = Object.prototype.hasOwnProperty;
 
 const ATTR_SPEC = spec([['name', REQUIRED]]);
 const BATCH_SPEC = spec([
@@ -882,6 +883,19 @@ function doRound(value: unknown, ...args: unknown[]): unknown {
   return roundValue(value, precision, method);
 }
 
+/**
+ * `round(x, precision)` (method 'common') for a JS number and a numeric precision: the same result as
+ * `roundValue` with the checks and conversions a plain number and a small int precision do not need.
+ */
+function roundNumber(x: number, precision: number): unknown {
+  if ((precision | 0) === precision && precision >= 0 && precision <= 22) {
+    // a Python int stays the same int; a float rounds to a float (PyFloat when integral)
+    if (Number.isInteger(x)) return x;
+    if (Number.isFinite(x)) return makeFloat(pyRoundFloat(x, precision));
+  }
+  return roundValue(x, precision, 'common');
+}
+
 function roundValue(value: unknown, precision: unknown, method: unknown): unknown {
   if (method !== 'common' && method !== 'ceil' && method !== 'floor') {
     throw new FilterArgumentError('method must be common, ceil or floor');
@@ -999,13 +1013,13 @@ function doTrim(value: unknown, ...args: unknown[]): unknown {
  * no surrogates) that the engine can inline; everything else goes through `truncate`.
  */
 function truncateTo(env: Environment, value: unknown, length: unknown): unknown {
-  const leeway = policy(env, 'truncate.leeway', 5);
+  const leeway = truncateLeeway(env);
   if (
     typeof value !== 'string' ||
     typeof length !== 'number' ||
     typeof leeway !== 'number' ||
-    !Number.isInteger(length) ||
-    !Number.isInteger(leeway) ||
+    (length | 0) !== length ||
+    (leeway | 0) !== leeway ||
     length < 3 ||
     leeway < 0
   ) {
@@ -1016,6 +1030,19 @@ function truncateTo(env: Environment, value: unknown, length: unknown): unknown 
   const cut = value.slice(0, length - 3);
   const space = cut.lastIndexOf(' ');
   return `${space >= 0 ? cut.slice(0, space) : cut}...`;
+}
+
+/** `policy(env, 'truncate.leeway', 5)` with the usual plain policies object read by its fixed key. */
+function truncateLeeway(env: Environment): unknown {
+  const policies = (env as { policies?: unknown }).policies;
+  if (typeof policies !== 'object' || policies === null || policies instanceof Map) {
+    return policy(env, 'truncate.leeway', 5);
+  }
+  const v = (policies as Record<string, unknown>)['truncate.leeway'];
+  // only an own property counts (as in policy)
+  return typeof v === 'number' && hasOwnProp.call(policies, 'truncate.leeway')
+    ? v
+    : policy(env, 'truncate.leeway', 5);
 }
 
 function doTruncate(env: Environment, value: unknown, ...args: unknown[]): unknown {
@@ -1246,7 +1273,10 @@ export const DEFAULT_FILTERS: Record<string, TemplateFunction> = {
   reverse: doReverse,
   round: withPositional(doRound, [
     (v: unknown) => roundValue(v, 0, 'common'),
-    (v: unknown, precision: unknown) => roundValue(v, precision, 'common'),
+    (v: unknown, precision: unknown) =>
+      typeof v === 'number' && typeof precision === 'number'
+        ? roundNumber(v, precision)
+        : roundValue(v, precision, 'common'),
     (v: unknown, precision: unknown, method: unknown) => roundValue(v, precision, method),
   ]),
   safe: doSafe,

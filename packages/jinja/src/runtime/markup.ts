@@ -7,25 +7,64 @@ import { pyStr } from './python.js';
 
 const ESCAPE_RE_G = /[&<>"']/g;
 
+/** The replacement of an HTML-special character code (one of `& < > " '`). */
+function entity(c: number): string {
+  return c === 38 ? '&amp;' : c === 60 ? '&lt;' : c === 62 ? '&gt;' : c === 34 ? '&#34;' : '&#39;';
+}
+
+/** True for the char codes of `& < > " '` (all of them are at most 62). */
+function isSpecial(c: number): boolean {
+  return c <= 62 && (c === 38 || c === 60 || c === 62 || c === 34 || c === 39);
+}
+
+/**
+ * Below this many characters a JS scan costs less than entering the regex engine (about as much as a
+ * dozen or so characters of scanning); above it the native regex search is the faster way to find
+ * special characters, several times faster per character.
+ */
+const SHORT = 16;
+
 /**
  * Escapes the five HTML-special characters of a plain string (no Markup wrapping), MarkupSafe's
- * table. A global regex finds each special character natively (much faster than a
- * JS character loop or a replace callback); a string without any is returned as is.
+ * table; a string without any is returned as is. Short strings are scanned in JS; longer ones are
+ * searched with a native regex, and once one special character is found, a short remainder is
+ * finished in JS while a long one keeps using the regex to jump between special characters.
  */
 export function escapeString(s: string): string {
-  const re = ESCAPE_RE_G;
-  re.lastIndex = 0;
-  if (!re.test(s)) return s;
+  const n = s.length;
+  let i = 0;
+  if (n < SHORT) {
+    while (i < n && !isSpecial(s.charCodeAt(i))) i++;
+    if (i === n) return s;
+  } else {
+    const re = ESCAPE_RE_G;
+    re.lastIndex = 0;
+    if (!re.test(s)) return s;
+    i = re.lastIndex - 1;
+    if (n - i > 4 * SHORT) return escapeFromRegex(s, re, i);
+  }
+  let out = i === 0 ? '' : s.slice(0, i);
+  let last = i;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (!isSpecial(c)) continue;
+    if (last !== i) out += s.slice(last, i);
+    out += entity(c);
+    last = i + 1;
+  }
+  return last === n ? out : out + s.slice(last);
+}
+
+/** The rest of `escapeString` for long strings: `re` (global) has just matched the special character at `i`. */
+function escapeFromRegex(s: string, re: RegExp, first: number): string {
   let out = '';
   let last = 0;
+  let i = first;
   for (;;) {
-    const i = re.lastIndex - 1;
-    const c = s.charCodeAt(i);
-    out +=
-      s.slice(last, i) +
-      (c === 38 ? '&amp;' : c === 60 ? '&lt;' : c === 62 ? '&gt;' : c === 34 ? '&#34;' : '&#39;');
+    out += s.slice(last, i) + entity(s.charCodeAt(i));
     last = i + 1;
     if (!re.test(s)) break;
+    i = re.lastIndex - 1;
   }
   return last < s.length ? out + s.slice(last) : out;
 }

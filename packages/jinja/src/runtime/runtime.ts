@@ -296,16 +296,24 @@ export function str(v: unknown): string {
 /** HTML-escapes a plain string (MarkupSafe's table), copying only when something needs escaping. */
 export const escapeHtml: (s: string) => string = escapeString;
 
-/** Output conversion with autoescape: Markup and `__html__` objects pass, everything else is escaped. */
+/**
+ * Output conversion with autoescape: Markup and `__html__` objects pass, everything else is escaped.
+ * Kept tiny so V8 inlines it at every output site of a template (a large `esc` exhausts the inlining
+ * budget of big template functions, leaving filters there as real calls); non-strings go out of line.
+ */
 export function esc(v: unknown): string {
-  if (typeof v === 'string') return escapeHtml(v);
+  return typeof v === 'string' ? escapeString(v) : escNonString(v);
+}
+
+/** `esc` for everything but plain strings. */
+function escNonString(v: unknown): string {
   if (typeof v === 'number') {
     const f = fastNum(v);
     if (f !== null) return f;
   }
   if (v instanceof Markup) return v.valueOf();
   if (hasHtml(v)) return v.__html__();
-  return escapeHtml(pyStr(v));
+  return escapeString(pyStr(v));
 }
 
 /** The value of captured output (`set` blocks, macros, `caller()`): Markup under autoescape. */
@@ -386,23 +394,11 @@ export const DICT_METHODS = new Set([
 
 /** `obj.name` as Jinja's `environment.getattr`: attribute first, then item. */
 export function getattr(env: EnvShape, obj: unknown, name: string): unknown {
-  if (typeof obj === 'object' && obj !== null && hasOwn.call(obj, name) && !DICT_METHODS.has(name)) {
-    const proto = Object.getPrototypeOf(obj);
-    if (proto === Object.prototype || proto === null) {
-      const v = (obj as Record<string, unknown>)[name];
-      if (v !== undefined) return v;
-    }
-  }
   if (obj === null || obj === undefined) return new env.undefined(null, obj ?? null, name);
   const t = typeof obj;
   if (t === 'object') {
     const o = obj as object;
-    if (o instanceof Undefined) return o.getattr(name);
-    if (Array.isArray(o) || o instanceof Markup) {
-      const m = getPyMethod(o, name);
-      if (m !== undefined) return m;
-      return new env.undefined(null, obj, name);
-    }
+    // plain objects (dicts) first: the common case, and none of the kinds below is one
     if (isPlainObject(o)) {
       if (DICT_METHODS.has(name)) {
         const m = getPyMethod(o, name);
@@ -412,6 +408,12 @@ export function getattr(env: EnvShape, obj: unknown, name: string): unknown {
         const v = (o as Record<string, unknown>)[name];
         if (v !== undefined) return v;
       }
+      return new env.undefined(null, obj, name);
+    }
+    if (o instanceof Undefined) return o.getattr(name);
+    if (Array.isArray(o) || o instanceof Markup) {
+      const m = getPyMethod(o, name);
+      if (m !== undefined) return m;
       return new env.undefined(null, obj, name);
     }
     if (o instanceof Map) {

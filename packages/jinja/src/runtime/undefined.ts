@@ -62,9 +62,11 @@ export function objectTypeRepr(obj: unknown): string {
 
 /** The default undefined value: prints as '', iterates as empty, is falsy; other uses raise. */
 export class Undefined {
-  readonly undefinedHint: string | null;
-  readonly undefinedObj: unknown;
-  readonly undefinedName: unknown;
+  // `declare`: assigned in the constructor only (no class-field definitions, which make every
+  // Undefined, one per missing attribute or variable, slower to create)
+  declare readonly undefinedHint: string | null;
+  declare readonly undefinedObj: unknown;
+  declare readonly undefinedName: unknown;
 
   constructor(hint?: string | null, obj: unknown = MISSING, name?: unknown) {
     this.undefinedHint = hint ?? null;

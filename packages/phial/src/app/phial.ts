@@ -12,7 +12,8 @@ import { Response } from '../http/response.js';
 import { BuildError, type MapAdapter, type RouteParams, Rule, UrlMap } from '../http/routing/index.js';
 import { type RunOptions, runDevServer } from '../server/devserver.js';
 import { handleFetch } from '../server/fetch.js';
-import { createNodeHandler, listen } from '../server/node.js';
+import { type ListenOptions, listenApp } from '../server/listen.js';
+import { createNodeHandler } from '../server/node.js';
 import type { TestCliRunner } from '../testing/cli-runner.js';
 import type { TestClient, TestClientOptions } from '../testing/client.js';
 import { createTestClient, runTestRequestContext, type TestRequestOptions } from '../testing/index.js';
@@ -521,9 +522,13 @@ export class Phial extends Scaffold {
   /** Fetch API entry (Bun, Deno, Workers, tests): `export default { fetch: app.fetch }` works. */
   readonly fetch = (request: globalThis.Request): Promise<globalThis.Response> => handleFetch(this, request);
 
-  /** Starts a node:http server; resolves once listening (port 0 picks a free port). */
-  listen(port?: number, host?: string): Promise<Server> {
-    return listen(this, port, host);
+  /**
+   * Starts a server; resolves once listening (port 0 picks a free port). Phial's own HTTP/1.1 server by
+   * default (an `http.Server`, faster than node's request/response streams); `{ server: 'node' }` (or
+   * `PHIAL_SERVER=node`) serves `app.handler` on node:http instead.
+   */
+  listen(port?: number, host?: string, options?: ListenOptions): Promise<Server> {
+    return listenApp(this, port, host, options);
   }
 
   /** The development server: prints Flask's banner and access lines. */

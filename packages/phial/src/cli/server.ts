@@ -1,17 +1,14 @@
 /**
- * The servers behind `phial run` and `phial serve`: node:http (or node:https with `--cert`/`--key`), the
- * app's handler, optional Werkzeug-style access lines, and a graceful close.
+ * The servers behind `phial run` and `phial serve`: Phial's HTTP/1.1 server (or node:https with the app's
+ * handler for `--cert`/`--key`), optional Werkzeug-style access lines, and a graceful close.
  */
 import { readFileSync } from 'node:fs';
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Phial } from '../app/phial.js';
 import { accessLine } from '../server/devserver.js';
+import type { AccessEntry } from '../server/http1/index.js';
+import { createAppServer, loggingHandler } from '../server/listen.js';
 import { configureServer } from '../server/node.js';
 
 /** Where the CLI writes (the test runner captures these). */
@@ -34,26 +31,21 @@ export interface StartServerOptions {
 
 /** Creates the server (http or https) and waits until it listens. */
 export async function startServer(app: Phial, options: StartServerOptions): Promise<Server> {
-  const base = app.handler;
   const { io } = options;
-  const handler = options.accessLog
-    ? (req: IncomingMessage, res: ServerResponse) => {
-        res.once('finish', () => io.err(`${accessLine(req, res.statusCode)}\n`));
-        base(req, res);
-      }
-    : base;
+  const onResponse = options.accessLog ? (entry: AccessEntry) => io.err(`${accessLine(entry)}\n`) : undefined;
   let server: Server;
   if (options.cert) {
     if (!options.key) throw new Error('When "--cert" is a file, "--key" is required.');
+    // TLS: node:https with the app's node:http handler
     server = createHttpsServer({
       cert: readFileSync(options.cert),
       key: readFileSync(options.key),
     }) as unknown as Server;
+    configureServer(app, server, onResponse ? loggingHandler(app, onResponse) : app.handler);
   } else {
     if (options.key) throw new Error('"--cert" must also be specified when "--key" is given.');
-    server = createHttpServer();
+    server = createAppServer(app, onResponse ? { onResponse } : {});
   }
-  configureServer(app, server, handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -96,7 +88,7 @@ export function closeGracefully(server: Server, timeoutMs = 30_000): Promise<voi
       clearTimeout(timer);
       resolve();
     };
-    // responses sent from now on ask the client to close
+    // responses sent from now on ask the client to close (node:http; Phial's server does it on close())
     server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
       res.shouldKeepAlive = false;
     });

@@ -2,9 +2,9 @@
  * `app.run()`: the development server. Prints Flask's banner and Werkzeug-style access lines.
  * (The reloader and the browser debugger live in `dev/`, loaded only in debug mode, later.)
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import type { Phial } from '../app/phial.js';
-import { listen } from './node.js';
+import { listenApp, type ServerKind } from './listen.js';
 
 /** Options of `app.run`. */
 export interface RunOptions {
@@ -19,6 +19,8 @@ export interface RunOptions {
   /** Where lines go (default: banner to stdout, access lines to stderr). */
   out?: (line: string) => void;
   err?: (line: string) => void;
+  /** Which server (default Phial's own; see `app.listen`). */
+  server?: ServerKind;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -29,15 +31,24 @@ export function logDate(d: Date = new Date()): string {
   return `${p(d.getDate())}/${MONTHS[d.getMonth()]}/${d.getFullYear()} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
+/** What an access line needs of a finished request (either server's `AccessEntry` has it). */
+export interface AccessLineEntry {
+  method: string;
+  url: string;
+  httpVersion: string;
+  remoteAddress: string | undefined;
+  status: number;
+}
+
 /** One access line: `127.0.0.1 - - [24/Nov/2026 06:40:00] "GET / HTTP/1.1" 200 -`. */
-export function accessLine(req: IncomingMessage, status: number, date = new Date()): string {
-  const addr = req.socket?.remoteAddress ?? '-';
-  const url = (req.url ?? '/').replace(
+export function accessLine(entry: AccessLineEntry, date = new Date()): string {
+  const addr = entry.remoteAddress ?? '-';
+  const url = entry.url.replace(
     // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point
     /[\x00-\x1f\x7f"]/g,
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
   );
-  return `${addr} - - [${logDate(date)}] "${req.method} ${url} HTTP/${req.httpVersion}" ${status} -`;
+  return `${addr} - - [${logDate(date)}] "${entry.method} ${url} HTTP/${entry.httpVersion}" ${entry.status} -`;
 }
 
 function envPort(): number | undefined {
@@ -56,18 +67,14 @@ export async function runDevServer(app: Phial, options: RunOptions = {}): Promis
   const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   const err = options.err ?? ((line: string) => process.stderr.write(`${line}\n`));
   const quiet = options.quiet ?? false;
-  const base = app.handler;
-  const handler = quiet
-    ? base
-    : (req: IncomingMessage, res: ServerResponse) => {
-        res.once('finish', () => err(accessLine(req, res.statusCode)));
-        base(req, res);
-      };
   if (!quiet) {
     out(` * Serving Phial app '${app.name}'`);
     out(` * Debug mode: ${app.debug ? 'on' : 'off'}`);
   }
-  const server = await listen(app, port, host, handler);
+  const server = await listenApp(app, port, host, {
+    server: options.server,
+    onResponse: quiet ? undefined : (entry) => err(accessLine(entry)),
+  });
   if (!quiet) {
     const addr = server.address();
     const actualPort = typeof addr === 'object' && addr !== null ? addr.port : port;

@@ -19,6 +19,12 @@ function hasHeader(h: Response['headers'], lower: string): boolean {
   return false;
 }
 
+/** True when a header value has a character outside ASCII (written as latin1 bytes). */
+function hasHighChar(v: string): boolean {
+  for (let i = 0; i < v.length; i++) if (v.charCodeAt(i) > 0x7f) return true;
+  return false;
+}
+
 /** True when the request announced a body (its end has not been seen yet). */
 function bodyPending(req: IncomingMessage): boolean {
   const h = req.headers;
@@ -44,11 +50,20 @@ export function writeResponse(res: ServerResponse, response: Response, app?: Phi
   const keys = headers._keys;
   const names = headers._names;
   const values = headers._values;
+  const fixed = typeof body === 'string' || body === null || body instanceof Uint8Array;
   const flat: string[] = [];
-  for (let i = 0; i < keys.length; i++) flat.push(names[i] as string, values[i] as string);
+  let wide = false;
+  for (let i = 0; i < keys.length; i++) {
+    // a body of known length is framed by Content-Length: a Transfer-Encoding from the app would make
+    // node send both (a mis-framed response, RFC 9112 §6.2)
+    if (fixed && keys[i] === 'transfer-encoding') continue;
+    const v = values[i] as string;
+    if (!wide && hasHighChar(v)) wide = true;
+    flat.push(names[i] as string, v);
+  }
   const status = response._status;
   const text = response._statusText === undefined ? undefined : safeHeaderValue(response._statusText);
-  if (typeof body === 'string' || body === null || body instanceof Uint8Array) {
+  if (fixed) {
     if (!hasHeader(headers, 'content-length') && status !== 204 && status !== 304 && !(status < 200)) {
       flat.push(
         'Content-Length',
@@ -58,6 +73,9 @@ export function writeResponse(res: ServerResponse, response: Response, app?: Phi
     if (text === undefined) res.writeHead(status, flat);
     else res.writeHead(status, text, flat);
     if (body === null || body === '') res.end();
+    // node writes a string body in one piece with the head, both as UTF-8: header values already in
+    // bytes-as-latin1 form would be encoded twice, so such a body goes out as bytes (the head as latin1)
+    else if (wide && typeof body === 'string') res.end(Buffer.from(body));
     else res.end(body);
     const p = response._onClose === null ? undefined : response._close();
     return p;
@@ -129,7 +147,7 @@ async function writeStream(
 }
 
 /** A minimal response for an error that escaped the app (propagated in testing/debug, or a bug). */
-function fallbackResponse(app: Phial, e: unknown): Response {
+export function fallbackResponse(app: Phial, e: unknown): Response {
   if (isHTTPException(e)) return e.getResponse();
   const debug = app.debug;
   const body = debug

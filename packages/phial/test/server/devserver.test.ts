@@ -34,8 +34,7 @@ describe('app.run', () => {
   it('formats dates like Werkzeug and escapes control characters in the request line', () => {
     expect(logDate(new Date(2026, 10, 24, 6, 40, 0))).toBe('24/Nov/2026 06:40:00');
     const line = accessLine(
-      { method: 'GET', url: '/a"b', httpVersion: '1.1', socket: { remoteAddress: '::1' } } as never,
-      200,
+      { method: 'GET', url: '/a"b', httpVersion: '1.1', remoteAddress: '::1', status: 200 },
       new Date(2026, 0, 2, 3, 4, 5),
     );
     expect(line).toBe('::1 - - [02/Jan/2026 03:04:05] "GET /a\\x22b HTTP/1.1" 200 -');

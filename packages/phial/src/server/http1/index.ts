@@ -1,0 +1,44 @@
+/**
+ * Phial's own HTTP/1.1 server: a real `node:http` Server object (listen, close, address and the timeout
+ * properties keep their meaning) whose connections are parsed by Phial instead of node's
+ * IncomingMessage/ServerResponse machinery, which costs several microseconds per request.
+ */
+import { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Phial } from '../../app/phial.js';
+import { type AccessEntry, Connection, ServerState } from './connection.js';
+
+export type { AccessEntry } from './connection.js';
+
+/** Options of `createHttp1Server`. */
+export interface Http1ServerOptions {
+  /** Called once per finished response (access logs). */
+  onResponse?: (entry: AccessEntry) => void;
+}
+
+/** An `http.Server` (instanceof, listen/close/address/timeouts as usual) whose connections Phial parses itself. */
+export function createHttp1Server(app: Phial, options: Http1ServerOptions = {}): Server {
+  const server = new Server();
+  server.removeAllListeners('connection');
+  const st = new ServerState(app, server, options.onResponse ?? null);
+  server.on('connection', (socket: Socket) => {
+    new Connection(st, socket);
+  });
+  server.on('listening', () => {
+    st.closing = false;
+    st.startSweep();
+  });
+  server.on('close', () => st.stopSweep());
+  server.closeIdleConnections = function closeIdleConnections(): void {
+    for (const c of st.conns) if (c.isIdle()) c.destroy();
+  };
+  server.closeAllConnections = function closeAllConnections(): void {
+    for (const c of st.conns) c.destroy();
+  };
+  const close = server.close;
+  server.close = function closeServer(this: Server, callback?: (err?: Error) => void): Server {
+    st.closing = true;
+    return close.call(this, callback);
+  };
+  return server;
+}

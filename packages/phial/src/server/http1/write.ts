@@ -1,0 +1,189 @@
+/**
+ * Serializes a Phial Response onto the socket: status line, headers and a string/bytes body in one
+ * `write`; streamed bodies chunked (HTTP/1.1) or close-delimited (HTTP/1.0), waiting for `drain`.
+ */
+import { Buffer } from 'node:buffer';
+import { type Response, toAsyncIterable } from '../../http/response.js';
+import { safeHeaderValue } from '../../http/security.js';
+import type { Connection } from './connection.js';
+import { dateHeader, statusLine } from './head.js';
+import type { Http1Request } from './request.js';
+
+/** Anything but tab and printable ASCII: the value is cleaned (CR/LF can never split a header). */
+const NOT_PLAIN = /[^\t\x20-\x7e]/;
+/** Bodies up to this size are copied next to the head (one write); larger ones are corked. */
+const COPY_LIMIT = 64 * 1024;
+const encoder = new TextEncoder();
+const noop = (): void => {};
+
+// what the header loop found (module-level: the writer is synchronous up to the first await)
+let hasLength = false;
+let hasConnection = false;
+let plainAscii = true;
+let connectionClose = false;
+
+function buildHeaders(res: Response): string {
+  hasLength = false;
+  hasConnection = false;
+  connectionClose = false;
+  plainAscii = true;
+  let hasDate = false;
+  let out = statusLine(res._status, res._statusText);
+  if (res._statusText !== undefined && NOT_PLAIN.test(out.slice(0, -2))) plainAscii = false;
+  const h = res.headers;
+  const keys = h._keys;
+  const names = h._names;
+  const values = h._values;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    let v = values[i] as string;
+    if (NOT_PLAIN.test(v)) {
+      v = safeHeaderValue(v);
+      if (NOT_PLAIN.test(v)) plainAscii = false;
+    }
+    switch (k) {
+      case 'content-length':
+        hasLength = true;
+        break;
+      case 'date':
+        hasDate = true;
+        break;
+      case 'connection':
+        hasConnection = true;
+        if (v.toLowerCase().indexOf('close') !== -1) connectionClose = true;
+        break;
+      case 'transfer-encoding':
+        continue;
+    }
+    out += `${names[i] as string}: ${v}\r\n`;
+  }
+  if (!hasDate) out += dateHeader();
+  return out;
+}
+
+function connectionLine(req: Http1Request, keep: boolean): string {
+  if (hasConnection) return '';
+  if (!keep) return 'Connection: close\r\n';
+  return req.httpVersion === '1.0' ? 'Connection: keep-alive\r\n' : '';
+}
+
+/**
+ * Writes `res` for `req` on the connection. Returns undefined when everything was handed to the socket
+ * (the connection was told via `finish`), or a promise for a streamed body.
+ */
+export function writeResponse(conn: Connection, req: Http1Request, res: Response): Promise<void> | undefined {
+  const socket = conn.socket;
+  let head = buildHeaders(res);
+  const status = res._status;
+  let keep = conn.canKeepAlive(req) && !connectionClose;
+  const noBody = status < 200 || status === 204 || status === 304;
+  const body = res._body;
+  if (typeof body === 'string') {
+    const len = body.length === 0 ? 0 : Buffer.byteLength(body);
+    if (!hasLength && !noBody) head += `Content-Length: ${len}\r\n`;
+    head += `${connectionLine(req, keep)}\r\n`;
+    conn.headSent = true;
+    if (noBody || len === 0 || req.method === 'HEAD') socket.write(head, 'latin1');
+    else if (plainAscii) socket.write(head + body, len === body.length ? 'latin1' : 'utf8');
+    else {
+      socket.cork();
+      socket.write(head, 'latin1');
+      socket.write(body);
+      socket.uncork();
+    }
+  } else if (body === null || body instanceof Uint8Array) {
+    const len = body === null ? 0 : body.byteLength;
+    if (!hasLength && !noBody) head += `Content-Length: ${len}\r\n`;
+    head += `${connectionLine(req, keep)}\r\n`;
+    conn.headSent = true;
+    if (noBody || len === 0 || req.method === 'HEAD') socket.write(head, 'latin1');
+    else if (len <= COPY_LIMIT) {
+      const hl = head.length;
+      const out = Buffer.allocUnsafe(hl + len);
+      out.write(head, 0, hl, 'latin1');
+      out.set(body as Uint8Array, hl);
+      socket.write(out);
+    } else {
+      socket.cork();
+      socket.write(head, 'latin1');
+      socket.write(body as Uint8Array);
+      socket.uncork();
+    }
+  } else {
+    const chunked = !hasLength && req.httpVersion === '1.1';
+    if (!hasLength && !chunked) keep = false;
+    const headOnly = noBody || req.method === 'HEAD';
+    if (chunked && !headOnly) head += 'Transfer-Encoding: chunked\r\n';
+    head += `${connectionLine(req, keep)}\r\n`;
+    return writeStream(conn, req, res, head, keep, chunked && !headOnly, headOnly);
+  }
+  if (res._onClose !== null) {
+    // run now, never awaited: a slow or stuck cleanup must not hold the next request
+    const p = res._close();
+    if (p !== undefined) p.catch(noop);
+  }
+  conn.finish(req, keep, status);
+  return undefined;
+}
+
+async function writeStream(
+  conn: Connection,
+  req: Http1Request,
+  res: Response,
+  head: string,
+  keep: boolean,
+  chunked: boolean,
+  headOnly: boolean,
+): Promise<void> {
+  const socket = conn.socket;
+  const it = toAsyncIterable(res._body as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
+  conn.headSent = true;
+  socket.write(head, 'latin1');
+  try {
+    if (headOnly) {
+      // no body may be sent: do not produce one (a file stream is closed right away)
+      await it.return?.();
+    } else {
+      for (;;) {
+        if (conn.closed) {
+          await it.return?.();
+          keep = false;
+          break;
+        }
+        const { done, value } = await it.next();
+        if (done) break;
+        if (conn.closed) {
+          await it.return?.();
+          keep = false;
+          break;
+        }
+        const chunk = typeof value === 'string' ? encoder.encode(value) : value;
+        const n = chunk.byteLength;
+        if (n === 0) continue;
+        let ok: boolean;
+        if (chunked) {
+          socket.cork();
+          socket.write(`${n.toString(16)}\r\n`, 'latin1');
+          socket.write(chunk);
+          ok = socket.write('\r\n', 'latin1');
+          socket.uncork();
+        } else {
+          ok = socket.write(chunk);
+        }
+        if (!ok) await conn.waitDrain();
+      }
+      if (chunked && !conn.closed) socket.write('0\r\n\r\n', 'latin1');
+    }
+  } catch (e) {
+    conn.st.app.logger.error('Error while streaming the response', e);
+    // a cut response must not look complete
+    keep = false;
+    conn.destroy();
+  } finally {
+    // the connection moves on once the bytes are out; close callbacks run on their own (never awaited:
+    // a slow or stuck cleanup must not hold the next request)
+    const p = res._close();
+    if (p !== undefined) p.catch(noop);
+    conn.finish(req, keep, res._status);
+  }
+}

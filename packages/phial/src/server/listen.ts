@@ -1,0 +1,79 @@
+/**
+ * Which HTTP server an app runs on: Phial's own HTTP/1.1 server (the default: node:http's stream objects
+ * cost about a third of a small request's CPU) or node:http with `app.handler` (for code that needs
+ * node's `request`/`upgrade` events, or to compare). `PHIAL_SERVER=node` switches the default.
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { Phial } from '../app/phial.js';
+import { type AccessEntry, createHttp1Server } from './http1/index.js';
+import { configureServer } from './node.js';
+
+/** The two servers `app.listen` can start. */
+export type ServerKind = 'phial' | 'node';
+
+/** Options of `app.listen`. */
+export interface ListenOptions {
+  /** `'phial'` (default; `PHIAL_SERVER=node` changes it) or `'node'` (node:http with `app.handler`). */
+  server?: ServerKind;
+  /** Called once per finished response (access logs). */
+  onResponse?: (entry: AccessEntry) => void;
+}
+
+/** The server kind to use when the caller did not say: `PHIAL_SERVER` or Phial's own. */
+export function defaultServerKind(): ServerKind {
+  return process.env.PHIAL_SERVER === 'node' ? 'node' : 'phial';
+}
+
+function httpVersionOf(req: IncomingMessage): '1.0' | '1.1' {
+  return req.httpVersion === '1.0' ? '1.0' : '1.1';
+}
+
+/** `app.handler` with an `onResponse` call when each response finishes. */
+export function loggingHandler(
+  app: Phial,
+  onResponse: (entry: AccessEntry) => void,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const base = app.handler;
+  return (req, res) => {
+    res.once('finish', () =>
+      onResponse({
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        status: res.statusCode,
+        httpVersion: httpVersionOf(req),
+        remoteAddress: req.socket?.remoteAddress,
+      }),
+    );
+    base(req, res);
+  };
+}
+
+/** Creates the app's server (not listening yet). */
+export function createAppServer(app: Phial, options: ListenOptions = {}): Server {
+  const kind = options.server ?? defaultServerKind();
+  if (kind === 'phial') {
+    return createHttp1Server(app, options.onResponse ? { onResponse: options.onResponse } : {});
+  }
+  if (kind !== 'node') throw new TypeError(`Unknown server '${String(kind)}': use 'phial' or 'node'.`);
+  const handler = options.onResponse ? loggingHandler(app, options.onResponse) : app.handler;
+  return configureServer(app, createServer(), handler);
+}
+
+/** Listens on `host:port` (port 0 picks a free one); resolves once listening. */
+export function listenApp(
+  app: Phial,
+  port = 0,
+  host = '127.0.0.1',
+  options: ListenOptions = {},
+): Promise<Server> {
+  const server = createAppServer(app, options);
+  return new Promise((resolve, reject) => {
+    const onError = (e: Error) => reject(e);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve(server);
+    });
+  });
+}
