@@ -18,13 +18,14 @@ const noop = (): void => {};
 
 // what the header loop found (module-level: the writer is synchronous up to the first await)
 let hasLength = false;
-let hasConnection = false;
+/** The app's own `Connection` line (sent only while the connection stays open), or ''. */
+let appConnection = '';
 let plainAscii = true;
 let connectionClose = false;
 
 function buildHeaders(res: Response): string {
   hasLength = false;
-  hasConnection = false;
+  appConnection = '';
   connectionClose = false;
   plainAscii = true;
   let hasDate = false;
@@ -49,9 +50,9 @@ function buildHeaders(res: Response): string {
         hasDate = true;
         break;
       case 'connection':
-        hasConnection = true;
         if (v.toLowerCase().indexOf('close') !== -1) connectionClose = true;
-        break;
+        appConnection += `${names[i] as string}: ${v}\r\n`;
+        continue;
       case 'transfer-encoding':
         continue;
     }
@@ -61,9 +62,10 @@ function buildHeaders(res: Response): string {
   return out;
 }
 
+/** The `Connection` line: `close` whenever the server closes after this response, whatever the app set. */
 function connectionLine(req: Http1Request, keep: boolean): string {
-  if (hasConnection) return '';
   if (!keep) return 'Connection: close\r\n';
+  if (appConnection !== '') return appConnection;
   return req.httpVersion === '1.0' ? 'Connection: keep-alive\r\n' : '';
 }
 

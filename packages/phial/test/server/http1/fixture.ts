@@ -95,6 +95,11 @@ export function makeApp(probe: Probe = { aborts: 0, streamsClosed: 0, hits: 0 })
     r.headers.set('Connection', 'close');
     return r;
   });
+  app.get('/keep', () => {
+    const r = new Response('kept');
+    r.headers.set('Connection', 'keep-alive');
+    return r;
+  });
   app.get('/close-hangs', () => {
     const r = new Response('done');
     r.callOnClose(() => new Promise(() => {}));

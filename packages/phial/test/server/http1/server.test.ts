@@ -129,6 +129,17 @@ describe('responses', () => {
     expect(closed).toBe(true);
   });
 
+  it("the app's Connection header is kept while the connection stays open, replaced when it closes", async () => {
+    const open = await exchange(port, get('/keep') + get('/n/5'), { n: 2 });
+    expect(open.responses[0]?.headers.connection).toEqual(['keep-alive']);
+    expect(open.responses[1]?.body).toBe('n=5');
+    expect(open.closed).toBe(false);
+    const closing = await exchange(port, get('/keep', 'Connection: close\r\n') + get('/n/5'), { n: 2 });
+    expect(closing.responses.length).toBe(1);
+    expect(closing.responses[0]?.headers.connection).toEqual(['close']);
+    expect(closing.closed).toBe(true);
+  });
+
   it('the access log gets one entry per response', async () => {
     log.length = 0;
     await exchange(port, get('/n/9'));
