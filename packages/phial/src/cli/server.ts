@@ -1,15 +1,13 @@
 /**
- * The servers behind `phial run` and `phial serve`: Phial's HTTP/1.1 server (or node:https with the app's
- * handler for `--cert`/`--key`), optional Werkzeug-style access lines, and a graceful close.
+ * The servers behind `phial run` and `phial serve`: Phial's HTTP/1.1 server (HTTPS with `--cert`/`--key`),
+ * optional Werkzeug-style access lines, and a graceful close.
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
 import type { Phial } from '../app/phial.js';
 import { accessLine } from '../server/devserver.js';
 import type { AccessEntry } from '../server/http1/index.js';
-import { createAppServer, loggingHandler } from '../server/listen.js';
-import { configureServer } from '../server/node.js';
+import { createAppServer } from '../server/listen.js';
 
 /** Where the CLI writes (the test runner captures these). */
 export interface CliIO {
@@ -33,19 +31,17 @@ export interface StartServerOptions {
 export async function startServer(app: Phial, options: StartServerOptions): Promise<Server> {
   const { io } = options;
   const onResponse = options.accessLog ? (entry: AccessEntry) => io.err(`${accessLine(entry)}\n`) : undefined;
-  let server: Server;
+  let tls: { cert: Buffer; key: Buffer } | undefined;
   if (options.cert) {
     if (!options.key) throw new Error('When "--cert" is a file, "--key" is required.');
-    // TLS: node:https with the app's node:http handler
-    server = createHttpsServer({
-      cert: readFileSync(options.cert),
-      key: readFileSync(options.key),
-    }) as unknown as Server;
-    configureServer(app, server, onResponse ? loggingHandler(app, onResponse) : app.handler);
-  } else {
-    if (options.key) throw new Error('"--cert" must also be specified when "--key" is given.');
-    server = createAppServer(app, onResponse ? { onResponse } : {});
+    tls = { cert: readFileSync(options.cert), key: readFileSync(options.key) };
+  } else if (options.key) {
+    throw new Error('"--cert" must also be specified when "--key" is given.');
   }
+  const server = createAppServer(app, {
+    ...(onResponse ? { onResponse } : {}),
+    ...(tls ? { tls } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer, type ServerOptions as HttpsServerOptions } from 'node:https';
 import type { Phial } from '../app/phial.js';
 import { type AccessEntry, createHttp1Server } from './http1/index.js';
 import { configureServer } from './node.js';
@@ -18,6 +19,8 @@ export interface ListenOptions {
   server?: ServerKind;
   /** Called once per finished response (access logs). */
   onResponse?: (entry: AccessEntry) => void;
+  /** Serve HTTPS with these node:https options (`{ cert, key }`). */
+  tls?: HttpsServerOptions;
 }
 
 /** The server kind to use when the caller did not say: `PHIAL_SERVER` or Phial's own. */
@@ -53,11 +56,15 @@ export function loggingHandler(
 export function createAppServer(app: Phial, options: ListenOptions = {}): Server {
   const kind = options.server ?? defaultServerKind();
   if (kind === 'phial') {
-    return createHttp1Server(app, options.onResponse ? { onResponse: options.onResponse } : {});
+    return createHttp1Server(app, {
+      ...(options.onResponse ? { onResponse: options.onResponse } : {}),
+      ...(options.tls ? { tls: options.tls } : {}),
+    });
   }
   if (kind !== 'node') throw new TypeError(`Unknown server '${String(kind)}': use 'phial' or 'node'.`);
   const handler = options.onResponse ? loggingHandler(app, options.onResponse) : app.handler;
-  return configureServer(app, createServer(), handler);
+  const server = options.tls ? (createHttpsServer(options.tls) as unknown as Server) : createServer();
+  return configureServer(app, server, handler);
 }
 
 /** Listens on `host:port` (port 0 picks a free one); resolves once listening. */

@@ -4,6 +4,7 @@
  * IncomingMessage/ServerResponse machinery, which costs several microseconds per request.
  */
 import { Server } from 'node:http';
+import { Server as HttpsServer, type ServerOptions as HttpsServerOptions } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Phial } from '../../app/phial.js';
 import { type AccessEntry, Connection, ServerState } from './connection.js';
@@ -14,14 +15,22 @@ export type { AccessEntry } from './connection.js';
 export interface Http1ServerOptions {
   /** Called once per finished response (access logs). */
   onResponse?: (entry: AccessEntry) => void;
+  /**
+   * Serve HTTPS: node:https options (`cert`, `key`, ...). The server is then an `https.Server` (typed as the
+   * `http.Server` it behaves like) and requests see `req.scheme === 'https'`.
+   */
+  tls?: HttpsServerOptions;
 }
 
 /** An `http.Server` (instanceof, listen/close/address/timeouts as usual) whose connections Phial parses itself. */
 export function createHttp1Server(app: Phial, options: Http1ServerOptions = {}): Server {
-  const server = new Server();
-  server.removeAllListeners('connection');
+  // node's own HTTP parser is attached to 'connection' (plain) or 'secureConnection' (TLS): replace it
+  const tls = options.tls !== undefined;
+  const server = options.tls ? (new HttpsServer(options.tls) as unknown as Server) : new Server();
+  const event = tls ? 'secureConnection' : 'connection';
+  server.removeAllListeners(event);
   const st = new ServerState(app, server, options.onResponse ?? null);
-  server.on('connection', (socket: Socket) => {
+  server.on(event, (socket: Socket) => {
     new Connection(st, socket);
   });
   server.on('listening', () => {
