@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Response } from '../../../src/index.js';
+import { type JSONObject, Response } from '../../../src/index.js';
 import { createHttp1Server } from '../../../src/server/http1/index.js';
 import { quietApp } from './helpers.js';
 
@@ -77,7 +77,7 @@ describe.skipIf(!hasOpenssl)('HTTPS', () => {
     );
     const app = quietApp();
     app.get('/where', (req) => `${req.scheme} ${req.url}`);
-    app.post('/echo', (req) => req.json as object);
+    app.post('/echo', (req) => req.json as JSONObject);
     app.get(
       '/stream',
       () =>
