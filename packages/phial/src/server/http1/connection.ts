@@ -5,7 +5,7 @@
  * (a GET answered synchronously) creates no closure, timer or listener.
  */
 import { Buffer } from 'node:buffer';
-import { maxHeaderSize as defaultMaxHeaderSize, type Server } from 'node:http';
+import { maxHeaderSize as defaultMaxHeaderSize, IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Phial } from '../../app/phial.js';
 import { BadRequest, ClientDisconnected, isHTTPException } from '../../http/exceptions.js';
@@ -148,6 +148,30 @@ function hexValue(c: number): number {
   return -1;
 }
 
+/** The request of an upgrade as node's 'upgrade' listeners expect it. */
+function upgradeMessage(socket: Socket, req: Http1Request): IncomingMessage {
+  const msg = new IncomingMessage(socket);
+  msg.method = req.method;
+  msg.url = req.url;
+  msg.httpVersion = req.httpVersion;
+  msg.httpVersionMajor = 1;
+  msg.httpVersionMinor = req.httpVersion === '1.0' ? 0 : 1;
+  const headers: Record<string, string | string[]> = {};
+  const raw: string[] = [];
+  for (const name of Object.keys(req.headers)) {
+    const v = req.headers[name];
+    if (v === undefined) continue;
+    headers[name] = v;
+    for (const one of typeof v === 'string' ? [v] : v) raw.push(name, one);
+  }
+  msg.headers = headers;
+  msg.rawHeaders = raw;
+  msg.complete = true;
+  (msg as { upgrade?: boolean }).upgrade = true;
+  msg.push(null);
+  return msg;
+}
+
 /** One accepted socket. */
 export class Connection implements BodySource {
   readonly st: ServerState;
@@ -176,6 +200,8 @@ export class Connection implements BodySource {
   private clientEnded = false;
   closed = false;
   private drainWaiter: (() => void) | null = null;
+  /** The socket listeners, kept to hand the socket over on an upgrade. */
+  private readonly listeners: Record<'data' | 'end' | 'drain' | 'error' | 'close', (chunk: Buffer) => void>;
   private readonly onResolved: (r: Response) => void;
   private readonly onRejected: (e: unknown) => void;
 
@@ -185,11 +211,14 @@ export class Connection implements BodySource {
     this.since = Date.now();
     st.conns.add(this);
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('end', () => this.onEnd());
-    socket.on('drain', () => this.onDrain());
-    socket.on('error', () => this.destroy());
-    socket.on('close', () => this.onClose());
+    this.listeners = {
+      data: (chunk: Buffer) => this.onData(chunk),
+      end: () => this.onEnd(),
+      drain: () => this.onDrain(),
+      error: () => this.destroy(),
+      close: () => this.onClose(),
+    };
+    for (const [event, fn] of Object.entries(this.listeners)) socket.on(event, fn);
     this.onResolved = (r: Response) => {
       const cur = this.cur;
       if (cur !== null) this.write(cur, r);
@@ -429,6 +458,10 @@ export class Connection implements BodySource {
     }
     const after = end + 4;
     this.buf = after === n ? null : buf.subarray(after);
+    if (req.upgrade && this.st.server.listenerCount('upgrade') > 0) {
+      this.handOver(req);
+      return false;
+    }
     this.requestStart = this.since;
     this.cur = req;
     this.headSent = false;
@@ -682,6 +715,24 @@ export class Connection implements BodySource {
     if (this.socket.writableLength > this.socket.writableHighWaterMark) this.pause(P_WRITE);
     this.unpause(P_PIPE);
     if (!this.inProcess) this.process();
+  }
+
+  /**
+   * Gives the socket to the server's 'upgrade' listeners, as node:http does: `(req, socket, head)` with an
+   * `IncomingMessage` for the request and the bytes that followed its head. Phial lets go of the socket.
+   */
+  private handOver(req: Http1Request): void {
+    const socket = this.socket;
+    const head = this.buf ?? Buffer.alloc(0);
+    this.buf = null;
+    this.reading = R_DEAD;
+    this.cur = null;
+    this.st.conns.delete(this);
+    for (const [event, fn] of Object.entries(this.listeners)) socket.removeListener(event, fn);
+    // no consumer until the listener attaches one (node does the same)
+    this.paused = 0;
+    (socket as { readableFlowing: boolean | null }).readableFlowing = null;
+    this.st.server.emit('upgrade', upgradeMessage(socket, req), socket, head);
   }
 
   /** Refuses a request before the app sees it: a short 4xx/5xx and the connection closes. */

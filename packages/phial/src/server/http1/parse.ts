@@ -221,6 +221,7 @@ export function parseHead(s: string, b: Uint8Array, base: number, len: number, r
   let hosts = 0;
   let close = false;
   let keepAlive = false;
+  let upgrade = false;
   let te: string | undefined;
   let expect: string | undefined;
   let pos = sp2 + 11;
@@ -271,9 +272,11 @@ export function parseHead(s: string, b: Uint8Array, base: number, len: number, r
         const lv = value.toLowerCase();
         if (lv === 'close') close = true;
         else if (lv === 'keep-alive') keepAlive = true;
+        else if (lv === 'upgrade') upgrade = true;
         else {
           if (hasToken(lv, 'close')) close = true;
           if (hasToken(lv, 'keep-alive')) keepAlive = true;
+          if (hasToken(lv, 'upgrade')) upgrade = true;
         }
         break;
       }
@@ -303,6 +306,8 @@ export function parseHead(s: string, b: Uint8Array, base: number, len: number, r
     if (!v11) close = true;
   }
   r.keepAlive = v11 ? !close : keepAlive && !close;
+  // like node: a switch needs both headers (and no body framing to read first)
+  r.upgrade = upgrade && h.upgrade !== undefined && te === undefined && r.contentLength <= 0;
   if (expect !== undefined && v11) {
     r.expect = expect.toLowerCase() === '100-continue' ? EXPECT_CONTINUE : EXPECT_OTHER;
   }

@@ -32,6 +32,8 @@ export class Http1Request implements RawRequest {
   /** The connection may stay open after this response (what the client asked for). */
   keepAlive = true;
   expect = EXPECT_NONE;
+  /** `Connection: upgrade` with an `Upgrade` header: a protocol switch the server's 'upgrade' listeners may take. */
+  upgrade = false;
   /** The body's reader while one is announced. */
   body: BodyReader | null = null;
   /** Set once the response's last byte was handed to the socket. */
