@@ -188,6 +188,8 @@ export class Connection implements BodySource {
   private lastPending = 0;
   /** Bytes of the head buffer already checked for bad characters. */
   private scanned = 0;
+  /** Requests started on this connection (`server.maxRequestsPerSocket`). */
+  private served = 0;
   /** The request whose response is not finished. */
   cur: Http1Request | null = null;
   /** The head of `cur`'s response went out (a failure now can only cut the connection). */
@@ -463,6 +465,7 @@ export class Connection implements BodySource {
       return false;
     }
     this.requestStart = this.since;
+    this.served++;
     this.cur = req;
     this.headSent = false;
     if (req.expect === EXPECT_OTHER) {
@@ -680,8 +683,13 @@ export class Connection implements BodySource {
   canKeepAlive(req: Http1Request): boolean {
     // a body the app did not read to its end (413, an early error) closes the connection, even when it
     // was all received: what follows is never parsed on a guess
+    const max = this.st.server.maxRequestsPerSocket;
     return (
-      req.keepAlive && this.reading === R_WAIT && !this.st.closing && (req.body === null || req.body.drained)
+      req.keepAlive &&
+      this.reading === R_WAIT &&
+      !this.st.closing &&
+      (req.body === null || req.body.drained) &&
+      !(max !== null && max > 0 && this.served >= max)
     );
   }
 

@@ -224,3 +224,17 @@ describe('backpressure', () => {
     c.destroy();
   });
 });
+
+describe('server.maxRequestsPerSocket', () => {
+  it('the last allowed request is answered with Connection: close and the connection ends', async () => {
+    const { port } = await serve(makeApp(), (s) => {
+      s.maxRequestsPerSocket = 2;
+    });
+    const get = 'GET /n/1 HTTP/1.1\r\nHost: x\r\n\r\n';
+    const { responses, closed } = await exchange(port, get + get + get, { n: 3 });
+    expect(responses).toHaveLength(2);
+    expect(responses[0]?.headers.connection).toBeUndefined();
+    expect(responses[1]?.headers.connection).toEqual(['close']);
+    expect(closed).toBe(true);
+  });
+});
