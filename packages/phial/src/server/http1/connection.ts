@@ -5,9 +5,7 @@
  * (a GET answered synchronously) creates no closure, timer or listener.
  */
 import { Buffer } from 'node:buffer';
-import { maxHeaderSize as defaultMaxHeaderSize, IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Phial } from '../../app/phial.js';
 import { BadRequest, ClientDisconnected, isHTTPException } from '../../http/exceptions.js';
 import type { Request } from '../../http/request.js';
 import { Response } from '../../http/response.js';
@@ -16,79 +14,9 @@ import { BodyReader, type BodySource } from './body.js';
 import { errorResponse } from './head.js';
 import { hasBadHeadChars, parseHead } from './parse.js';
 import { EXPECT_CONTINUE, EXPECT_OTHER, Http1Request } from './request.js';
+import type { ServerState } from './state.js';
+import { upgradeMessage } from './upgrade.js';
 import { writeResponse } from './write.js';
-
-/** One line of an access log, given after a response's last byte went to the socket. */
-export interface AccessEntry {
-  method: string;
-  url: string;
-  status: number;
-  httpVersion: '1.0' | '1.1';
-  remoteAddress: string | undefined;
-}
-
-/** What every connection of one server shares. */
-export class ServerState {
-  readonly app: Phial;
-  readonly server: Server;
-  readonly onResponse: ((entry: AccessEntry) => void) | null;
-  readonly conns = new Set<Connection>();
-  /** `close()` was called: finish what is in flight, keep nothing alive. */
-  closing = false;
-  /** A coarse clock (set by the sweep; at most `interval` ms old): connections stamp phases with it. */
-  now = Date.now();
-  /** Milliseconds between sweeps (the slack added to every timeout). */
-  interval = 1000;
-  private timer: NodeJS.Timeout | null = null;
-
-  constructor(app: Phial, server: Server, onResponse: ((entry: AccessEntry) => void) | null) {
-    this.app = app;
-    this.server = server;
-    this.onResponse = onResponse;
-  }
-
-  /** The request line + headers limit (node's `maxHeaderSize`). */
-  get maxHeaderSize(): number {
-    return (this.server as { maxHeaderSize?: number }).maxHeaderSize ?? defaultMaxHeaderSize;
-  }
-
-  /** Starts the one sweep timer of the server (unref'd). */
-  startSweep(): void {
-    if (this.timer === null) this.schedule();
-  }
-
-  stopSweep(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-  }
-
-  private schedule(): void {
-    const s = this.server;
-    let every = 1000;
-    for (const t of [s.headersTimeout, s.keepAliveTimeout, s.requestTimeout]) {
-      if (t > 0 && t / 4 < every) every = t / 4;
-    }
-    this.interval = Math.max(10, every);
-    this.timer = setTimeout(sweep, this.interval, this);
-    this.timer.unref();
-  }
-
-  /** Closes connections whose phase went over its timeout. */
-  sweep(): void {
-    const now = Date.now();
-    this.now = now;
-    const s = this.server;
-    // a phase stamped with the coarse clock may have started up to one interval later than its stamp
-    const slack = this.interval;
-    const t = (ms: number) => (ms > 0 ? ms + slack : 0);
-    for (const c of this.conns) c.check(now, t(s.headersTimeout), t(s.keepAliveTimeout), t(s.requestTimeout));
-    if (this.timer !== null) this.schedule();
-  }
-}
-
-function sweep(st: ServerState): void {
-  st.sweep();
-}
 
 // reading phases
 const R_HEAD = 0;
@@ -146,30 +74,6 @@ function hexValue(c: number): number {
   const l = c | 0x20;
   if (l >= 97 && l <= 102) return l - 87;
   return -1;
-}
-
-/** The request of an upgrade as node's 'upgrade' listeners expect it. */
-function upgradeMessage(socket: Socket, req: Http1Request): IncomingMessage {
-  const msg = new IncomingMessage(socket);
-  msg.method = req.method;
-  msg.url = req.url;
-  msg.httpVersion = req.httpVersion;
-  msg.httpVersionMajor = 1;
-  msg.httpVersionMinor = req.httpVersion === '1.0' ? 0 : 1;
-  const headers: Record<string, string | string[]> = {};
-  const raw: string[] = [];
-  for (const name of Object.keys(req.headers)) {
-    const v = req.headers[name];
-    if (v === undefined) continue;
-    headers[name] = v;
-    for (const one of typeof v === 'string' ? [v] : v) raw.push(name, one);
-  }
-  msg.headers = headers;
-  msg.rawHeaders = raw;
-  msg.complete = true;
-  (msg as { upgrade?: boolean }).upgrade = true;
-  msg.push(null);
-  return msg;
 }
 
 /** One accepted socket. */

@@ -7,9 +7,10 @@ import { Server } from 'node:http';
 import { Server as HttpsServer, type ServerOptions as HttpsServerOptions } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Phial } from '../../app/phial.js';
-import { type AccessEntry, Connection, ServerState } from './connection.js';
+import { Connection } from './connection.js';
+import { type AccessEntry, ServerState } from './state.js';
 
-export type { AccessEntry } from './connection.js';
+export type { AccessEntry } from './state.js';
 
 /** Options of `createHttp1Server`. */
 export interface Http1ServerOptions {
