@@ -24,7 +24,7 @@ export interface ListenOptions {
 }
 
 /** The server kind to use when the caller did not say: `PHIAL_SERVER` or Phial's own. */
-export function defaultServerKind(): ServerKind {
+function defaultServerKind(): ServerKind {
   return process.env.PHIAL_SERVER === 'node' ? 'node' : 'phial';
 }
 
@@ -33,7 +33,7 @@ function httpVersionOf(req: IncomingMessage): '1.0' | '1.1' {
 }
 
 /** `app.handler` with an `onResponse` call when each response finishes. */
-export function loggingHandler(
+function loggingHandler(
   app: Phial,
   onResponse: (entry: AccessEntry) => void,
 ): (req: IncomingMessage, res: ServerResponse) => void {

@@ -270,16 +270,3 @@ export function configureServer(app: Phial, server: Server, handler = app.handle
 export function createNodeServer(app: Phial, handler = app.handler): Server {
   return configureServer(app, createServer(), handler);
 }
-
-/** Starts listening; resolves to the server (port 0 picks a free port). */
-export function listen(app: Phial, port = 0, host = '127.0.0.1', handler = app.handler): Promise<Server> {
-  const server = createNodeServer(app, handler);
-  return new Promise((resolve, reject) => {
-    const onError = (e: Error) => reject(e);
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve(server);
-    });
-  });
-}
