@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp } from './fixture.js';
-import { Conn, collect, header, type Parsed, start, stopAll, TARGET } from './harness.js';
+import { Conn, collect, header, type Parsed, rng, start, stopAll, TARGET } from './harness.js';
 
 let underTest: number;
 let reference: number;
@@ -131,18 +131,6 @@ describe(`differential: ${TARGET} vs node:http adapter`, () => {
     expect(header(a, 'date')).toBeDefined();
   });
 });
-
-/** mulberry32 (seeded, replayable). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FUZZ_SEEDS = [
   'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\nContent-Type: text/plain\r\n\r\nhello world',

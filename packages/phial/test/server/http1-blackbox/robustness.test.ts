@@ -10,6 +10,7 @@ import {
   FramingError,
   type Parsed,
   parseOne,
+  rng,
   simpleGet,
   sleep,
   start,
@@ -149,18 +150,6 @@ describe('many connections at once', () => {
     expect(uncaught).toEqual([]);
   });
 });
-
-/** mulberry32: a tiny seeded PRNG so a failing input can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEEDS = [
   'GET / HTTP/1.1\r\nHost: x\r\n\r\n',
