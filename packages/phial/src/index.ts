@@ -180,6 +180,8 @@ export {
   UUIDConverter,
   ValidationError,
 } from './http/routing/index.js';
+export type { PasswordHashOptions } from './http/passwords.js';
+export { checkPasswordHash, generatePasswordHash, genSalt } from './http/passwords.js';
 export type {
   KeyDerivation,
   SecretKey,
