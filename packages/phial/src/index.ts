@@ -1,4 +1,13 @@
-/** Phial: a Flask-style micro web framework for TypeScript. The public surface (re-exports only). */
+/**
+ * Phial: a Flask-style micro web framework for TypeScript. The public surface (re-exports), and the one place
+ * that composes the layers: it hands the app layer its synchronous ways in (`app.handler`, `app.testClient()`),
+ * whose code lives in server/ and testing/ (see app/ways-in.ts).
+ */
+import { provideWaysIn } from './app/ways-in.js';
+import { createNodeHandler } from './server/node.js';
+import { createTestClient } from './testing/index.js';
+
+provideWaysIn({ nodeHandler: createNodeHandler, testClient: createTestClient });
 
 export const VERSION = '0.1.0';
 
@@ -39,8 +48,15 @@ export {
 export type { DumpsOptions, JSONProvider } from './app/json.js';
 export { DefaultJSONProvider } from './app/json.js';
 export type { Logger } from './app/logging.js';
-export type { Extension, PhialOptions, UrlBuildErrorHandler, UrlForValues } from './app/phial.js';
+export type {
+  Extension,
+  PhialOptions,
+  UrlBuildErrorHandler,
+  UrlForValues,
+  WsgiApp,
+} from './app/phial.js';
 export { hostIsTrusted, Phial } from './app/phial.js';
+export { Request } from './app/request.js';
 export type { RouteOptions, UrlRuleOptions } from './app/scaffold.js';
 export { Scaffold } from './app/scaffold.js';
 export type { SessionCookieOptions, SessionData, SessionInterface } from './app/sessions.js';
@@ -150,8 +166,10 @@ export {
   UnprocessableEntity,
   UnsupportedMediaType,
 } from './http/exceptions.js';
+export type { PasswordHashOptions } from './http/passwords.js';
+export { checkPasswordHash, generatePasswordHash, genSalt } from './http/passwords.js';
 export type { Authorization, GetJsonOptions, RawRequest } from './http/request.js';
-export { parseAuthorization, Request } from './http/request.js';
+export { BaseRequest, parseAuthorization } from './http/request.js';
 export type { ResponseBody, ResponseInit } from './http/response.js';
 export { Response } from './http/response.js';
 export type {
@@ -180,8 +198,6 @@ export {
   UUIDConverter,
   ValidationError,
 } from './http/routing/index.js';
-export type { PasswordHashOptions } from './http/passwords.js';
-export { checkPasswordHash, generatePasswordHash, genSalt } from './http/passwords.js';
 export type {
   KeyDerivation,
   SecretKey,
@@ -203,6 +219,13 @@ export {
 } from './http/signing.js';
 export type { FileSource } from './http/static.js';
 export { safeJoin } from './http/static.js';
+export type {
+  EventSourceInput,
+  EventStream,
+  EventStreamOptions,
+  ServerSentEvent,
+} from './realtime/sse.js';
+export { eventStream, formatComment, formatEvent } from './realtime/sse.js';
 export type { AccessLineEntry, RunOptions } from './server/devserver.js';
 export type { AccessEntry, Http1ServerOptions } from './server/http1/index.js';
 export { createHttp1Server } from './server/http1/index.js';
@@ -212,9 +235,26 @@ export { createNodeHandler, createNodeServer } from './server/node.js';
 export type { CliInvokeOptions, CliResult, TestCliRunner } from './testing/cli-runner.js';
 export type {
   ClientRequestOptions,
+  ReceivedEvent,
   SetTestCookieOptions,
+  StreamRequestOptions,
   TestClientOptions,
   TestCookie,
   TestRequestOptions,
 } from './testing/index.js';
-export { TestClient, TestResponse } from './testing/index.js';
+export { StreamingTestResponse, TestClient, TestResponse } from './testing/index.js';
+export type {
+  AnySchema,
+  DocRouteOptions,
+  LocatedIssue,
+  ResponseSchemas,
+  RouteView,
+  SchemaInput,
+  SchemaOutput,
+  SchemaRouteOptions,
+  SecurityRequirement,
+  ValidatedRequest,
+  ValidationDetail,
+  ValidationLocation,
+} from './validation/index.js';
+export { RequestValidationError, ResponseValidationError } from './validation/index.js';

@@ -5,7 +5,7 @@
  *
  * Every step accepts sync or async hooks; while all of them are sync the whole pipeline is.
  */
-import { type RequestBody, readRequestBody } from '../http/body/index.js';
+import { announcesBody, releaseBody } from '../http/body/index.js';
 import {
   BadRequest,
   BadRequestKeyError,
@@ -14,12 +14,15 @@ import {
   isHTTPException,
   RequestRedirect,
 } from '../http/exceptions.js';
-import { endpointBlueprints, type RawRequest, Request } from '../http/request.js';
+import type { RawRequest } from '../http/request.js';
 import { Response } from '../http/response.js';
-import { AppContext, contextStorage, RequestContext, runIn3 } from './context.js';
+import type { ValidationPlan } from '../validation/attach.js';
+import { runValidated } from '../validation/route.js';
+import { AppContext, contextStorage, RequestContext, runWithContext3 } from './context.js';
 import { attempt, chain, isPromiseLike, type MaybePromise } from './maybe.js';
 import type { Phial } from './phial.js';
-import type { ErrorHandlerMap, Scope } from './scaffold.js';
+import { endpointBlueprints, Request } from './request.js';
+import { type ErrorHandlerMap, matchesByInstanceof, type Scope } from './scaffold.js';
 import { isNullSession } from './sessions.js';
 import * as signals from './signals.js';
 import type { ErrorClass, ErrorHandler } from './types.js';
@@ -28,6 +31,7 @@ import type { ErrorClass, ErrorHandler } from './types.js';
 interface MatchedRule {
   endpoint: string;
   provideAutomaticOptions?: boolean;
+  validation?: ValidationPlan;
 }
 
 type SignalName =
@@ -120,30 +124,6 @@ export function matchRequest(app: Phial, ctx: RequestContext): void {
   }
 }
 
-/** True when the request carries a body to read. */
-export function hasBody(raw: RawRequest): boolean {
-  const h = raw.headers;
-  const cl = h['content-length'];
-  if (cl !== undefined) return cl !== '0';
-  return h['transfer-encoding'] !== undefined;
-}
-
-/** Reads the body with the app's limits (before beforeRequest hooks, as the contract says). */
-export function readBody(app: Phial, req: Request): Promise<void> {
-  return startBodyRead(app, req).then((body) => {
-    req._body = body;
-  });
-}
-
-function startBodyRead(app: Phial, req: Request): Promise<RequestBody> {
-  const config = app.config;
-  return readRequestBody(req.raw, req.contentType ?? undefined, req.contentLength, {
-    maxContentLength: config.MAX_CONTENT_LENGTH ?? null,
-    maxFormMemorySize: config.MAX_FORM_MEMORY_SIZE ?? null,
-    maxFormParts: config.MAX_FORM_PARTS ?? null,
-  });
-}
-
 function runBefore(funcs: ((req: Request) => unknown)[], req: Request, i: number): unknown {
   for (; i < funcs.length; i++) {
     const rv = (funcs[i] as (req: Request) => unknown)(req);
@@ -185,7 +165,11 @@ function preprocess(app: Phial, ctx: RequestContext): unknown {
   return list === undefined ? undefined : runBefore(list, req, 0);
 }
 
-/** Raises the routing error, answers automatic OPTIONS, or calls the view. */
+/**
+ * Raises the routing error, answers automatic OPTIONS, or reads the body and calls the view. The body is
+ * read here, after routing and the beforeRequest hooks let the request through: a 404/405/308 or a hook's
+ * early answer never reads a byte of it.
+ */
 function dispatchRequest(app: Phial, ctx: RequestContext): unknown {
   const req = ctx.request;
   if (req.routingException !== null) throw req.routingException;
@@ -195,6 +179,15 @@ function dispatchRequest(app: Phial, ctx: RequestContext): unknown {
   if (view === undefined) {
     throw new Error(`No view function is registered for the endpoint '${rule.endpoint}'.`);
   }
+  if (req._body === null && announcesBody(req.raw.headers)) {
+    return req.loadBody().then(() => callView(app, req, rule, view));
+  }
+  return callView(app, req, rule, view);
+}
+
+/** The view (through the route's schemas when it declares some: only such rules carry a plan). */
+function callView(app: Phial, req: Request, rule: MatchedRule, view: (req: Request) => unknown): unknown {
+  if (rule.validation !== undefined) return runValidated(app, req as never, view as never, rule.validation);
   return view(req);
 }
 
@@ -257,11 +250,11 @@ function finalizeRequest(
   const response = app._toResponse(rv, ctx);
   if (!fromErrorHandler) {
     const out = processResponse(app, ctx, response);
-    if (isPromiseLike(out)) return Promise.resolve(out).then((res) => finished(app, res));
-    return finished(app, out);
+    if (isPromiseLike(out)) return Promise.resolve(out).then((res) => finished(app, ctx, res));
+    return finished(app, ctx, out);
   }
   return attempt(
-    () => chain(processResponse(app, ctx, response), (res) => finished(app, res)),
+    () => chain(processResponse(app, ctx, response), (res) => finished(app, ctx, res)),
     (e) => {
       app.logger.error('Request finalizing failed with an error while handling an error', e);
       return response;
@@ -269,8 +262,11 @@ function finalizeRequest(
   );
 }
 
-function finished(app: Phial, res: Response): Response {
+/** The response is final: requestFinished, and large uploads' temporary files go once it is sent. */
+function finished(app: Phial, ctx: RequestContext, res: Response): Response {
   if (SIGNALS.requestFinished.hasReceivers) emit('requestFinished', app, { response: res });
+  const body = ctx.request._body;
+  if (body !== null && body.spooled) res.callOnClose(() => releaseBody(body));
   return res;
 }
 
@@ -303,6 +299,7 @@ export function findErrorHandler(
         const handler = byClass.get(cls);
         if (handler !== undefined) return handler;
       }
+      for (const [cls, handler] of byClass) if (matchesByInstanceof(cls) && e instanceof cls) return handler;
     }
   }
   return undefined;
@@ -436,26 +433,12 @@ export type DispatchSetup<D> = (req: Request, data: D) => void;
 
 /** The pipeline inside the contexts, for an existing request context. Resolves to the final Response. */
 export function runInContext(app: Phial, ctx: RequestContext, skipMatch = false): MaybePromise<Response> {
-  return runIn3(ctx, runPipeline, app, ctx, skipMatch);
+  return runWithContext3(ctx, runPipeline, app, ctx, skipMatch);
 }
 
 function runPipeline(app: Phial, ctx: RequestContext, skipMatch: boolean): MaybePromise<Response> {
   if (SIGNALS.appcontextPushed.hasReceivers) emit('appcontextPushed', app);
   if (!skipMatch) matchRequest(app, ctx);
-  const req = ctx.request;
-  if (req._body === null && hasBody(req.raw)) {
-    return startBodyRead(app, req).then(
-      (body) => {
-        req._body = body;
-        return guarded(app, ctx);
-      },
-      (e) =>
-        attempt(
-          () => chain(handleUserException(app, ctx, e), (v) => finalizeRequest(app, ctx, v, false)),
-          (e2) => handleException(app, ctx, e2),
-        ),
-    );
-  }
   return guarded(app, ctx);
 }
 

@@ -3,20 +3,22 @@
  * fetch, test client).
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { createRequire } from 'node:module';
 import type { Environment } from '@phial/jinja';
 import type { Command } from 'commander';
 import { BadHost } from '../http/exceptions.js';
-import type { RawRequest, Request } from '../http/request.js';
+import type { RawRequest } from '../http/request.js';
 import { Response } from '../http/response.js';
 import { BuildError, type MapAdapter, type RouteParams, Rule, UrlMap } from '../http/routing/index.js';
-import { type RunOptions, runDevServer } from '../server/devserver.js';
-import { handleFetch } from '../server/fetch.js';
-import { type ListenOptions, listenApp } from '../server/listen.js';
-import { createNodeHandler } from '../server/node.js';
+// types only: server/ and testing/ are loaded on first use (see the ways in below and ways-in.ts)
+import type { RunOptions } from '../server/devserver.js';
+import type { handleFetch } from '../server/fetch.js';
+import type { ListenOptions } from '../server/listen.js';
 import type { TestCliRunner } from '../testing/cli-runner.js';
 import type { TestClient, TestClientOptions } from '../testing/client.js';
-import { createTestClient, runTestRequestContext, type TestRequestOptions } from '../testing/index.js';
+import type { TestRequestOptions } from '../testing/index.js';
+import { attachRoute, type DocumentedRule } from '../validation/attach.js';
 import type { Blueprint, BlueprintRegisterOptions } from './blueprint.js';
 import { Config } from './config.js';
 import { AppContext, contextStorage, currentRequestContext, type RequestContext } from './context.js';
@@ -25,6 +27,7 @@ import { sendFromDirectory } from './files.js';
 import { DefaultJSONProvider } from './json.js';
 import { createDefaultLogger, type Logger } from './logging.js';
 import { chain, type MaybePromise } from './maybe.js';
+import type { Request } from './request.js';
 import { toResponse } from './response-value.js';
 import { Scaffold, type UrlRuleOptions } from './scaffold.js';
 import { SecureCookieSessionInterface, type SessionInterface } from './sessions.js';
@@ -36,6 +39,7 @@ import type {
   ViewAttributes,
   ViewFunction,
 } from './types.js';
+import { waysIn } from './ways-in.js';
 
 /** Options of `new Phial(importName, options)`. */
 export interface PhialOptions {
@@ -95,7 +99,7 @@ function endpointFromView(view: ViewFunction<never> | null | undefined, rule: st
 }
 
 /** Rule with the flag the pipeline reads. */
-type AppRule = Rule & { provideAutomaticOptions?: boolean };
+type AppRule = Rule & { provideAutomaticOptions?: boolean; maxContentLength?: number | null } & DocumentedRule;
 
 /**
  * A Phial application. `new Phial(import.meta.url)` roots the app at the module's folder (templates,
@@ -269,6 +273,8 @@ export class Phial extends Scaffold {
       mergeSlashes: opts.mergeSlashes,
     }) as AppRule;
     ruleObj.provideAutomaticOptions = provide;
+    if (opts.maxContentLength !== undefined) ruleObj.maxContentLength = opts.maxContentLength;
+    attachRoute(ruleObj, opts, fn); // schemas (validation) and OpenAPI docs; nothing when none
     if (fn) {
       const old = this.viewFunctions[endpoint];
       if (old !== undefined && old !== fn) {
@@ -495,19 +501,29 @@ export class Phial extends Scaffold {
 
   // ---------------------------------------------------------------- ways in
 
-  /** @internal runs a raw request through the pipeline (sync when everything was sync). */
+  /**
+   * The app as every adapter sees it (the role of Flask's `wsgi_app`): Phial's server, node:http (`app.handler`),
+   * `app.fetch` and the test client all hand it a raw request and write the Response it gives. Replace it to wrap
+   * the app in middleware that sees every request, whatever serves it:
+   * `const inner = app.wsgiApp; app.wsgiApp = (raw, setup, data) => { ...; return inner(raw, setup, data); }`.
+   * Pass `setup` and `data` on unchanged (they are how the adapter wires its request). The Response comes back
+   * as is when every step was synchronous, else as a promise.
+   */
+  wsgiApp: WsgiApp = (raw, setup, data) => dispatchRaw(this, raw, setup, data);
+
+  /** @internal the adapters' old name for `wsgiApp`. */
   _dispatch<D = undefined>(
     raw: RawRequest,
     setup?: DispatchSetup<D> | null,
     data?: D,
   ): MaybePromise<Response> {
-    return dispatchRaw(this, raw, setup, data);
+    return this.wsgiApp(raw, setup, data);
   }
 
   /** Runs a raw request (a node IncomingMessage or anything shaped like it) and resolves to the Response. */
   dispatch(raw: RawRequest): Promise<Response> {
     try {
-      return Promise.resolve(this._dispatch(raw));
+      return Promise.resolve(this.wsgiApp(raw));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -515,12 +531,23 @@ export class Phial extends Scaffold {
 
   /** A `node:http` request listener serving this app. */
   get handler(): (req: IncomingMessage, res: ServerResponse) => void {
-    if (this._handler === null) this._handler = createNodeHandler(this);
+    if (this._handler === null) this._handler = waysIn().nodeHandler(this);
     return this._handler;
   }
 
   /** Fetch API entry (Bun, Deno, Workers, tests): `export default { fetch: app.fetch }` works. */
-  readonly fetch = (request: globalThis.Request): Promise<globalThis.Response> => handleFetch(this, request);
+  readonly fetch = (request: globalThis.Request): Promise<globalThis.Response> =>
+    fetchAdapter !== null ? fetchAdapter(this, request) : loadFetchAdapter().then((f) => f(this, request));
+
+  /**
+   * The node `upgrade` listener serving the app's WebSocket routes: `server.on('upgrade', app.handleUpgrade)`
+   * next to `server.on('request', app.handler)` on a node:http server. `app.listen` wires it itself when
+   * the app has WebSocket routes (register them before listening).
+   */
+  readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (upgradeAdapter !== null) upgradeAdapter(this)(req, socket, head);
+    else void loadUpgradeAdapter().then((f) => f(this)(req, socket, head));
+  };
 
   /**
    * Starts a server; resolves once listening (port 0 picks a free port). Phial's own HTTP/1.1 server by
@@ -528,17 +555,18 @@ export class Phial extends Scaffold {
    * `PHIAL_SERVER=node`) serves `app.handler` on node:http instead.
    */
   listen(port?: number, host?: string, options?: ListenOptions): Promise<Server> {
-    return listenApp(this, port, host, options);
+    // imported here, as Flask's run() imports its server: serving through app.fetch never loads it
+    return import('../server/listen.js').then((m) => m.listenApp(this, port, host, options));
   }
 
   /** The development server: prints Flask's banner and access lines. */
   run(options: RunOptions = {}): Promise<Server> {
-    return runDevServer(this, options);
+    return import('../server/devserver.js').then((m) => m.runDevServer(this, options));
   }
 
   /** A client that sends requests to the app without a socket. */
   testClient(options?: TestClientOptions): TestClient {
-    return createTestClient(this, options);
+    return waysIn().testClient(this, options);
   }
 
   /**
@@ -584,14 +612,52 @@ export class Phial extends Scaffold {
     b?: TestRequestOptions | ((req: Request) => T | Promise<T>),
     c?: (req: Request) => T | Promise<T>,
   ): Promise<T> {
-    if (typeof a === 'function') return runTestRequestContext(this, '/', {}, a);
-    if (typeof b === 'function') return runTestRequestContext(this, a, {}, b);
-    return runTestRequestContext(this, a, b ?? {}, c as (req: Request) => T | Promise<T>);
+    return import('../testing/index.js').then(({ runTestRequestContext }) => {
+      if (typeof a === 'function') return runTestRequestContext(this, '/', {}, a);
+      if (typeof b === 'function') return runTestRequestContext(this, a, {}, b);
+      return runTestRequestContext(this, a, b ?? {}, c as (req: Request) => T | Promise<T>);
+    });
   }
 
   override toString(): string {
     return `<Phial '${this.name}'>`;
   }
+}
+
+/** The seam between the adapters and the app (`app.wsgiApp`): a raw request in, the Response out. */
+export type WsgiApp = <D = undefined>(
+  raw: RawRequest,
+  setup?: DispatchSetup<D> | null,
+  data?: D,
+) => MaybePromise<Response>;
+
+/** The Fetch adapter, once loaded (the first `app.fetch` call imports it; later calls use it directly). */
+let fetchAdapter: typeof handleFetch | null = null;
+
+type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+let upgradeAdapter: ((app: Phial) => UpgradeListener) | null = null;
+const upgradeListeners = new WeakMap<Phial, UpgradeListener>();
+
+/** Loads the WebSocket upgrade code on the first upgrade (apps without WebSocket routes never load `ws`). */
+function loadUpgradeAdapter(): Promise<(app: Phial) => UpgradeListener> {
+  return import('../realtime/websocket/node.js').then((m) => {
+    upgradeAdapter = (app) => {
+      let l = upgradeListeners.get(app);
+      if (l === undefined) {
+        l = m.createUpgradeHandler(app);
+        upgradeListeners.set(app, l);
+      }
+      return l;
+    };
+    return upgradeAdapter;
+  });
+}
+
+function loadFetchAdapter(): Promise<typeof handleFetch> {
+  return import('../server/fetch.js').then((m) => {
+    fetchAdapter = m.handleFetch;
+    return m.handleFetch;
+  });
 }
 
 /** An unnamed view on a rule whose endpoint is taken (`app.get('/p', ...)` then `app.post('/p', ...)`) gets `rule#METHODS`. */

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exceptionForCode, HTTPException } from '../http/exceptions.js';
 import type { RouteParams } from '../http/routing/index.js';
+import { makeWebSocketView, type WebSocketHandler, type WebSocketOptions } from '../realtime/websocket/route.js';
+import type { RouteView, TypedRouteOptions } from '../validation/types.js';
 import type {
   AfterRequestFunction,
   BeforeRequestFunction,
@@ -20,8 +22,13 @@ import type {
   ViewFunction,
 } from './types.js';
 
-/** Options of `route`, `get`, ... and `addUrlRule` (Werkzeug's Rule options plus Flask's). */
-export interface RouteOptions {
+/**
+ * Options of `route`, `get`, ... and `addUrlRule` (Werkzeug's Rule options plus Flask's), and the typed
+ * validation/OpenAPI options (`body`, `query`, `params`, `headers`, `cookies`, `response`, `summary`, ...).
+ */
+export interface RouteOptions extends TypedRouteOptions {
+  /** Body media types the route's `body` schema accepts (default: JSON, urlencoded, multipart); others are 415. */
+  contentTypes?: readonly string[] | null;
   /** Allowed methods (default `['GET']`; HEAD is added with GET, OPTIONS automatically). */
   methods?: Iterable<string> | null;
   /** Endpoint name (default: the view's function name, else the rule text). */
@@ -36,6 +43,11 @@ export interface RouteOptions {
   provideAutomaticOptions?: boolean;
   mergeSlashes?: boolean;
   buildOnly?: boolean;
+  /**
+   * The largest request body this route accepts, in bytes (`null`: no limit); it wins over
+   * `req.maxContentLength` and `MAX_CONTENT_LENGTH`. A larger body gets 413 before it is read.
+   */
+  maxContentLength?: number | null;
 }
 
 /** Options of `addUrlRule`: the route options plus the view. */
@@ -95,6 +107,16 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else list.push(value);
 }
 
+/**
+ * True for an error class that defines its own `Symbol.hasInstance` (zod 4's `ZodError`): its instances are
+ * not made by its constructor, so handlers for it are found with `instanceof` rather than the prototype chain.
+ */
+export function matchesByInstanceof(cls: unknown): boolean {
+  if (typeof cls !== 'function') return false;
+  const own = (cls as { [Symbol.hasInstance]?: unknown })[Symbol.hasInstance];
+  return own !== Function.prototype[Symbol.hasInstance];
+}
+
 /** Flask's `_get_exc_class_and_code`: validates what an error handler is registered for. */
 export function excClassAndCode(key: number | ErrorClass): [ErrorClass, number | null] {
   if (typeof key === 'number') {
@@ -112,7 +134,8 @@ export function excClassAndCode(key: number | ErrorClass): [ErrorClass, number |
     );
   }
   const proto = (key as { prototype?: unknown }).prototype;
-  if (key !== Error && !(proto instanceof Error)) {
+  // zod 4's ZodError (and other `$constructor` classes) match by `Symbol.hasInstance`, their prototype is not an Error's
+  if (key !== Error && !(proto instanceof Error) && !matchesByInstanceof(key)) {
     throw new TypeError(
       `'${key.name}' is not a subclass of Error. Handlers can only be registered for Error classes or HTTP error codes.`,
     );
@@ -220,7 +243,7 @@ export abstract class Scaffold {
 
   /** Registers `view` for `rule` (GET unless `methods` says otherwise). `req.params` is typed from the rule. */
   route<R extends string>(rule: R, view: ViewFunction<RouteParams<R>>): this;
-  route<R extends string>(rule: R, options: RouteOptions, view: ViewFunction<RouteParams<R>>): this;
+  route<R extends string, O extends RouteOptions>(rule: R, options: O, view: RouteView<R, O>): this;
   route<R extends string>(rule: R, ...args: RouteArgs<R>): this {
     const [options, view] = args.length === 1 ? [{}, args[0]] : args;
     return this.addUrlRule(rule, options, view);
@@ -236,45 +259,68 @@ export abstract class Scaffold {
 
   /** `route` with `methods: ['GET']`. */
   get<R extends string>(rule: R, view: ViewFunction<RouteParams<R>>): this;
-  get<R extends string>(rule: R, options: RouteOptions, view: ViewFunction<RouteParams<R>>): this;
+  get<R extends string, O extends RouteOptions>(rule: R, options: O, view: RouteView<R, O>): this;
   get<R extends string>(rule: R, ...args: RouteArgs<R>): this {
     return this.methodRoute('GET', rule, args);
   }
   /** `route` with `methods: ['POST']`. */
   post<R extends string>(rule: R, view: ViewFunction<RouteParams<R>>): this;
-  post<R extends string>(rule: R, options: RouteOptions, view: ViewFunction<RouteParams<R>>): this;
+  post<R extends string, O extends RouteOptions>(rule: R, options: O, view: RouteView<R, O>): this;
   post<R extends string>(rule: R, ...args: RouteArgs<R>): this {
     return this.methodRoute('POST', rule, args);
   }
   /** `route` with `methods: ['PUT']`. */
   put<R extends string>(rule: R, view: ViewFunction<RouteParams<R>>): this;
-  put<R extends string>(rule: R, options: RouteOptions, view: ViewFunction<RouteParams<R>>): this;
+  put<R extends string, O extends RouteOptions>(rule: R, options: O, view: RouteView<R, O>): this;
   put<R extends string>(rule: R, ...args: RouteArgs<R>): this {
     return this.methodRoute('PUT', rule, args);
   }
   /** `route` with `methods: ['PATCH']`. */
   patch<R extends string>(rule: R, view: ViewFunction<RouteParams<R>>): this;
-  patch<R extends string>(rule: R, options: RouteOptions, view: ViewFunction<RouteParams<R>>): this;
+  patch<R extends string, O extends RouteOptions>(rule: R, options: O, view: RouteView<R, O>): this;
   patch<R extends string>(rule: R, ...args: RouteArgs<R>): this {
     return this.methodRoute('PATCH', rule, args);
   }
   /** `route` with `methods: ['DELETE']`. */
   delete<R extends string>(rule: R, view: ViewFunction<RouteParams<R>>): this;
-  delete<R extends string>(rule: R, options: RouteOptions, view: ViewFunction<RouteParams<R>>): this;
+  delete<R extends string, O extends RouteOptions>(rule: R, options: O, view: RouteView<R, O>): this;
   delete<R extends string>(rule: R, ...args: RouteArgs<R>): this {
     return this.methodRoute('DELETE', rule, args);
   }
   /** `route` with `methods: ['HEAD']`. */
   head<R extends string>(rule: R, view: ViewFunction<RouteParams<R>>): this;
-  head<R extends string>(rule: R, options: RouteOptions, view: ViewFunction<RouteParams<R>>): this;
+  head<R extends string, O extends RouteOptions>(rule: R, options: O, view: RouteView<R, O>): this;
   head<R extends string>(rule: R, ...args: RouteArgs<R>): this {
     return this.methodRoute('HEAD', rule, args);
   }
   /** `route` with `methods: ['OPTIONS']`. */
   options<R extends string>(rule: R, view: ViewFunction<RouteParams<R>>): this;
-  options<R extends string>(rule: R, options: RouteOptions, view: ViewFunction<RouteParams<R>>): this;
+  options<R extends string, O extends RouteOptions>(rule: R, options: O, view: RouteView<R, O>): this;
   options<R extends string>(rule: R, ...args: RouteArgs<R>): this {
     return this.methodRoute('OPTIONS', rule, args);
+  }
+
+  /**
+   * Registers a WebSocket route: `handler(ws, req)` runs once the upgrade of `rule` is accepted (after
+   * routing and `beforeRequest` hooks; a hook's response refuses it), inside the request context.
+   */
+  websocket<R extends string>(rule: R, handler: WebSocketHandler<RouteParams<R>>): this;
+  websocket<R extends string>(rule: R, options: WebSocketOptions, handler: WebSocketHandler<RouteParams<R>>): this;
+  websocket<R extends string>(
+    rule: R,
+    ...args: [WebSocketHandler<RouteParams<R>>] | [WebSocketOptions, WebSocketHandler<RouteParams<R>>]
+  ): this {
+    const [options, handler] = args.length === 1 ? [{} as WebSocketOptions, args[0]] : args;
+    if (typeof handler !== 'function') throw new TypeError('websocket needs a handler function.');
+    const { endpoint, defaults, host, subdomain, strictSlashes } = options;
+    const ruleOptions: RouteOptions = { methods: ['GET'] };
+    if (endpoint !== undefined) ruleOptions.endpoint = endpoint;
+    if (defaults !== undefined) ruleOptions.defaults = defaults;
+    if (host !== undefined) ruleOptions.host = host;
+    if (subdomain !== undefined) ruleOptions.subdomain = subdomain;
+    if (strictSlashes !== undefined) ruleOptions.strictSlashes = strictSlashes;
+    const view = makeWebSocketView(handler as WebSocketHandler<never>, options);
+    return this.addUrlRule(rule, ruleOptions as UrlRuleOptions<RouteParams<R>>, view as never);
   }
 
   /** Runs before each request; a returned value ends the request with it. Returns `fn`. */

@@ -1,0 +1,293 @@
+/**
+ * Validation as one pipeline step: dispatch calls `runValidated` instead of the view for a rule that carries
+ * a `RouteValidation` (made once, when the route is registered). Routes without schemas carry none and pay
+ * nothing. Order: params, query, headers, cookies, body (every issue is collected, as FastAPI does), then the
+ * view, then the response schema.
+ */
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { isPromiseLike } from '../app/maybe.js';
+import type { Request } from '../app/request.js';
+import { UnsupportedMediaType } from '../http/exceptions.js';
+import { isJsonMimetype, Response } from '../http/response.js';
+import { type LocatedIssue, RequestValidationError, ResponseValidationError } from './errors.js';
+import { isStandardSchema, jsonSchemaOf } from './json-schema.js';
+import { type Shape, shapeMulti, shapeOf, shapeSingle } from './shape.js';
+import type { AnySchema, SchemaRouteOptions, ValidationLocation } from './types.js';
+
+/** The app fields validation reads (kept structural: no import of the app class). */
+export interface ValidationApp {
+  readonly config: { readonly [key: string]: unknown };
+  readonly json: { dumps(value: unknown, options?: { compact?: boolean }): string };
+}
+
+/** Body media types a route accepts, by the short names of the `contentTypes` option. */
+const FORM = 'application/x-www-form-urlencoded';
+const MULTIPART = 'multipart/form-data';
+
+const UNSHAPED: unique symbol = Symbol('unshaped');
+
+/** An input schema with its lazily read JSON Schema shape. */
+class Slot {
+  readonly schema: AnySchema;
+  private _shape: Shape | typeof UNSHAPED = UNSHAPED;
+  constructor(schema: AnySchema) {
+    this.schema = schema;
+  }
+  get shape(): Shape {
+    if (this._shape === UNSHAPED) this._shape = shapeOf(jsonSchemaOf(this.schema, 'input'));
+    return this._shape;
+  }
+}
+
+/** The compiled validation of one route (stored on its rule). */
+export class RouteValidation {
+  readonly params: Slot | null;
+  readonly query: Slot | null;
+  readonly headers: Slot | null;
+  readonly cookies: Slot | null;
+  readonly body: Slot | null;
+  /** Accepted body media types (null: JSON, urlencoded and multipart). */
+  readonly contentTypes: readonly string[] | null;
+  /** A single response schema (any 2xx status), or status → schema. */
+  readonly response: AnySchema | Map<number, AnySchema> | null;
+  /** True when any input schema is set. */
+  readonly hasInput: boolean;
+
+  constructor(o: SchemaRouteOptions & { contentTypes?: readonly string[] | null }) {
+    const slot = (s: unknown, name: string): Slot | null => {
+      if (s === undefined || s === null) return null;
+      if (!isStandardSchema(s)) throw new TypeError(`The route option '${name}' must be a Standard Schema.`);
+      return new Slot(s);
+    };
+    this.params = slot(o.params, 'params');
+    this.query = slot(o.query, 'query');
+    this.headers = slot(o.headers, 'headers');
+    this.cookies = slot(o.cookies, 'cookies');
+    this.body = slot(o.body, 'body');
+    this.contentTypes = o.contentTypes ? o.contentTypes.map((t) => t.toLowerCase()) : null;
+    this.hasInput = Boolean(this.params || this.query || this.headers || this.cookies || this.body);
+    const r = o.response;
+    if (r === undefined || r === null) this.response = null;
+    else if (isStandardSchema(r)) this.response = r;
+    else if (typeof r === 'object') {
+      const map = new Map<number, AnySchema>();
+      for (const [k, s] of Object.entries(r)) {
+        if (s === null || s === undefined) continue;
+        const code = Number(k);
+        if (!Number.isInteger(code) || code < 100 || code > 599) {
+          throw new TypeError(`The route option 'response' has a key that is not a status code: '${k}'.`);
+        }
+        if (!isStandardSchema(s))
+          throw new TypeError(`The 'response' schema for ${k} must be a Standard Schema.`);
+        map.set(code, s);
+      }
+      this.response = map.size ? map : null;
+    } else
+      throw new TypeError(
+        "The route option 'response' must be a Standard Schema or a map of status → schema.",
+      );
+  }
+
+  /** The response schema for a status (a single schema covers every 2xx status). */
+  responseSchema(status: number): AnySchema | undefined {
+    const r = this.response;
+    if (r === null) return undefined;
+    if (r instanceof Map) return r.get(status);
+    return status >= 200 && status < 300 ? r : undefined;
+  }
+}
+
+/** Makes the validation of a route from its options, or undefined when it declares no schema. */
+export function compileValidation(
+  options: SchemaRouteOptions & { contentTypes?: readonly string[] | null },
+): RouteValidation | undefined {
+  if (
+    options.body == null &&
+    options.query == null &&
+    options.params == null &&
+    options.headers == null &&
+    options.cookies == null &&
+    options.response == null
+  ) {
+    return undefined;
+  }
+  return new RouteValidation(options);
+}
+
+type Result = StandardSchemaV1.Result<unknown>;
+type Pending = {
+  location: ValidationLocation;
+  result: Result | Promise<Result>;
+  assign: (v: unknown) => void;
+};
+
+function validate(schema: AnySchema, value: unknown): Result | Promise<Result> {
+  return schema['~standard'].validate(value) as Result | Promise<Result>;
+}
+
+function bodyValue(req: Request<unknown>, slot: Slot, accepted: readonly string[] | null): unknown {
+  const mt = req.mimetype;
+  if (mt === '') {
+    // no content type: a body with bytes is a client error, no body is an absent value (the schema decides)
+    if (req.data.byteLength === 0) return undefined;
+    throw new UnsupportedMediaType('The request body has no Content-Type.');
+  }
+  if (accepted !== null && !accepted.includes(mt)) {
+    throw new UnsupportedMediaType(`The request Content-Type must be one of: ${accepted.join(', ')}.`);
+  }
+  if (isJsonMimetype(mt)) return req.data.byteLength === 0 ? undefined : req.json;
+  if (mt === FORM || mt === MULTIPART) {
+    const form = req.form;
+    const files = req.files;
+    const out = shapeMulti(form.keys(), (k) => form.getAll(k), slot.shape);
+    return shapeMulti(files.keys(), (k) => files.getAll(k), slot.shape, out);
+  }
+  throw new UnsupportedMediaType(
+    `The request Content-Type '${mt}' is not supported: send application/json, ${FORM} or ${MULTIPART}.`,
+  );
+}
+
+function headersObject(req: Request<unknown>): [string, string][] {
+  const out: [string, string][] = [];
+  const h = req.raw.headers;
+  for (const k in h) {
+    const v = h[k];
+    if (v !== undefined) out.push([k.toLowerCase(), typeof v === 'string' ? v : v.join(', ')]);
+  }
+  return out;
+}
+
+/** Validates the inputs; assigns `req.params`/`query`/`headersData`/`cookiesData`/`body` or throws 422. */
+export function validateInput(req: Request<unknown>, v: RouteValidation): void | Promise<void> {
+  const pending: Pending[] = [];
+  const r = req as Request<unknown> & Record<string, unknown>;
+  if (v.params !== null) {
+    pending.push({
+      location: 'path',
+      result: validate(v.params.schema, { ...(req.params as object) }),
+      assign: (x) => {
+        req.params = x;
+      },
+    });
+  }
+  if (v.query !== null) {
+    const args = req.args;
+    const value = shapeMulti(args.keys(), (k) => args.getAll(k), v.query.shape);
+    pending.push({
+      location: 'query',
+      result: validate(v.query.schema, value),
+      assign: (x) => (r.query = x),
+    });
+  }
+  if (v.headers !== null) {
+    const value = shapeSingle(headersObject(req), v.headers.shape);
+    pending.push({
+      location: 'header',
+      result: validate(v.headers.schema, value),
+      assign: (x) => (r.headersData = x),
+    });
+  }
+  if (v.cookies !== null) {
+    const value = shapeSingle(Object.entries(req.cookies), v.cookies.shape);
+    pending.push({
+      location: 'cookie',
+      result: validate(v.cookies.schema, value),
+      assign: (x) => (r.cookiesData = x),
+    });
+  }
+  if (v.body !== null) {
+    const value = bodyValue(req, v.body, v.contentTypes);
+    pending.push({ location: 'body', result: validate(v.body.schema, value), assign: (x) => (r.body = x) });
+  }
+  let async = false;
+  for (const p of pending) if (p.result instanceof Promise) async = true;
+  if (!async)
+    return settle(
+      pending,
+      pending.map((p) => p.result as Result),
+    );
+  return Promise.all(pending.map((p) => p.result)).then((results) => settle(pending, results));
+}
+
+function settle(pending: Pending[], results: Result[]): void {
+  let issues: LocatedIssue[] | null = null;
+  for (let i = 0; i < pending.length; i++) {
+    const p = pending[i] as Pending;
+    const res = results[i] as Result;
+    if (res.issues) {
+      issues ??= [];
+      for (const issue of res.issues) issues.push({ ...issue, location: p.location });
+    } else if (issues === null) p.assign(res.value);
+  }
+  if (issues !== null) throw new RequestValidationError(issues);
+}
+
+function isPlainJson(rv: unknown): rv is object {
+  if (typeof rv !== 'object' || rv === null) return false;
+  if (Array.isArray(rv)) return true;
+  const proto = Object.getPrototypeOf(rv);
+  return proto === Object.prototype || proto === null;
+}
+
+function checkResult(res: Result, status: number, req: Request<unknown>): unknown {
+  if (res.issues) throw new ResponseValidationError(res.issues, status, req.endpoint);
+  return res.value;
+}
+
+/**
+ * Validates what the view answered against the response schema of its status. A plain object or array
+ * (status 200) and a Phial `Response` with a JSON body are checked; the schema's output is what is sent
+ * (so a schema that strips unknown keys keeps them out of the response). Other values pass as they are.
+ */
+export function validateResponse(
+  app: ValidationApp,
+  req: Request<unknown>,
+  v: RouteValidation,
+  rv: unknown,
+): unknown {
+  if (rv instanceof Response) {
+    const status = rv.status;
+    const schema = v.responseSchema(status);
+    if (schema === undefined || !isJsonMimetype(rv.mimetype)) return rv;
+    const text = new TextDecoder().decode(rv.data);
+    const value: unknown = text === '' ? undefined : JSON.parse(text);
+    const apply = (out: unknown): Response => {
+      rv.setData(`${app.json.dumps(out, { compact: true })}\n`);
+      return rv;
+    };
+    const res = validate(schema, value);
+    if (res instanceof Promise) return res.then((x) => apply(checkResult(x, status, req)));
+    return apply(checkResult(res, status, req));
+  }
+  if (!isPlainJson(rv)) return rv;
+  const schema = v.responseSchema(200);
+  if (schema === undefined) return rv;
+  const res = validate(schema, rv);
+  if (res instanceof Promise) return res.then((x) => checkResult(x, 200, req));
+  return checkResult(res, 200, req);
+}
+
+/** True unless `VALIDATE_RESPONSES` is false in the config. */
+function responsesOn(app: ValidationApp): boolean {
+  return app.config.VALIDATE_RESPONSES !== false;
+}
+
+/** The pipeline step: inputs, view, response. Sync while the schemas and the view are. */
+export function runValidated(
+  app: ValidationApp,
+  req: Request<unknown>,
+  view: (req: Request<unknown>) => unknown,
+  plan: RouteValidation | Map<string, RouteValidation>,
+): unknown {
+  const v = plan instanceof Map ? plan.get(req.method) : plan;
+  if (v === undefined) return view(req);
+  const after = (): unknown => {
+    const rv = view(req);
+    if (v.response === null || !responsesOn(app)) return rv;
+    if (isPromiseLike(rv)) return Promise.resolve(rv).then((x) => validateResponse(app, req, v, x));
+    return validateResponse(app, req, v, rv);
+  };
+  if (!v.hasInput) return after();
+  const checked = validateInput(req, v);
+  return checked instanceof Promise ? checked.then(after) : after();
+}

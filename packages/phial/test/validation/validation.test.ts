@@ -1,0 +1,331 @@
+import { type } from 'arktype';
+import * as v from 'valibot';
+import { describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { FileStorage } from '../../src/http/datastructures/file-storage.js';
+import {
+  Blueprint,
+  MethodView,
+  makeResponse,
+  Phial,
+  RequestValidationError,
+  ResponseValidationError,
+} from '../../src/index.js';
+
+function makeApp(): Phial {
+  const app = new Phial('validation-test');
+  return app;
+}
+
+const Item = z.object({ name: z.string().min(1), price: z.number().positive() });
+
+describe('body validation', () => {
+  it('passes the validated JSON body to the view and answers 422 with FastAPI detail', async () => {
+    const app = makeApp();
+    app.post('/items', { body: Item }, (req) => ({ got: req.body, raw: req.json }));
+    const c = app.testClient();
+    const ok = await c.post('/items', { json: { name: 'pen', price: 2, extra: 1 } });
+    expect(ok.status).toBe(200);
+    // zod strips unknown keys from the output; the raw JSON is untouched
+    expect(ok.json).toEqual({ got: { name: 'pen', price: 2 }, raw: { name: 'pen', price: 2, extra: 1 } });
+
+    const bad = await c.post('/items', { json: { name: '', price: 'x' } });
+    expect(bad.status).toBe(422);
+    expect(bad.headers.get('content-type')).toMatch(/^application\/json/);
+    const body = bad.json as { detail: { loc: unknown[]; msg: string; type: string }[] };
+    expect(body.detail).toHaveLength(2);
+    expect(body.detail[0]).toMatchObject({ loc: ['body', 'name'], type: 'too_small' });
+    expect(body.detail[1]).toMatchObject({ loc: ['body', 'price'], type: 'invalid_type' });
+    expect(typeof body.detail[1]?.msg).toBe('string');
+  });
+
+  it('treats a missing body as absent (422 at loc body), malformed JSON as 400, other types as 415', async () => {
+    const app = makeApp();
+    app.post('/items', { body: Item }, (req) => ({ got: req.body }));
+    const c = app.testClient();
+    const missing = await c.post('/items');
+    expect(missing.status).toBe(422);
+    expect((missing.json as { detail: { loc: unknown[] }[] }).detail[0]?.loc).toEqual(['body']);
+    const malformed = await c.post('/items', { data: '{"name": ', contentType: 'application/json' });
+    expect(malformed.status).toBe(400);
+    const xml = await c.post('/items', { data: '<a/>', contentType: 'application/xml' });
+    expect(xml.status).toBe(415);
+    const noType = await c.post('/items', { data: '{}', contentType: '' });
+    expect(noType.status).toBe(415);
+  });
+
+  it('keeps deep JSON within the parser limits (400) and huge bodies within MAX_CONTENT_LENGTH (413)', async () => {
+    const app = makeApp();
+    app.config.MAX_CONTENT_LENGTH = 1000;
+    app.post('/any', { body: z.unknown() }, () => ({ ok: true }));
+    const c = app.testClient();
+    const deep = `${'['.repeat(600)}${']'.repeat(600)}`;
+    app.config.MAX_CONTENT_LENGTH = null;
+    expect((await c.post('/any', { data: deep, contentType: 'application/json' })).status).toBe(400);
+    app.config.MAX_CONTENT_LENGTH = 1000;
+    const huge = JSON.stringify({ s: 'x'.repeat(5000) });
+    expect((await c.post('/any', { data: huge, contentType: 'application/json' })).status).toBe(413);
+  });
+
+  it('validates urlencoded and multipart bodies (files as FileStorage)', async () => {
+    const app = makeApp();
+    const Upload = z.object({
+      title: z.string(),
+      count: z.number().int(),
+      tags: z.array(z.string()),
+      doc: z.instanceof(FileStorage),
+    });
+    app.post('/upload', { body: Upload }, async (req) => ({
+      title: req.body.title,
+      count: req.body.count,
+      tags: req.body.tags,
+      file: req.body.doc.filename,
+      text: await req.body.doc.text(),
+    }));
+    const Form = z.object({ q: z.string(), n: z.coerce.number(), on: z.boolean() });
+    app.post('/form', { body: Form }, (req) => ({ ...req.body }));
+    const c = app.testClient();
+    const res = await c.post('/upload', {
+      form: {
+        title: 'Report',
+        count: '3',
+        tags: ['a'],
+        doc: new File(['hello'], 'r.txt', { type: 'text/plain' }),
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ title: 'Report', count: 3, tags: ['a'], file: 'r.txt', text: 'hello' });
+    const noFile = await c.post('/upload', {
+      form: { title: 'x', count: '1', tags: 'a', doc: 'not a file' },
+    });
+    expect(noFile.status).toBe(422);
+    expect((noFile.json as { detail: { loc: unknown[] }[] }).detail[0]?.loc).toEqual(['body', 'doc']);
+    const form = await c.post('/form', { form: { q: 'x', n: '4.5', on: 'yes' } });
+    expect(form.json).toEqual({ q: 'x', n: 4.5, on: true });
+  });
+
+  it('restricts body media types with contentTypes', async () => {
+    const app = makeApp();
+    app.post('/j', { body: Item, contentTypes: ['application/json'] }, (req) => ({ ...req.body }));
+    const c = app.testClient();
+    expect((await c.post('/j', { form: { name: 'a', price: '1' } })).status).toBe(415);
+    expect((await c.post('/j', { json: { name: 'a', price: 1 } })).status).toBe(200);
+  });
+
+  it('follows the schema policy for unknown keys', async () => {
+    const app = makeApp();
+    app.post('/strict', { body: Item.strict() }, (req) => ({ ...req.body }));
+    app.post('/loose', { body: Item.loose() }, (req) => ({ ...req.body }));
+    const c = app.testClient();
+    const strict = await c.post('/strict', { json: { name: 'a', price: 1, x: 1 } });
+    expect(strict.status).toBe(422);
+    expect((strict.json as { detail: { type: string }[] }).detail[0]?.type).toBe('unrecognized_keys');
+    const loose = await c.post('/loose', { json: { name: 'a', price: 1, x: 1 } });
+    expect(loose.json).toEqual({ name: 'a', price: 1, x: 1 });
+  });
+});
+
+describe('query, params, headers, cookies', () => {
+  it('shapes the query from the JSON Schema: numbers, booleans, arrays for repeated keys', async () => {
+    const app = makeApp();
+    const Q = z.object({
+      page: z.number().int().min(1).default(1),
+      draft: z.boolean().optional(),
+      tag: z.array(z.string()).default([]),
+      q: z.string().optional(),
+    });
+    app.get('/search', { query: Q }, (req) => ({ ...req.query, args: req.args.getAll('tag') }));
+    const c = app.testClient();
+    const r1 = await c.get('/search?page=2&draft=false&tag=a&tag=b&q=12');
+    expect(r1.json).toEqual({ page: 2, draft: false, tag: ['a', 'b'], q: '12', args: ['a', 'b'] });
+    const r2 = await c.get('/search?tag=only');
+    expect(r2.json).toEqual({ page: 1, tag: ['only'], args: ['only'] });
+    const r3 = await c.get('/search?page=zero');
+    expect(r3.status).toBe(422);
+    expect((r3.json as { detail: { loc: unknown[] }[] }).detail[0]?.loc).toEqual(['query', 'page']);
+  });
+
+  it('with a schema without JSON Schema, values stay strings and repeated keys become arrays', async () => {
+    const app = makeApp();
+    const Q = v.object({ tag: v.union([v.string(), v.array(v.string())]), n: v.string() });
+    app.get('/v', { query: Q }, (req) => ({ ...req.query }));
+    const c = app.testClient();
+    expect((await c.get('/v?tag=a&tag=b&n=1')).json).toEqual({ tag: ['a', 'b'], n: '1' });
+    expect((await c.get('/v?tag=a&n=1')).json).toEqual({ tag: 'a', n: '1' });
+  });
+
+  it('validates params, headers and cookies, reporting every location at once', async () => {
+    const app = makeApp();
+    app.get(
+      '/users/<int:id>',
+      {
+        params: z.object({ id: z.number().max(100) }),
+        headers: z.object({ 'x-token': z.string().min(3), 'x-count': z.number().optional() }),
+        cookies: z.object({ theme: z.enum(['dark', 'light']) }),
+      },
+      (req) => ({
+        id: req.params.id,
+        token: req.headersData['x-token'],
+        n: req.headersData['x-count'],
+        theme: req.cookiesData.theme,
+      }),
+    );
+    const c = app.testClient();
+    c.setCookie('theme', 'dark');
+    const ok = await c.get('/users/7', { headers: { 'X-Token': 'abcd', 'X-Count': '3' } });
+    expect(ok.json).toEqual({ id: 7, token: 'abcd', n: 3, theme: 'dark' });
+    c.setCookie('theme', 'blue');
+    const bad = await c.get('/users/700', { headers: { 'X-Token': 'a' } });
+    expect(bad.status).toBe(422);
+    const locs = (bad.json as { detail: { loc: unknown[] }[] }).detail.map((d) => d.loc);
+    expect(locs).toEqual([
+      ['path', 'id'],
+      ['header', 'x-token'],
+      ['cookie', 'theme'],
+    ]);
+  });
+});
+
+describe('errors', () => {
+  it('RequestValidationError is overridable by errorHandler and carries issues and location', async () => {
+    const app = makeApp();
+    app.post('/items', { body: Item }, (req) => ({ ...req.body }));
+    app.errorHandler(RequestValidationError, (e) =>
+      makeResponse({ errors: e.issues.length, where: e.location, first: e.detail[0]?.loc }, 400),
+    );
+    const res = await app.testClient().post('/items', { json: { name: 'a' } });
+    expect(res.status).toBe(400);
+    expect(res.json).toEqual({ errors: 1, where: 'body', first: ['body', 'price'] });
+  });
+
+  it('errorHandler(ZodError) registers and catches zod 4 errors thrown by a view', async () => {
+    const app = makeApp();
+    app.post('/parse', (req) => ({ ...Item.parse(req.json) }));
+    app.errorHandler(z.ZodError, (e) => makeResponse({ zod: e.issues.length }, 400));
+    const res = await app.testClient().post('/parse', { json: {} });
+    expect(res.status).toBe(400);
+    expect(res.json).toEqual({ zod: 2 });
+  });
+
+  it('a response that does not match its schema is a 500, logged, never sent', async () => {
+    const app = makeApp();
+    const Out = z.object({ id: z.number(), name: z.string() });
+    app.get('/bad', { response: Out }, () => ({ id: 'secret-value', name: 'x' }));
+    app.get('/good', { response: Out }, () => ({ id: 1, name: 'x', password: 'hunter2' }));
+    app.post('/created', { response: { 201: Out, 404: z.object({ error: z.string() }) } }, () =>
+      makeResponse({ id: 2, name: 'y', password: 'p' }, 201),
+    );
+    app.get('/nf', { response: { 200: Out, 404: z.object({ error: z.string() }) } }, () =>
+      makeResponse({ oops: 1 }, 404),
+    );
+    const logged = vi.spyOn(app.logger, 'error').mockImplementation(() => undefined);
+    const c = app.testClient();
+    const bad = await c.get('/bad');
+    expect(bad.status).toBe(500);
+    expect(bad.text).not.toContain('secret-value');
+    expect(logged).toHaveBeenCalledTimes(1);
+    expect(logged.mock.calls[0]?.[1]).toBeInstanceOf(ResponseValidationError);
+    // the output of the schema is what is sent: unknown keys stripped
+    expect((await c.get('/good')).json).toEqual({ id: 1, name: 'x' });
+    const created = await c.post('/created');
+    expect(created.status).toBe(201);
+    expect(created.json).toEqual({ id: 2, name: 'y' });
+    expect((await c.get('/nf')).status).toBe(500);
+    logged.mockRestore();
+  });
+
+  it('raises ResponseValidationError in tests (TESTING propagates) and can be turned off', async () => {
+    const app = makeApp();
+    app.testing = true;
+    app.get('/bad', { response: z.object({ id: z.number() }) }, () => ({ id: 'x' }));
+    await expect(app.testClient().get('/bad')).rejects.toBeInstanceOf(ResponseValidationError);
+    app.config.VALIDATE_RESPONSES = false;
+    expect((await app.testClient().get('/bad')).json).toEqual({ id: 'x' });
+  });
+
+  it('a schema that throws is a 500 with the error logged, and the app keeps serving', async () => {
+    const app = makeApp();
+    const Broken = z.object({ a: z.string() }).transform(() => {
+      throw new Error('bug in a schema');
+    });
+    app.post('/broken', { body: Broken }, () => ({ ok: true }));
+    app.get('/ok', () => ({ ok: true }));
+    const logged = vi.spyOn(app.logger, 'error').mockImplementation(() => undefined);
+    const c = app.testClient();
+    expect((await c.post('/broken', { json: { a: 'x' } })).status).toBe(500);
+    expect(String(logged.mock.calls[0]?.[1])).toContain('bug in a schema');
+    expect((await c.get('/ok')).status).toBe(200);
+    logged.mockRestore();
+  });
+});
+
+describe('other libraries, async schemas, blueprints and MethodView', () => {
+  it('valibot and arktype validate bodies with the same 422 shape', async () => {
+    const app = makeApp();
+    app.post('/v', { body: v.object({ name: v.string(), n: v.pipe(v.number(), v.integer()) }) }, (req) => ({
+      ...req.body,
+    }));
+    app.post('/a', { body: type({ name: 'string', n: 'number.integer >= 1' }) }, (req) => ({ ...req.body }));
+    const c = app.testClient();
+    expect((await c.post('/v', { json: { name: 'x', n: 2 } })).json).toEqual({ name: 'x', n: 2 });
+    const bv = await c.post('/v', { json: { name: 1, n: 0.5 } });
+    expect(bv.status).toBe(422);
+    expect((bv.json as { detail: { loc: unknown[]; type: string }[] }).detail).toMatchObject([
+      { loc: ['body', 'name'], type: 'string' },
+      { loc: ['body', 'n'], type: 'integer' },
+    ]);
+    expect((await c.post('/a', { json: { name: 'x', n: 2 } })).json).toEqual({ name: 'x', n: 2 });
+    const ba = await c.post('/a', { json: { name: 'x', n: 0 } });
+    expect(ba.status).toBe(422);
+    expect((ba.json as { detail: { loc: unknown[]; type: string }[] }).detail[0]).toMatchObject({
+      loc: ['body', 'n'],
+      type: 'min',
+    });
+  });
+
+  it('async schemas (refinements) work', async () => {
+    const app = makeApp();
+    const Name = z.object({ name: z.string().refine(async (s) => s !== 'taken', 'name is taken') });
+    app.post('/n', { body: Name }, (req) => ({ ...req.body }));
+    const c = app.testClient();
+    expect((await c.post('/n', { json: { name: 'free' } })).status).toBe(200);
+    const taken = await c.post('/n', { json: { name: 'taken' } });
+    expect(taken.status).toBe(422);
+    expect((taken.json as { detail: { msg: string }[] }).detail[0]?.msg).toBe('name is taken');
+  });
+
+  it('blueprint routes validate; MethodView takes per-method schemas', async () => {
+    const app = makeApp();
+    const bp = new Blueprint('shop', import.meta.url, { urlPrefix: '/shop' });
+    bp.post('/items', { body: Item }, (req) => ({ ...req.body }));
+    class ItemApi extends MethodView {
+      static schemas = { post: { body: Item }, get: { query: z.object({ n: z.number() }) } };
+      get(req: { query?: unknown }) {
+        return { query: req.query };
+      }
+      post(req: { body?: unknown }) {
+        return { body: req.body };
+      }
+    }
+    app.addUrlRule('/api', { view: ItemApi.asView('api') });
+    app.registerBlueprint(bp);
+    const c = app.testClient();
+    expect((await c.post('/shop/items', { json: { name: 'a', price: 1 } })).json).toEqual({
+      name: 'a',
+      price: 1,
+    });
+    expect((await c.post('/shop/items', { json: {} })).status).toBe(422);
+    expect((await c.post('/api', { json: { name: 'a', price: 1 } })).json).toEqual({
+      body: { name: 'a', price: 1 },
+    });
+    expect((await c.post('/api', { json: { name: 'a' } })).status).toBe(422);
+    expect((await c.get('/api?n=3')).json).toEqual({ query: { n: 3 } });
+    expect((await c.get('/api')).status).toBe(422);
+  });
+
+  it('rejects options that are not schemas at registration', () => {
+    const app = makeApp();
+    expect(() => app.post('/x', { body: { parse() {} } as never }, () => ({}))).toThrow(/Standard Schema/);
+    expect(() => app.post('/y', { response: { abc: Item } as never }, () => ({}))).toThrow(/status code/);
+  });
+});
