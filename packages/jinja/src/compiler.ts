@@ -501,6 +501,9 @@ export class CodeGenerator {
       case 'ExprStmt':
         this.emit(`${this.expr(n.node)};`);
         return;
+      case 'Debug':
+        this.writeRaw(`str(rt.debugInfo(ctx, ${this.localsObject(true)}))`);
+        return;
       case 'Output':
         this.statements([n]);
         return;
@@ -985,6 +988,13 @@ export class CodeGenerator {
         return this.testExpr(n);
       case 'Call':
         return this.callExpr(n, []);
+      case 'MarkSafeIfAutoescape': {
+        const v = this.expr(n.node);
+        if (this.ae === true) return `new Markup(${v})`;
+        if (this.ae === false) return v;
+        const t = this.temp();
+        return `(${t} = ${v}, ctx.evalContext.autoescape ? new Markup(${t}) : ${t})`;
+      }
     }
     throw new Error(`cannot compile expression ${n.kind}`);
   }

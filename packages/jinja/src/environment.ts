@@ -12,14 +12,32 @@ import { tokenize } from './lexer.js';
 import type { BaseLoader } from './loaders.js';
 import { type Node, parse } from './parser.js';
 import { Kwargs, passKind } from './runtime/calls.js';
+import * as ext from './runtime/ext.js';
+import {
+  extensionName,
+  type GettextTranslations,
+  gettextAlias,
+  gettextCallables,
+  NULL_TRANSLATIONS,
+} from './runtime/ext.js';
 import { Markup, escape as markupEscape } from './runtime/markup.js';
+import * as operators from './runtime/operators.js';
 import * as python from './runtime/python.js';
 import * as runtime from './runtime/runtime.js';
 import { Context, type RenderMode, TemplateModule } from './runtime/runtime.js';
 import type { Environment as EnvironmentShape, EvalContext, TemplateFunction } from './runtime/types.js';
 import { MISSING, Undefined, type UndefinedClass } from './runtime/undefined.js';
 
-const RT: Record<string, unknown> = { ...python, ...runtime, Markup, escape: markupEscape, Kwargs, MISSING };
+const RT: Record<string, unknown> = {
+  ...python,
+  ...operators,
+  ...runtime,
+  debugInfo: ext.debugInfo,
+  Markup,
+  escape: markupEscape,
+  Kwargs,
+  MISSING,
+};
 
 /** Settings accepted by `new Environment(...)`. */
 export interface EnvironmentOptions {
@@ -33,7 +51,11 @@ export interface EnvironmentOptions {
   undefined?: UndefinedClass;
   /** Applied to every `{{ }}` value before it is printed. */
   finalize?: TemplateFunction | null;
-  /** Extension names: `'loopcontrols'` (break/continue), `'do'`. Jinja dotted names work too. */
+  /**
+   * Extensions: `'i18n'` (`{% trans %}`, gettext), `'do'`, `'loopcontrols'` (break/continue), `'debug'`;
+   * Jinja's names (`'jinja2.ext.i18n'`, `'jinja2.ext.LoopControlExtension'`, ...) work too. An unknown
+   * name throws when the Environment is created, as Jinja2's import does.
+   */
   extensions?: readonly string[];
   /** Custom delimiters (Jinja's `block_start_string` & co): default `{% %}`, `{{ }}`, `{# #}`. */
   blockStartString?: string;
@@ -161,18 +183,69 @@ export class Environment implements EnvironmentShape {
     this.newlineSequence = opts.newlineSequence ?? '\n';
     this.undefined = opts.undefined ?? Undefined;
     this.finalize = opts.finalize ?? null;
-    this.extensions = [...(opts.extensions ?? [])];
+    this.extensions = [];
     this.autoReload = opts.autoReload ?? true;
     this.cacheSize = opts.cacheSize ?? 400;
     this.filters = { ...DEFAULT_FILTERS };
     this.tests = { ...DEFAULT_TESTS };
     this.globals = { ...(DEFAULT_GLOBALS as Record<string, unknown>) };
+    for (const e of opts.extensions ?? []) this.addExtension(e);
   }
 
-  /** Enables an extension by name (`'loopcontrols'`, `'do'`). */
+  /** Enables an extension by name (`'i18n'`, `'do'`, `'loopcontrols'`, `'debug'` or Jinja's dotted names). */
   addExtension(name: string): void {
-    if (!this.extensions.includes(name)) this.extensions.push(name);
+    const short = extensionName(name);
+    if (!this.extensions.includes(short)) this.extensions.push(short);
+    if (short === 'i18n' && this.globals._ === undefined) this.globals._ = gettextAlias;
     this.clearCache();
+  }
+
+  /** i18n: `{% trans %}` and `gettext()` format and escape themselves (set by the install methods). */
+  newstyleGettext = false;
+
+  /**
+   * i18n (Jinja's `install_gettext_translations`): makes `gettext`, `ngettext`, `pgettext`, `npgettext`
+   * (and `_`) translate through a catalog. `newstyle` gettext formats `%(name)s` from keyword arguments
+   * and escapes them under autoescape.
+   */
+  installGettextTranslations(translations: GettextTranslations, newstyle?: boolean): void {
+    const t = translations;
+    this.installGettextCallables(
+      (s) => t.gettext(String(s)),
+      (s, p, n) => t.ngettext(String(s), String(p), Number(n)),
+      newstyle,
+      t.pgettext ? (c, s) => t.pgettext!(String(c), String(s)) : null,
+      t.npgettext ? (c, s, p, n) => t.npgettext!(String(c), String(s), String(p), Number(n)) : null,
+    );
+  }
+
+  /** i18n (Jinja's `install_null_translations`): gettext functions that return their message. */
+  installNullTranslations(newstyle?: boolean): void {
+    this.installGettextTranslations(NULL_TRANSLATIONS, newstyle);
+  }
+
+  /** i18n (Jinja's `install_gettext_callables`): installs the given gettext-family functions. */
+  installGettextCallables(
+    gettext: (message: unknown) => unknown,
+    ngettext: (singular: unknown, plural: unknown, n: unknown) => unknown,
+    newstyle?: boolean,
+    pgettext?: ((context: unknown, message: unknown) => unknown) | null,
+    npgettext?: ((context: unknown, singular: unknown, plural: unknown, n: unknown) => unknown) | null,
+  ): void {
+    if (newstyle !== undefined && newstyle !== this.newstyleGettext) {
+      this.newstyleGettext = newstyle;
+      this.clearCache();
+    }
+    type Fn = (...a: unknown[]) => unknown;
+    Object.assign(
+      this.globals,
+      gettextCallables(gettext as Fn, ngettext as Fn, this.newstyleGettext, pgettext as Fn, npgettext as Fn),
+    );
+  }
+
+  /** i18n (Jinja's `uninstall_gettext_translations`): removes the gettext globals. */
+  uninstallGettextTranslations(): void {
+    for (const k of ['gettext', 'ngettext', 'pgettext', 'npgettext']) delete this.globals[k];
   }
 
   /** `obj.name` as templates see it. */
@@ -273,7 +346,11 @@ export class Environment implements EnvironmentShape {
   /** Parses source into the template tree (throws TemplateSyntaxError). */
   parse(source: string, name: string | null = null, filename: string | null = null): Node {
     const tokens = tokenize(source, this, name, filename);
-    return parse(tokens, name, filename, { extensions: this.extensions });
+    return parse(tokens, name, filename, {
+      extensions: this.extensions,
+      i18nTrimmed: !!this.policies['ext.i18n.trimmed'],
+      newstyleGettext: this.newstyleGettext,
+    });
   }
 
   /** Compiles source into the JavaScript module source (useful for debugging). */
@@ -324,6 +401,8 @@ export class Environment implements EnvironmentShape {
       +this.keepTrailingNewline,
       +this.autoescapeFor(null),
       this.extensions.join(','),
+      +this.newstyleGettext,
+      +!!this.policies['ext.i18n.trimmed'],
       this.blockStartString,
       this.blockEndString,
       this.variableStartString,

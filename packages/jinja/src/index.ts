@@ -33,7 +33,14 @@ export {
   passEvalContext,
   passKind,
 } from './runtime/calls.js';
+export type { GettextTranslations } from './runtime/ext.js';
+export { NULL_TRANSLATIONS } from './runtime/ext.js';
 export { escape, Markup, markSafe } from './runtime/markup.js';
+export type { PyClass } from './runtime/pyclass.js';
+export { pyClassOf } from './runtime/pyclass.js';
+export { NotImplemented } from './runtime/python.js';
+export type { TimeDeltaParts } from './runtime/pytime.js';
+export { PyDate, PyTime, TimeDelta } from './runtime/pytime.js';
 export type { Macro } from './runtime/runtime.js';
 export { Context, isMacro, LoopContext, TemplateModule } from './runtime/runtime.js';
 export type { EvalContext, TemplateFunction } from './runtime/types.js';

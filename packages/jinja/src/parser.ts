@@ -20,7 +20,12 @@ const COMPARE_OPS: Record<string, string> = {
 
 /** Parser settings: which extension tags are allowed. */
 export interface ParserOptions {
+  /** Enabled extensions by short name (`loopcontrols`, `do`, `i18n`, `debug`). */
   extensions?: readonly string[];
+  /** The `ext.i18n.trimmed` policy: `{% trans %}` blocks trim whitespace unless marked `notrimmed`. */
+  i18nTrimmed?: boolean;
+  /** Newstyle gettext: `{% trans %}` passes its variables to gettext as keywords. */
+  newstyleGettext?: boolean;
 }
 
 /** Parses a token list into a Template node. */
@@ -30,6 +35,10 @@ export class Parser {
   private blockNames = new Set<string>();
   private loopControls: boolean;
   private doExt: boolean;
+  private i18n: boolean;
+  private debugExt: boolean;
+  private i18nTrimmed: boolean;
+  private newstyle: boolean;
   private inLoop = 0;
 
   constructor(
@@ -41,6 +50,10 @@ export class Parser {
     const ext = opts.extensions ?? [];
     this.loopControls = ext.some((e) => e === 'loopcontrols' || e.endsWith('.loopcontrols'));
     this.doExt = ext.some((e) => e === 'do' || e.endsWith('ext.do'));
+    this.i18n = ext.includes('i18n');
+    this.debugExt = ext.includes('debug');
+    this.i18nTrimmed = !!opts.i18nTrimmed;
+    this.newstyle = !!opts.newstyleGettext;
   }
 
   // ---- token stream helpers
@@ -236,8 +249,205 @@ export class Parser {
           return { kind: 'ExprStmt', lineno: t.lineno, node: e };
         }
         break;
+      case 'trans':
+        if (this.i18n) return this.parseTrans();
+        break;
+      case 'debug':
+        if (this.debugExt) {
+          this.next();
+          this.expectType('block_end', 'end of statement block');
+          return { kind: 'Debug', lineno: t.lineno };
+        }
+        break;
     }
     return this.failUnknownTag(t.value, t.lineno);
+  }
+
+  // ---- the i18n extension (jinja2.ext.i18n): {% trans %} ... {% pluralize %} ... {% endtrans %}
+
+  private parseTrans(): Node | Node[] {
+    const lineno = this.expectName('trans').lineno;
+    const name = (n: string): Node => ({ kind: 'Name', lineno, name: n, ctx: 'load' });
+    let context: string | null = null;
+    if (this.cur.type === 'string') context = this.next().value;
+    let pluralExpr: Node | null = null;
+    let pluralAssign: Node | null = null;
+    let numCalledNum = false;
+    const variables = new Map<string, Node>();
+    let trimmed: boolean | null = null;
+    while (this.cur.type !== 'block_end') {
+      if (variables.size) this.expectOp(',');
+      if (this.skipOp(':')) break;
+      const tok = this.expectType('name');
+      if (variables.has(tok.value)) {
+        this.failAssert(`translatable variable '${tok.value}' defined twice.`, tok.lineno);
+      }
+      let v: Node;
+      if (this.isOp('=')) {
+        this.next();
+        v = this.parseExpression(true);
+      } else if (trimmed === null && (tok.value === 'trimmed' || tok.value === 'notrimmed')) {
+        trimmed = tok.value === 'trimmed';
+        continue;
+      } else v = name(tok.value);
+      variables.set(tok.value, v);
+      if (pluralExpr === null) {
+        if (v.kind === 'Call') {
+          pluralExpr = name('_trans');
+          variables.set(tok.value, pluralExpr);
+          pluralAssign = {
+            kind: 'Assign',
+            lineno,
+            target: { kind: 'Name', lineno, name: '_trans', ctx: 'store' },
+            node: v,
+          };
+        } else pluralExpr = v;
+        numCalledNum = tok.value === 'num';
+      }
+    }
+    this.expectType('block_end', 'end of statement block');
+    const referenced: string[] = [];
+    let plural: string | null = null;
+    let havePlural = false;
+    const [singularNames, singularText] = this.parseTransBlock(true);
+    let singular = singularText;
+    if (singularNames.length) {
+      referenced.push(...singularNames);
+      if (pluralExpr === null) {
+        pluralExpr = name(singularNames[0]!);
+        numCalledNum = singularNames[0] === 'num';
+      }
+    }
+    if (this.isName('pluralize')) {
+      havePlural = true;
+      this.next();
+      if (this.cur.type !== 'block_end') {
+        const tok = this.expectType('name');
+        const v = variables.get(tok.value);
+        if (!v) this.failAssert(`unknown variable '${tok.value}' for pluralization`, tok.lineno);
+        pluralExpr = v;
+        numCalledNum = tok.value === 'num';
+      }
+      this.expectType('block_end', 'end of statement block');
+      const [pluralNames, pluralText] = this.parseTransBlock(false);
+      plural = pluralText;
+      this.next();
+      referenced.push(...pluralNames);
+    } else this.next();
+    this.expectType('block_end', 'end of statement block');
+    for (const r of referenced) if (!variables.has(r)) variables.set(r, name(r));
+    if (!havePlural) pluralExpr = null;
+    else if (pluralExpr === null) this.fail('pluralize without variables', lineno);
+    if (trimmed ?? this.i18nTrimmed) {
+      const trim = (x: string) => x.trim().replace(/\s*\n\s*/g, ' ');
+      singular = trim(singular);
+      if (plural !== null) plural = trim(plural);
+    }
+    const node = this.transNode(
+      singular,
+      plural,
+      context,
+      variables,
+      pluralExpr,
+      referenced.length > 0,
+      numCalledNum && havePlural,
+      lineno,
+    );
+    return pluralAssign ? [pluralAssign, node] : node;
+  }
+
+  /** The body of a trans block: text with `%` doubled and `{{ name }}` as `%(name)s`. */
+  private parseTransBlock(allowPluralize: boolean): [string[], string] {
+    const referenced: string[] = [];
+    let buf = '';
+    for (;;) {
+      const t = this.cur;
+      if (t.type === 'data') {
+        buf += t.value.replace(/%/g, '%%');
+        this.next();
+      } else if (t.type === 'variable_begin') {
+        this.next();
+        const n = this.expectType('name').value;
+        referenced.push(n);
+        buf += `%(${n})s`;
+        this.expectType('variable_end', 'end of print statement');
+      } else if (t.type === 'block_begin') {
+        this.next();
+        const blockName = this.cur.type === 'name' ? this.cur.value : null;
+        if (blockName === 'endtrans') break;
+        if (blockName === 'pluralize') {
+          if (allowPluralize) break;
+          this.fail('a translatable section can have only one pluralize section');
+        }
+        if (blockName === 'trans') this.fail("trans blocks can't be nested; did you mean `endtrans`?");
+        this.fail(`control structures in translatable sections are not allowed; saw \`${blockName}\``);
+      } else if (t.type === 'eof') {
+        this.fail('unclosed translation block');
+      } else {
+        this.fail('internal parser error');
+      }
+    }
+    return [referenced, buf];
+  }
+
+  /** The output node of a trans block: a gettext-family call, formatted with its variables. */
+  private transNode(
+    singularIn: string,
+    pluralIn: string | null,
+    context: string | null,
+    variables: Map<string, Node>,
+    pluralExpr: Node | null,
+    varsReferenced: boolean,
+    numCalledNum: boolean,
+    lineno: number,
+  ): Node {
+    let singular = singularIn;
+    let plural = pluralIn;
+    const newstyle = this.newstyle;
+    if (!varsReferenced && !newstyle) {
+      singular = singular.replace(/%%/g, '%');
+      if (plural !== null) plural = plural.replace(/%%/g, '%');
+    }
+    const konst = (v: string): Node => ({ kind: 'Const', lineno, value: v });
+    let func = 'gettext';
+    const args: Node[] = [konst(singular)];
+    if (context !== null) {
+      args.unshift(konst(context));
+      func = `p${func}`;
+    }
+    if (pluralExpr !== null) {
+      func = `n${func}`;
+      args.push(konst(plural ?? ''), pluralExpr);
+    }
+    const kwargs: [string, Node][] = [];
+    if (newstyle) {
+      for (const [k, v] of variables) if (!(numCalledNum && k === 'num')) kwargs.push([k, v]);
+    }
+    let node: Node = {
+      kind: 'Call',
+      lineno,
+      node: { kind: 'Name', lineno, name: func, ctx: 'load' },
+      args,
+      kwargs,
+      dynArgs: null,
+      dynKwargs: null,
+    };
+    if (!newstyle) {
+      node = { kind: 'MarkSafeIfAutoescape', lineno, node };
+      if (variables.size) {
+        node = {
+          kind: 'Mod',
+          lineno,
+          left: node,
+          right: {
+            kind: 'Dict',
+            lineno,
+            items: [...variables].map(([k, v]) => [konst(k), v]),
+          },
+        };
+      }
+    }
+    return { kind: 'Output', lineno, nodes: [node] };
   }
 
   private parseFor(): Node {

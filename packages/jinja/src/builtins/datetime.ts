@@ -4,7 +4,7 @@
  * `isoformat` and read `year`, `month`, ... Dates are read in local time, the way a naive Python
  * datetime is a wall-clock value.
  */
-import { makeFloat } from '../runtime/python.js';
+import { makeFloat } from '../runtime/pyfloat.js';
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const MONTHS = [

@@ -6,8 +6,8 @@
 import { FilterArgumentError, pyError } from '../errors.js';
 import { Kwargs, passContext, passEnvironment, passEvalContext, withPositional } from '../runtime/calls.js';
 import { hasHtml, Markup, markSafe, markupEscape, softStr } from '../runtime/markup.js';
+import { add, mod } from '../runtime/operators.js';
 import {
-  add,
   compare,
   dictItems,
   eq,
@@ -18,7 +18,6 @@ import {
   isRange,
   isTuple,
   makeFloat,
-  mod,
   PyFloat,
   pyLen,
   pyRepr,

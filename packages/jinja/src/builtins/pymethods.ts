@@ -21,6 +21,7 @@ import {
   tuple,
   typeName,
 } from '../runtime/python.js';
+import { dateMethod } from '../runtime/pytime.js';
 import { dateAttribute } from './datetime.js';
 import { strFormat } from './format.js';
 import {
@@ -507,6 +508,6 @@ export function getPyMethod(obj: unknown, name: string): PyMethod | undefined {
     return listMethod(obj, name);
   }
   if (isDict(obj)) return dictMethod(obj, name);
-  if (obj instanceof Date) return dateAttribute(obj, name) as PyMethod | undefined;
+  if (obj instanceof Date) return (dateAttribute(obj, name) ?? dateMethod(obj, name)) as PyMethod | undefined;
   return undefined;
 }

@@ -5,6 +5,7 @@
 import { pyError } from '../errors.js';
 import { Kwargs, passEnvironment, withPositional } from '../runtime/calls.js';
 import { Markup } from '../runtime/markup.js';
+import { mod } from '../runtime/operators.js';
 import {
   contains,
   eq,
@@ -17,7 +18,6 @@ import {
   isTuple,
   le,
   lt,
-  mod,
   PyFloat,
   pyStr,
 } from '../runtime/python.js';

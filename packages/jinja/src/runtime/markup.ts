@@ -3,7 +3,6 @@
  * else into one. Behaviour follows MarkupSafe 3 (the escaping table, `unescape`, `striptags`, `%`-formatting
  * and `join` escaping their arguments).
  */
-import { pyStr } from './python.js';
 
 const ESCAPE_RE_G = /[&<>"']/g;
 
@@ -77,6 +76,15 @@ export interface HasHtml {
 /** True when `v` follows the `__html__` protocol (Markup included). */
 export function hasHtml(v: unknown): v is HasHtml {
   return v !== null && typeof v === 'object' && typeof (v as { __html__?: unknown }).__html__ === 'function';
+}
+
+/** How non-string values become text (Python's `str()`); `runtime/python.ts` installs its `pyStr`. */
+let pyStr: (v: unknown) => string = (v) =>
+  v === null || v === undefined ? 'None' : typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v);
+
+/** @internal Installs Python's `str()` (kept out of an import so markup.ts and python.ts form no cycle). */
+export function setStrConverter(fn: (v: unknown) => string): void {
+  pyStr = fn;
 }
 
 /**

@@ -8,35 +8,16 @@
  */
 
 import { dateStr } from '../builtins/datetime.js';
-import { percentFormat } from '../builtins/format.js';
 import { pyError, UndefinedError } from '../errors.js';
-import { hasHtml, Markup, markupEscape } from './markup.js';
+import { hasHtml, Markup, markupEscape, setStrConverter } from './markup.js';
+import { floatRepr, makeFloat, PyFloat } from './pyfloat.js';
+
+export { floatRepr, makeFloat, PyFloat };
+
 import { isUndefined, type Undefined } from './undefined.js';
 
 // ---------------------------------------------------------------------------------------------
 // floats and tuples
-
-/** An integral Python float (`1.0`, `10 / 5`, `7|float`): numerically a number, prints with `.0`. */
-export class PyFloat {
-  readonly value: number;
-  constructor(value: number) {
-    this.value = value;
-  }
-  valueOf(): number {
-    return this.value;
-  }
-  toString(): string {
-    return floatRepr(this.value);
-  }
-  toJSON(): number {
-    return this.value;
-  }
-}
-
-/** Makes a Python float from a JS number (a PyFloat when integral, else the number itself). */
-export function makeFloat(n: number): number | PyFloat {
-  return Number.isInteger(n) ? new PyFloat(n) : n;
-}
 
 /** True for Python floats: PyFloat or a JS number that is not an integer (incl. inf/nan). */
 export function isFloat(v: unknown): v is number | PyFloat {
@@ -133,36 +114,14 @@ export function typeName(v: unknown): string {
   return (v as { constructor?: { name?: string } }).constructor?.name ?? 'object';
 }
 
-function failUndefined(u: Undefined): never {
+/** Raises the UndefinedError an Undefined operand stands for. */
+export function failUndefined(u: Undefined): never {
   u.fail();
   throw new UndefinedError(u.undefinedMessage);
 }
 
 // ---------------------------------------------------------------------------------------------
 // printing
-
-/** Python's `repr(float)`: shortest round-trip digits, scientific below 1e-4 and from 1e16. */
-export function floatRepr(x: number): string {
-  if (Number.isNaN(x)) return 'nan';
-  if (x === Number.POSITIVE_INFINITY) return 'inf';
-  if (x === Number.NEGATIVE_INFINITY) return '-inf';
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
-  const [mant, expS] = x.toExponential().split('e') as [string, string];
-  const exp = Number(expS);
-  const neg = mant.startsWith('-');
-  const digits = mant.replace('-', '').replace('.', '');
-  const sign = neg ? '-' : '';
-  if (exp < -4 || exp >= 16) {
-    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    return `${sign}${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  }
-  if (exp >= 0) {
-    const intPart = digits.slice(0, exp + 1).padEnd(exp + 1, '0');
-    const frac = digits.slice(exp + 1);
-    return `${sign}${intPart}.${frac || '0'}`;
-  }
-  return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
-}
 
 /** Python's `str(int)` for a JS integer, exact beyond 2**53 (`2 ** 64`). */
 export function intStr(n: number): string {
@@ -284,6 +243,8 @@ export function pyStr(v: unknown): string {
   return s;
 }
 
+setStrConverter(pyStr);
+
 // ---------------------------------------------------------------------------------------------
 // truth, iteration, length
 
@@ -311,6 +272,11 @@ export function truthy(v: unknown): boolean {
     for (const _ in v) return true;
     return false;
   }
+  // host objects standing for Python objects: __bool__, then __len__ (Python's order)
+  const b = (v as { __bool__?: unknown }).__bool__;
+  if (typeof b === 'function') return Boolean(b.call(v));
+  const l = (v as { __len__?: unknown }).__len__;
+  if (typeof l === 'function') return Number(l.call(v)) !== 0;
   return true;
 }
 
@@ -362,188 +328,12 @@ export function strLen(s: string): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// arithmetic
+// comparison
 
-function binopError(op: string, a: unknown, b: unknown): Error {
-  return pyError('TypeError', `unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`);
-}
-
-function checkUndefined(a: unknown, b: unknown): void {
-  if (isUndefined(a)) failUndefined(a);
-  if (isUndefined(b)) failUndefined(b);
-}
-
-function numResult(a: unknown, b: unknown, r: number): number | PyFloat {
-  return isFloat(a) || isFloat(b) ? makeFloat(r) : r;
-}
-
-function isStrLike(v: unknown): v is string | Markup {
+/** True for str and Markup. */
+export function isStrLike(v: unknown): v is string | Markup {
   return typeof v === 'string' || v instanceof Markup;
 }
-
-/** `a + b`. */
-export function add(a: unknown, b: unknown): unknown {
-  if (typeof a === 'number' && typeof b === 'number') {
-    const r = a + b;
-    return Number.isInteger(a) && Number.isInteger(b) ? r : makeFloat(r);
-  }
-  if (typeof a === 'string' && typeof b === 'string') return a + b;
-  checkUndefined(a, b);
-  if (isNumeric(a) && isNumeric(b)) return numResult(a, b, toNumber(a) + toNumber(b));
-  if (a instanceof Markup && (isStrLike(b) || hasHtml(b)))
-    return new Markup(a.valueOf() + markupEscape(b).valueOf());
-  if (b instanceof Markup && isStrLike(a)) return new Markup(markupEscape(a).valueOf() + b.valueOf());
-  if (Array.isArray(a) && Array.isArray(b)) {
-    if (isTuple(a) !== isTuple(b)) {
-      throw pyError(
-        'TypeError',
-        `can only concatenate ${typeName(a)} (not "${typeName(b)}") to ${typeName(a)}`,
-      );
-    }
-    const r = a.concat(b);
-    return isTuple(a) ? tuple(r) : r;
-  }
-  if (typeof a === 'string')
-    throw pyError('TypeError', `can only concatenate str (not "${typeName(b)}") to str`);
-  throw binopError('+', a, b);
-}
-
-/** `a - b`. */
-export function sub(a: unknown, b: unknown): unknown {
-  if (typeof a === 'number' && typeof b === 'number') {
-    const r = a - b;
-    return Number.isInteger(a) && Number.isInteger(b) ? r : makeFloat(r);
-  }
-  checkUndefined(a, b);
-  if (isNumeric(a) && isNumeric(b)) return numResult(a, b, toNumber(a) - toNumber(b));
-  throw binopError('-', a, b);
-}
-
-function repeatCount(n: unknown): number | null {
-  if (typeof n === 'boolean') return n ? 1 : 0;
-  if (isInt(n)) return n;
-  return null;
-}
-
-/** `a * b`: numbers, and str/list repetition by an int. */
-export function mul(a: unknown, b: unknown): unknown {
-  if (typeof a === 'number' && typeof b === 'number') {
-    const r = a * b;
-    return Number.isInteger(a) && Number.isInteger(b) ? r : makeFloat(r);
-  }
-  checkUndefined(a, b);
-  if (isNumeric(a) && isNumeric(b)) return numResult(a, b, toNumber(a) * toNumber(b));
-  let seq: unknown = null;
-  let count: number | null = null;
-  if (isStrLike(a) || Array.isArray(a)) {
-    seq = a;
-    count = repeatCount(b);
-  } else if (isStrLike(b) || Array.isArray(b)) {
-    seq = b;
-    count = repeatCount(a);
-  }
-  if (seq !== null && count !== null) {
-    const n = Math.max(0, count);
-    if (typeof seq === 'string') return seq.repeat(n);
-    if (seq instanceof Markup) return new Markup(seq.valueOf().repeat(n));
-    const arr = seq as unknown[];
-    const out: unknown[] = [];
-    for (let i = 0; i < n; i++) out.push(...arr);
-    return isTuple(arr) ? tuple(out) : out;
-  }
-  if (seq !== null) {
-    throw pyError('TypeError', `can't multiply sequence by non-int of type '${typeName(seq === a ? b : a)}'`);
-  }
-  throw binopError('*', a, b);
-}
-
-function zeroDivision(msg: string): Error {
-  return pyError('ZeroDivisionError', msg);
-}
-
-/** `a / b`: always a float. */
-export function truediv(a: unknown, b: unknown): unknown {
-  checkUndefined(a, b);
-  if (!isNumeric(a) || !isNumeric(b)) throw binopError('/', a, b);
-  const y = toNumber(b);
-  if (y === 0) throw zeroDivision('division by zero');
-  return makeFloat(toNumber(a) / y);
-}
-
-/** `a // b`: floor division. */
-export function floordiv(a: unknown, b: unknown): unknown {
-  checkUndefined(a, b);
-  if (!isNumeric(a) || !isNumeric(b)) throw binopError('//', a, b);
-  const x = toNumber(a);
-  const y = toNumber(b);
-  if (y === 0)
-    throw zeroDivision(
-      isFloat(a) || isFloat(b) ? 'float floor division by zero' : 'integer division or modulo by zero',
-    );
-  if (isFloat(a) || isFloat(b)) return makeFloat(Math.floor(x / y));
-  return Math.floor(x / y);
-}
-
-function pyModNum(x: number, y: number): number {
-  const r = x % y;
-  // a zero remainder takes the divisor's sign (Python: -4.0 % 2 == 0.0, 4.0 % -2 == -0.0)
-  if (r === 0) return y < 0 ? -0 : 0;
-  return r < 0 !== y < 0 ? r + y : r;
-}
-
-/** `a % b`: Python modulo (sign of the divisor), or string formatting when `a` is a string. */
-export function mod(a: unknown, b: unknown): unknown {
-  if (
-    typeof a === 'number' &&
-    typeof b === 'number' &&
-    Number.isInteger(a) &&
-    Number.isInteger(b) &&
-    b !== 0
-  ) {
-    return pyModNum(a, b);
-  }
-  if (isUndefined(a)) failUndefined(a);
-  if (typeof a === 'string') return percentFormat(a, b, false);
-  if (a instanceof Markup) return new Markup(percentFormat(a.valueOf(), b, true));
-  if (isUndefined(b)) failUndefined(b);
-  if (!isNumeric(a) || !isNumeric(b)) throw binopError('%', a, b);
-  const y = toNumber(b);
-  if (y === 0)
-    throw zeroDivision(isFloat(a) || isFloat(b) ? 'float modulo' : 'integer division or modulo by zero');
-  return numResult(a, b, pyModNum(toNumber(a), y));
-}
-
-/** `a ** b`. */
-export function pow(a: unknown, b: unknown): unknown {
-  checkUndefined(a, b);
-  if (!isNumeric(a) || !isNumeric(b)) throw binopError('** or pow()', a, b);
-  const x = toNumber(a);
-  const y = toNumber(b);
-  if (x === 0 && y < 0) throw zeroDivision('0.0 cannot be raised to a negative power');
-  const r = x ** y;
-  if (isFloat(a) || isFloat(b) || y < 0) return makeFloat(r);
-  return r;
-}
-
-/** Unary `-a`. */
-export function neg(a: unknown): unknown {
-  if (typeof a === 'number') return a === 0 && Number.isInteger(a) ? 0 : -a;
-  if (isUndefined(a)) failUndefined(a);
-  if (a instanceof PyFloat) return new PyFloat(-a.value);
-  if (typeof a === 'boolean') return a ? -1 : 0;
-  throw pyError('TypeError', `bad operand type for unary -: '${typeName(a)}'`);
-}
-
-/** Unary `+a`. */
-export function pos(a: unknown): unknown {
-  if (typeof a === 'number' || a instanceof PyFloat) return a;
-  if (isUndefined(a)) failUndefined(a);
-  if (typeof a === 'boolean') return a ? 1 : 0;
-  throw pyError('TypeError', `bad operand type for unary +: '${typeName(a)}'`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// comparison
 
 /** Python `==` (deep for lists, tuples and dicts; 1 == 1.0 == True). */
 export function eq(a: unknown, b: unknown): boolean {
@@ -645,10 +435,55 @@ export function compare(a: unknown, b: unknown, op = '<'): number {
     }
     return a.length - b.length < 0 ? -1 : a.length > b.length ? 1 : 0;
   }
+  const host = hostOrder(a, b, op);
+  if (host !== undefined) return host;
   throw pyError(
     'TypeError',
     `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`,
   );
+}
+
+/** Python's rich comparison methods: the operator's method on `a`, then the reflected one on `b`. */
+const RICH: Record<string, readonly [string, string]> = {
+  '<': ['__lt__', '__gt__'],
+  '<=': ['__le__', '__ge__'],
+  '>': ['__gt__', '__lt__'],
+  '>=': ['__ge__', '__le__'],
+};
+
+/** Sentinel a host `__lt__` & co. may return, as Python's `NotImplemented`, to defer to the other operand. */
+export const NotImplemented: unique symbol = Symbol.for('phial.jinja.NotImplemented');
+
+function richCall(obj: unknown, method: string, other: unknown): boolean | undefined {
+  if (obj === null || typeof obj !== 'object') return undefined;
+  const f = (obj as Record<string, unknown>)[method];
+  if (typeof f !== 'function') return undefined;
+  const r = f.call(obj, other);
+  return r === NotImplemented ? undefined : truthy(r);
+}
+
+function richCompare(a: unknown, b: unknown, op: string): boolean | undefined {
+  const [fwd, refl] = RICH[op] ?? RICH['<']!;
+  return richCall(a, fwd, b) ?? richCall(b, refl, a);
+}
+
+/**
+ * Orders host objects through `__lt__`, `__le__`, `__gt__`, `__ge__` as a three-way result whose sign
+ * answers `op` (sorting, which uses `<`, also asks the reverse question to tell "after" from "equal").
+ */
+function hostOrder(a: unknown, b: unknown, op: string): number | undefined {
+  const r = richCompare(a, b, op);
+  if (r === undefined) return undefined;
+  switch (op) {
+    case '<=':
+      return r ? 0 : 1;
+    case '>':
+      return r ? 1 : 0;
+    case '>=':
+      return r ? 0 : -1;
+    default:
+      return r ? -1 : richCompare(b, a, '<') ? 1 : 0;
+  }
 }
 
 /** Python `<`. */

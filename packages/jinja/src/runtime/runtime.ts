@@ -13,6 +13,7 @@ import {
 } from '../errors.js';
 import { Kwargs, passKind, positionalVariant } from './calls.js';
 import { escapeString, hasHtml, Markup } from './markup.js';
+import { pyClassOf } from './pyclass.js';
 import { eq, isDict, pyStr, toList, truthy, tuple, typeName } from './python.js';
 import type { Context as ContextShape, Environment as EnvShape, EvalContext } from './types.js';
 import { MISSING, Undefined, type UndefinedClass } from './undefined.js';
@@ -390,17 +391,19 @@ export const DICT_METHODS = new Set([
   '__contains__',
   '__len__',
   '__iter__',
+  '__class__',
 ]);
 
 /** `obj.name` as Jinja's `environment.getattr`: attribute first, then item. */
 export function getattr(env: EnvShape, obj: unknown, name: string): unknown {
-  if (obj === null || obj === undefined) return new env.undefined(null, obj ?? null, name);
+  if (obj === null || obj === undefined) return missingAttr(env, obj, name);
   const t = typeof obj;
   if (t === 'object') {
     const o = obj as object;
     // plain objects (dicts) first: the common case, and none of the kinds below is one
     if (isPlainObject(o)) {
       if (DICT_METHODS.has(name)) {
+        if (name === '__class__') return pyClassOf(o);
         const m = getPyMethod(o, name);
         if (m !== undefined) return m;
       }
@@ -408,19 +411,19 @@ export function getattr(env: EnvShape, obj: unknown, name: string): unknown {
         const v = (o as Record<string, unknown>)[name];
         if (v !== undefined) return v;
       }
-      return new env.undefined(null, obj, name);
+      return missingAttr(env, obj, name);
     }
     if (o instanceof Undefined) return o.getattr(name);
     if (Array.isArray(o) || o instanceof Markup) {
       const m = getPyMethod(o, name);
       if (m !== undefined) return m;
-      return new env.undefined(null, obj, name);
+      return missingAttr(env, obj, name);
     }
     if (o instanceof Map) {
       const m = getPyMethod(o, name);
       if (m !== undefined) return m;
       if (o.has(name)) return o.get(name);
-      return new env.undefined(null, obj, name);
+      return missingAttr(env, obj, name);
     }
     if (o instanceof TemplateReference) return o.getBlock(name);
     const v = jsProperty(o, name);
@@ -429,18 +432,24 @@ export function getattr(env: EnvShape, obj: unknown, name: string): unknown {
     // Python attributes of values standing for Python objects (a Date's `year`, `strftime`, ...)
     const m = getPyMethod(o, name);
     if (m !== undefined) return m;
-    return new env.undefined(null, obj, name);
+    return missingAttr(env, obj, name);
   }
   if (t === 'string') {
     const m = getPyMethod(obj, name);
     if (m !== undefined) return m;
-    return new env.undefined(null, obj, name);
+    return missingAttr(env, obj, name);
   }
   if (t === 'function') {
     const v = jsProperty(obj as object, name);
     if (v !== undefined) return v;
   }
-  return new env.undefined(null, obj, name);
+  return missingAttr(env, obj, name);
+}
+
+/** An attribute the value lacks: Python's `__class__` for every value, else an Undefined. */
+function missingAttr(env: EnvShape, obj: unknown, name: string): unknown {
+  if (name === '__class__') return pyClassOf(obj);
+  return new env.undefined(null, obj ?? null, name);
 }
 
 /** `obj[key]` as Jinja's `environment.getitem`: item first, then attribute for string keys. */

@@ -1,31 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { Markup } from '../../src/runtime/markup.js';
+import { add, floordiv, mod, mul, neg, pos, pow, sub, truediv } from '../../src/runtime/operators.js';
 import {
-  add,
   compare,
   concat,
   contains,
   eq,
   floatRepr,
-  floordiv,
   ge,
   gt,
   le,
   lt,
   makeFloat,
   markupJoin,
-  mod,
-  mul,
   ne,
-  neg,
   PyFloat,
-  pos,
-  pow,
   pyRepr,
   pyStr,
   slice,
-  sub,
-  truediv,
   truthy,
   tuple,
 } from '../../src/runtime/python.js';
