@@ -1,0 +1,211 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { Phial, renderTemplateString } from 'phial';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type PostgresServer, postgresAvailable, startPostgres } from '../../../test-support/postgres.js';
+import { Database, Pagination, resolveDatabaseUrl } from '../src/index.js';
+import { type AnySchema, makeApp, pgSchema, seedBooks, sqliteSchema } from './fixtures.js';
+
+describe('DATABASE_URL', () => {
+  it('defaults to a SQLite file in the instance folder and accepts SQLAlchemy and node spellings', () => {
+    expect(resolveDatabaseUrl(undefined, '/srv/app/instance')).toEqual({
+      dialect: 'sqlite',
+      url: 'file:/srv/app/instance/app.sqlite',
+      file: '/srv/app/instance/app.sqlite',
+    });
+    expect(resolveDatabaseUrl('sqlite:///blog.db', '/i').url).toBe('file:/i/blog.db');
+    expect(resolveDatabaseUrl('sqlite:////abs/blog.db', '/i').url).toBe('file:/abs/blog.db');
+    expect(resolveDatabaseUrl('sqlite://', '/i').url).toBe(':memory:');
+    expect(resolveDatabaseUrl('postgresql+psycopg://u@h/db', '/i')).toMatchObject({
+      dialect: 'postgres',
+      url: 'postgresql://u@h/db',
+    });
+    expect(() => resolveDatabaseUrl('mysql://x', '/i')).toThrow('names no database');
+  });
+
+  it('creates the instance folder on first use, not at start-up', async () => {
+    const { app, db } = makeApp(null, sqliteSchema);
+    expect(existsSync(app.instancePath)).toBe(false);
+    await app.appContext(() => db.createAll());
+    expect(existsSync(join(app.instancePath, 'app.sqlite'))).toBe(true);
+    await app.appContext(() => db.close());
+    rmSync(app.rootPath, { recursive: true, force: true });
+  });
+
+  it('refuses a URL of the other dialect than the schema declares', () => {
+    const app = new Phial(mkdtempSync(join(tmpdir(), 'phial-db-')), { staticFolder: null });
+    app.config.DATABASE_URL = 'postgresql://127.0.0.1:1/x';
+    expect(() => new Database(app, { schema: sqliteSchema, dialect: 'sqlite' })).toThrow(
+      'written for sqlite',
+    );
+  });
+
+  it('says clearly when the app was never bound', async () => {
+    const app = new Phial(mkdtempSync(join(tmpdir(), 'phial-db-')), { staticFolder: null });
+    const db = new Database();
+    await expect(app.appContext(() => db.all('select 1'))).rejects.toThrow('initApp');
+  });
+});
+
+describe('Pagination', () => {
+  it('draws the page links as Flask-SQLAlchemy does', () => {
+    const p = new Pagination([1], 10, 1, 20);
+    expect([...p.iterPages()]).toEqual([1, 2, null, 8, 9, 10, 11, 12, 13, 14, null, 19, 20]);
+    expect([...new Pagination([1], 1, 1, 3).iterPages()]).toEqual([1, 2, 3]);
+    expect([...new Pagination([], 1, 20, 0).iterPages()]).toEqual([]);
+    expect(new Pagination([1, 2], 2, 2, 5)).toMatchObject({
+      pages: 3,
+      first: 3,
+      last: 4,
+      prevNum: 1,
+      nextNum: 3,
+    });
+  });
+
+  it('renders in a Flask template with snake_case names', () => {
+    const app = new Phial(mkdtempSync(join(tmpdir(), 'phial-db-')), { staticFolder: null });
+    const out = app.testRequestContext('/', {}, () =>
+      renderTemplateString(
+        '{% for p in pagination.iter_pages() %}{{ p if p else "…" }} {% endfor %}|{{ pagination.has_next }} {{ pagination.next_num }}|{% for i in pagination %}{{ i }}{% endfor %}',
+        { pagination: new Pagination(['a', 'b'], 1, 2, 9) },
+      ),
+    );
+    return expect(out).resolves.toBe('1 2 3 4 5 |True 2|ab');
+  });
+});
+
+const dialects: { name: string; schema: AnySchema; url: () => string | null }[] = [
+  { name: 'sqlite', schema: sqliteSchema, url: () => null },
+];
+let pg: PostgresServer | undefined;
+if (postgresAvailable) {
+  dialects.push({ name: 'postgres', schema: pgSchema, url: () => (pg as PostgresServer).url });
+}
+
+beforeAll(async () => {
+  if (postgresAvailable) pg = await startPostgres();
+}, 60_000);
+afterAll(async () => {
+  await pg?.destroy();
+});
+
+describe.each(dialects)('on $name', ({ schema, url }) => {
+  let app: Phial;
+  let db: Database<AnySchema>;
+  let drop: () => Promise<void>;
+  beforeEach(async () => {
+    ({ app, db } = makeApp(url(), schema));
+    drop = await db.useTestDatabase(app);
+  });
+  afterEach(async () => {
+    await drop();
+    rmSync(app.rootPath, { recursive: true, force: true });
+  });
+
+  it('getOr404 finds a row by key and 404s for a missing or malformed id', async () => {
+    await app.appContext(() => seedBooks(db, schema, 3));
+    const client = app.testClient();
+    expect((await client.get('/books/2')).json).toEqual({ id: 2, title: 'Book 2' });
+    expect((await client.get('/books/99')).status).toBe(404);
+    for (const bad of ['1%20or%201=1', "1'%3B%20drop%20table%20book%3B--", 'abc', '99999999999999999999']) {
+      expect((await client.get(`/books/${bad}`)).status).toBe(404);
+    }
+    // the table survived every attempt
+    expect(await app.appContext(() => db.all(sql`select * from ${schema.book}`))).toHaveLength(3);
+  });
+
+  it('firstOr404', async () => {
+    await app.appContext(() => seedBooks(db, schema, 2));
+    const client = app.testClient();
+    expect((await client.get('/first/Book%202')).json).toEqual({ id: 2 });
+    expect((await client.get('/first/nope')).status).toBe(404);
+  });
+
+  it('paginate reads ?page and ?per_page, clamps the size and 404s out of range', async () => {
+    await app.appContext(() => seedBooks(db, schema, 12));
+    const client = app.testClient();
+    const first = await client.get('/books', { query: { per_page: '4' } });
+    expect(first.json).toMatchObject({
+      items: ['Book 1', 'Book 2', 'Book 3', 'Book 4'],
+      page: 1,
+      total: 12,
+      pages: 3,
+      hasNext: true,
+      nextNum: 2,
+      iter: [1, 2, 3],
+    });
+    expect((await client.get('/books', { query: { page: '3', per_page: '4' } })).json).toMatchObject({
+      items: ['Book 9', 'Book 10', 'Book 11', 'Book 12'],
+      hasNext: false,
+    });
+    // a huge page size is clamped to maxPerPage (5), never a full-table read
+    const huge = await client.get('/books', { query: { per_page: '1000000000' } });
+    expect(huge.json).toMatchObject({
+      perPage: 5,
+      items: ['Book 1', 'Book 2', 'Book 3', 'Book 4', 'Book 5'],
+    });
+    for (const page of ['-1', '0', 'abc', '4', '1e3']) {
+      expect((await client.get('/books', { query: { page, per_page: '4' } })).status).toBe(404);
+    }
+  });
+
+  it('each test gets a database of its own', async () => {
+    expect(await app.appContext(() => db.all(sql`select * from ${schema.book}`))).toEqual([]);
+    await app.appContext(() => seedBooks(db, schema, 1));
+    expect(await app.appContext(() => db.all(sql`select * from ${schema.book}`))).toHaveLength(1);
+  });
+
+  it('rolls a failed transaction back', async () => {
+    await expect(
+      app.appContext(() =>
+        db.transaction(async (tx) => {
+          // biome-ignore lint/suspicious/noExplicitAny: either dialect's transaction
+          await (tx as any).insert(schema.book).values({ title: 'kept?' });
+          throw new Error('boom');
+        }),
+      ),
+    ).rejects.toThrow('boom');
+    expect(await app.appContext(() => db.all(sql`select * from ${schema.book}`))).toEqual([]);
+  });
+
+  it('phial db generate writes migrations and phial db migrate applies them', async () => {
+    await drop();
+    drop = await db.useTestDatabase(app); // tables exist here; migrate into a fresh database below
+    const runner = app.testCliRunner();
+    const gen = await runner.invoke(['db', 'generate', '--name', 'init']);
+    expect(gen.exitCode, gen.output).toBe(0);
+    expect(gen.output).toContain('0000_init.sql');
+    const folder = join(app.rootPath, 'migrations');
+    expect(readdirSync(folder)).toContain('0000_init.sql');
+    expect(readFileSync(join(folder, '0000_init.sql'), 'utf8')).toMatch(/CREATE TABLE [`"]book[`"]/);
+    expect((await runner.invoke(['db', 'generate'])).output).toContain('No schema changes');
+    await app.appContext(() => db.dropAll());
+    const mig = await runner.invoke(['db', 'migrate']);
+    expect(mig.exitCode, mig.output).toBe(0);
+    await app.appContext(() => seedBooks(db, schema, 1));
+    expect(await app.appContext(() => db.all(sql`select * from ${schema.book}`))).toHaveLength(1);
+  });
+});
+
+describe.skipIf(!postgresAvailable)('a PostgreSQL server that goes away', () => {
+  it('answers 503 while it is down and recovers when it returns', async () => {
+    const server = pg as PostgresServer;
+    const { app, db } = makeApp(server.url, pgSchema);
+    const drop = await db.useTestDatabase(app);
+    await app.appContext(() => seedBooks(db, pgSchema, 1));
+    const client = app.testClient();
+    expect((await client.get('/books/1')).status).toBe(200);
+    await server.stop();
+    try {
+      const down = await client.get('/books/1');
+      expect(down.status).toBe(503);
+      expect(down.text).toContain('database is unavailable');
+    } finally {
+      await server.start();
+    }
+    expect((await client.get('/books/1')).status).toBe(200);
+    await drop();
+  }, 60_000);
+});
