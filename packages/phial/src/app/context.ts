@@ -2,20 +2,19 @@
  * Application and request contexts (Flask's `ctx.py`), and the mechanism that makes the global
  * proxies (`request`, `g`, ...) follow async code: two overlapping requests never see each other's objects.
  *
- * Why not AsyncLocalStorage: on Node 20 it enables async_hooks for every async resource of the
- * process (sockets, write requests, ticks), which measured 5-10% of CPU per plain request. Phial instead
- * keeps the current context in a variable while a request runs synchronously, and carries it through
- * promises with V8 promise hooks (`v8.promiseHooks`): an `await` in a view, hook or stream resumes with
- * its request's context, and a request that creates no promise costs nothing. Callbacks of timers and
- * event emitters are not promises and run outside the context (as in Flask outside the request thread;
- * `copyCurrentRequestContext(fn)` carries it there). Where `v8.promiseHooks` is missing (Bun, Deno),
- * Phial falls back to AsyncLocalStorage.
+ * The contract is AsyncLocalStorage's: the context survives every boundary AsyncLocalStorage survives
+ * (awaits, timers, `setImmediate`, event emitters, node callbacks), on Node, Bun and Deno. That is the
+ * default mechanism. `PHIAL_CONTEXT=promise-hooks` opts into an older, narrower mechanism (Node only): the
+ * context sits in a variable while a request runs synchronously and follows promises through V8 promise
+ * hooks, so timers and event-emitter callbacks run outside it (`copyCurrentRequestContext(fn)` carries it
+ * there). It avoids AsyncLocalStorage's async_hooks cost on Node 20/22; see docs/application.md for the
+ * measured difference.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as v8 from 'node:v8';
-import type { Request } from '../http/request.js';
 import type { Response } from '../http/response.js';
 import type { Phial } from './phial.js';
+import type { Request } from './request.js';
 import { NullSession, type Session } from './sessions.js';
 
 /**
@@ -140,20 +139,28 @@ export type AnyContext = AppContext | RequestContext;
 const kContext = Symbol('phial.context');
 type Tagged = { [kContext]?: AnyContext };
 
-/** The context of the code running now (synchronously, or in a promise reaction). */
+/** The context of the code running now, in promise-hooks mode (synchronously, or in a promise reaction). */
 let current: AnyContext | undefined;
 /** What `current` was before the running promise reaction (reactions never nest). */
 let saved: AnyContext | undefined;
-/** 'hooks' (v8 promise hooks), 'als' (fallback), or null before the first use. */
-let mode: 'hooks' | 'als' | null = null;
+/** The opt-in mechanism is on (`PHIAL_CONTEXT=promise-hooks`); decided on first use. */
+let promiseHooksMode = false;
+let decided = false;
 const als = new AsyncLocalStorage<AnyContext>();
 
-function installHooks(): void {
+/** The mechanism in use: `'als'` (AsyncLocalStorage, the default) or `'promise-hooks'` (opt-in). */
+export function contextMechanism(): 'als' | 'promise-hooks' {
+  if (!decided) decideMechanism();
+  return promiseHooksMode ? 'promise-hooks' : 'als';
+}
+
+/** Reads `PHIAL_CONTEXT` once; installs the promise hooks when asked for and available. */
+function decideMechanism(): void {
+  decided = true;
+  const wanted = process.env.PHIAL_CONTEXT;
+  if (wanted !== 'promise-hooks' && wanted !== 'hooks') return;
   const hooks = (v8 as { promiseHooks?: typeof v8.promiseHooks }).promiseHooks;
-  if (hooks === undefined || typeof hooks.createHook !== 'function' || process.env.PHIAL_CONTEXT === 'als') {
-    mode = 'als';
-    return;
-  }
+  if (hooks === undefined || typeof hooks.createHook !== 'function') return; // Bun, Deno: ALS
   try {
     hooks.createHook({
       init(promise: Promise<unknown>) {
@@ -168,27 +175,25 @@ function installHooks(): void {
         saved = undefined;
       },
     });
-    mode = 'hooks';
+    promiseHooksMode = true;
   } catch {
-    mode = 'als';
+    promiseHooksMode = false;
   }
 }
 
 /** The current context (request or app), or undefined. */
 export function getCurrentContext(): AnyContext | undefined {
-  return mode === 'als' ? als.getStore() : current;
+  return promiseHooksMode ? current : als.getStore();
 }
 
-/** Runs `fn(...args)` with `ctx` current; promises it creates (awaits included) keep `ctx`. */
+/** Runs `fn(...args)` with `ctx` current; everything it starts (awaits, timers, callbacks) keeps `ctx`. */
 export function runWithContext<A extends unknown[], R>(
   ctx: AnyContext,
   fn: (...args: A) => R,
   ...args: A
 ): R {
-  if (mode !== 'hooks') {
-    if (mode === null) installHooks();
-    if (mode === 'als') return als.run(ctx, fn, ...args);
-  }
+  if (!decided) decideMechanism();
+  if (!promiseHooksMode) return als.run(ctx, fn, ...args);
   const prev = current;
   current = ctx;
   try {
@@ -198,12 +203,16 @@ export function runWithContext<A extends unknown[], R>(
   }
 }
 
-/** @internal `runWithContext` for exactly three arguments (the request hot path: no rest array). */
-export function runIn3<A, B, C, R>(ctx: AnyContext, fn: (a: A, b: B, c: C) => R, a: A, b: B, c: C): R {
-  if (mode !== 'hooks') {
-    if (mode === null) installHooks();
-    if (mode === 'als') return als.run(ctx, fn, a, b, c);
-  }
+/** @internal `runWithContext` for exactly three arguments: the request hot path, with no rest array. */
+export function runWithContext3<A, B, C, R>(
+  ctx: AnyContext,
+  fn: (a: A, b: B, c: C) => R,
+  a: A,
+  b: B,
+  c: C,
+): R {
+  if (!decided) decideMechanism();
+  if (!promiseHooksMode) return als.run(ctx, fn, a, b, c);
   const prev = current;
   current = ctx;
   try {

@@ -266,7 +266,7 @@ function finalizeRequest(
 function finished(app: Phial, ctx: RequestContext, res: Response): Response {
   if (SIGNALS.requestFinished.hasReceivers) emit('requestFinished', app, { response: res });
   const body = ctx.request._body;
-  if (body !== null && body.spooled) res.callOnClose(() => releaseBody(body));
+  if (body?.spooled) res.callOnClose(() => releaseBody(body));
   return res;
 }
 

@@ -3,7 +3,7 @@
  * values". Streams are wrapped so that they are consumed inside the request context.
  */
 import { isHTTPException } from '../http/exceptions.js';
-import { Response, type ResponseBody, toAsyncIterable } from '../http/response.js';
+import { Response, toAsyncIterable } from '../http/response.js';
 import { type AnyContext, contextStorage } from './context.js';
 
 /** The part of a JSON provider this module needs (BODY's `DefaultJSONProvider` fits). */
@@ -25,12 +25,16 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/** Marks an iterable made by `iterateInContext` (it is never wrapped twice). */
+const kBound = Symbol('phial.boundToContext');
+
 /** Wraps an async iterable so each step runs in `ctx` (the request context stays current while streaming). */
 export function iterateInContext<T>(
   source: AsyncIterable<T> | Iterable<T>,
   ctx: AnyContext | undefined,
 ): AsyncIterable<T> {
-  return {
+  const bound: AsyncIterable<T> & { [kBound]: true } = {
+    [kBound]: true,
     [Symbol.asyncIterator](): AsyncIterator<T> {
       const it: AsyncIterator<T> | Iterator<T> =
         typeof (source as AsyncIterable<T>)[Symbol.asyncIterator] === 'function'
@@ -52,11 +56,26 @@ export function iterateInContext<T>(
       };
     },
   };
+  return bound;
 }
 
-/** Converts a Web `Response` to a Phial Response (the body stays a stream). */
-export function fromWebResponse(web: globalThis.Response): Response {
-  const res = new Response((web.body as ResponseBody) ?? null, {
+/**
+ * Makes a response's streamed body (a generator, async iterable or ReadableStream given to `new Response`)
+ * run inside `ctx` as it is consumed, like a streamed body returned by a view. Strings and bytes are left
+ * alone; a body bound already stays as is.
+ */
+export function bindBodyToContext(res: Response, ctx: AnyContext | undefined): Response {
+  const b = res._body;
+  if (ctx === undefined || b === null || typeof b !== 'object' || b instanceof Uint8Array) return res;
+  if ((b as { [kBound]?: boolean })[kBound] === true) return res;
+  res._body = iterateInContext(toAsyncIterable(b as AsyncIterable<Uint8Array | string>), ctx);
+  return res;
+}
+
+/** Converts a Web `Response` to a Phial Response (the body stays a stream, consumed inside `ctx`). */
+export function fromWebResponse(web: globalThis.Response, ctx?: AnyContext): Response {
+  const body = web.body as ReadableStream<Uint8Array> | null;
+  const res = new Response(body === null ? null : iterateInContext(toAsyncIterable(body), ctx), {
     status: web.status,
     statusText: web.statusText,
     headers: [],
@@ -77,7 +96,7 @@ export function toResponse(
   endpoint?: string | null,
 ): Response {
   if (typeof rv === 'string') return new Response(rv);
-  if (rv instanceof Response) return rv;
+  if (rv instanceof Response) return bindBodyToContext(rv, ctx);
   if (rv === undefined || rv === null) {
     throw new TypeError(
       `The view function${endpoint ? ` for '${endpoint}'` : ''} did not return a valid response. The function either returned ${rv === null ? 'null' : 'undefined'} or ended without a return statement.`,
@@ -96,7 +115,7 @@ export function toResponse(
   if (isPlainObject(rv)) return json.response(rv);
   if (rv instanceof Uint8Array) return new Response(rv);
   if (typeof globalThis.Response === 'function' && rv instanceof globalThis.Response)
-    return fromWebResponse(rv);
+    return fromWebResponse(rv, ctx);
   if (isHTTPException(rv)) return rv.getResponse();
   if (typeof ReadableStream !== 'undefined' && rv instanceof ReadableStream) {
     return new Response(iterateInContext(toAsyncIterable(rv as ReadableStream<Uint8Array | string>), ctx));

@@ -1,8 +1,9 @@
 /** Testing helpers: the test client and request contexts without a server (`phial/testing`). */
 import { contextStorage, RequestContext } from '../app/context.js';
-import { hasBody, matchRequest, readBody, teardown } from '../app/dispatch.js';
+import { matchRequest, teardown } from '../app/dispatch.js';
 import type { Phial } from '../app/phial.js';
-import { Request } from '../http/request.js';
+import { Request } from '../app/request.js';
+import { releaseBody } from '../http/body/index.js';
 import { buildRequest, type TestRequestOptions } from './builder.js';
 import { TestClient, type TestClientOptions } from './client.js';
 
@@ -13,11 +14,14 @@ export type { CliInvokeOptions, CliResult, TestCliRunner } from './cli-runner.js
 export {
   type ClientRequestOptions,
   type SetTestCookieOptions,
+  type StreamRequestOptions,
   TestClient,
   type TestClientOptions,
   type TestCookie,
   TestResponse,
 } from './client.js';
+export { parseEventStream, type ReceivedEvent, StreamingTestResponse } from './stream.js';
+export { TestWebSocket, type TestWebSocketOptions, WebSocketClosed, WebSocketRefused } from './websocket.js';
 
 /** `app.testClient()`. */
 export function createTestClient(app: Phial, options?: TestClientOptions): TestClient {
@@ -41,14 +45,16 @@ export async function runTestRequestContext<T>(
   const ctx = new RequestContext(app, req);
   return contextStorage.run(ctx, async () => {
     matchRequest(app, ctx);
-    if (hasBody(built.raw)) await readBody(app, req);
     let error: unknown = null;
     try {
+      // a body is loaded up front (with the route's limits), so `fn` reads req.form/json synchronously
+      await req.loadBody();
       return await fn(req);
     } catch (e) {
       error = e;
       throw e;
     } finally {
+      await releaseBody(req._body);
       await teardown(app, ctx, error);
     }
   });

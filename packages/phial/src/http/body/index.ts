@@ -2,15 +2,25 @@
 import type { FileStorage } from '../datastructures/file-storage.js';
 import { MultiDict } from '../datastructures/multidict.js';
 import { RequestEntityTooLarge } from '../exceptions.js';
-import type { BodyLimits } from './limits.js';
+import { type BodyLimits, minLimit } from './limits.js';
 import { parseMultipart } from './multipart.js';
-import { pump } from './pump.js';
+import { pump, type RateGuard } from './pump.js';
+import { removeSpooled } from './spool.js';
 import { parseUrlEncoded } from './urlencoded.js';
 
 export { DEFAULT_MAX_JSON_DEPTH, parseJson } from './json.js';
-export { type BodyLimits, DEFAULT_BODY_LIMITS } from './limits.js';
-export { multipartBoundary, parseMultipart } from './multipart.js';
-export { type ChunkSink, type Pump, pump } from './pump.js';
+export {
+  type BodyConfig,
+  type BodyLimits,
+  bodyLimitsFromConfig,
+  DEFAULT_BODY_LIMITS,
+  DEFAULT_BODY_MIN_RATE,
+  DEFAULT_BODY_TIMEOUT,
+  DEFAULT_MAX_BODY_MEMORY_SIZE,
+  DEFAULT_MAX_FILE_MEMORY_SIZE,
+} from './limits.js';
+export { cleanFilename, type MultipartResult, multipartBoundary, parseMultipart } from './multipart.js';
+export { type ChunkSink, type Pump, pump, type RateGuard } from './pump.js';
 export { parseUrlEncoded } from './urlencoded.js';
 
 /** A request body after reading: raw bytes, and the parsed form when it was a form. */
@@ -21,6 +31,23 @@ export interface RequestBody {
   form: MultiDict<string> | null;
   /** Uploaded files for multipart bodies; null for anything else. */
   files: MultiDict<FileStorage> | null;
+  /** Temporary files holding large uploads, removed by `releaseBody` when the request ends. */
+  spooled?: string[] | null;
+}
+
+/** Removes the temporary files of a body (once the response is sent). */
+export function releaseBody(body: RequestBody | null): Promise<void> | undefined {
+  const paths = body?.spooled;
+  if (!paths || paths.length === 0) return undefined;
+  (body as RequestBody).spooled = null;
+  return Promise.all(paths.map(removeSpooled)).then(() => undefined);
+}
+
+/** True when the request headers announce a body (a non-zero Content-Length, or a Transfer-Encoding). */
+export function announcesBody(headers: Readonly<Record<string, string | string[] | undefined>>): boolean {
+  const cl = headers['content-length'];
+  if (cl !== undefined) return cl !== '0';
+  return headers['transfer-encoding'] !== undefined;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -32,10 +59,14 @@ function mediaType(contentType: string | undefined): string {
   return (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
 }
 
-function minLimit(a: number | null, b: number | null): number | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return a < b ? a : b;
+/** The 413 for a body over `limit`, saying which limit when it is not the whole-body one. */
+function tooLarge(limit: number | null, whole: number | null, form: boolean): RequestEntityTooLarge {
+  if (limit === whole) return new RequestEntityTooLarge();
+  return new RequestEntityTooLarge(
+    form
+      ? 'The form data is larger than the limit.'
+      : `The request body is larger than the ${limit} bytes the server keeps in memory.`,
+  );
 }
 
 /** What the buffered fast path needs from a node `IncomingMessage`. */
@@ -73,12 +104,30 @@ function readBuffered(stream: AsyncIterable<Uint8Array>, limit: number | null): 
   return typeof chunk === 'string' ? Buffer.from(chunk) : EMPTY;
 }
 
-/** Reads a whole body into bytes, failing with 413 at the first chunk that crosses `limit`. */
-export function readBytes(stream: AsyncIterable<Uint8Array>, limit: number | null): Promise<Uint8Array> {
+/** The slow-body guard of a set of limits, or null when it is off. */
+function rateGuard(limits: BodyLimits): RateGuard | null {
+  const t = limits.bodyTimeout;
+  return t && t > 0 ? { timeout: t, minRate: limits.bodyMinRate ?? 0 } : null;
+}
+
+/**
+ * Reads a whole body into bytes, failing with 413 at the first chunk that crosses `limit` (and with 408
+ * when `guard` finds it too slow).
+ */
+export function readBytes(
+  stream: AsyncIterable<Uint8Array>,
+  limit: number | null,
+  guard?: RateGuard | null,
+): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
-  return pump(stream, limit, (chunk) => {
-    chunks.push(chunk);
-  }).done.then((total) => {
+  return pump(
+    stream,
+    limit,
+    (chunk) => {
+      chunks.push(chunk);
+    },
+    guard,
+  ).done.then((total) => {
     if (chunks.length === 0) return EMPTY;
     if (chunks.length === 1) return chunks[0] as Uint8Array;
     return Buffer.concat(chunks, total);
@@ -86,32 +135,35 @@ export function readBytes(stream: AsyncIterable<Uint8Array>, limit: number | nul
 }
 
 /**
- * Reads the body once, before the view runs. `multipart/form-data` streams through busboy into
- * `form` + `files` (`data` stays empty); `application/x-www-form-urlencoded` is read to `data` and parsed
- * into `form`; anything else is read to `data`. A declared Content-Length over `maxContentLength` throws
- * RequestEntityTooLarge (413) before anything is read; a body that crosses a limit while streaming throws
- * 413 at that chunk and stops reading (the stream is left paused: the server decides about the socket).
- * A malformed multipart body throws BadRequest (400); a client that goes away, ClientDisconnected (400).
- * (Every failure is a rejection; written without `async` so that a body costs as few promise hops as possible.)
+ * Reads a body once (the app does it just before the view, or when a hook awaits `req.loadBody()`).
+ * `multipart/form-data` streams through busboy into `form` + `files` (`data` stays empty; large files
+ * spool to temporary files); `application/x-www-form-urlencoded` is read to `data` and parsed into
+ * `form`; anything else is read to `data`. What is held in memory is bounded: the whole body by
+ * `maxContentLength`, a JSON/raw body also by `maxBodyMemorySize`, a urlencoded one by
+ * `maxFormMemorySize`. A declared Content-Length over the limit throws RequestEntityTooLarge (413) before
+ * anything is read; a body that crosses a limit while streaming throws 413 at that chunk and stops reading
+ * (the stream is left paused: the server decides about the socket); a body slower than the rate guard
+ * throws RequestTimeout (408). A malformed multipart body throws BadRequest (400); a client that goes
+ * away, ClientDisconnected (400). (Every failure is a rejection; written without `async` so that a body
+ * costs as few promise hops as possible.)
  */
 export function readRequestBody(
   stream: AsyncIterable<Uint8Array> | null,
   contentType: string | undefined,
   contentLength: number | null,
   limits: BodyLimits,
+  onStart?: () => void,
 ): Promise<RequestBody> {
   try {
     const type = mediaType(contentType);
     const isMultipart = type === 'multipart/form-data';
     const isUrlEncoded = type === 'application/x-www-form-urlencoded';
-    let limit = limits.maxContentLength;
+    const whole = limits.maxContentLength;
+    let limit = whole;
+    if (!isMultipart) limit = minLimit(limit, limits.maxBodyMemorySize);
     if (isUrlEncoded) limit = minLimit(limit, limits.maxFormMemorySize);
     if (contentLength !== null && limit !== null && contentLength > limit) {
-      throw new RequestEntityTooLarge(
-        isUrlEncoded && limit !== limits.maxContentLength
-          ? 'The form data is larger than the limit.'
-          : undefined,
-      );
+      throw tooLarge(limit, whole, isUrlEncoded);
     }
     if (stream === null || contentLength === 0) {
       if (isMultipart || isUrlEncoded) {
@@ -123,11 +175,14 @@ export function readRequestBody(
       }
       return Promise.resolve({ data: EMPTY, form: null, files: null });
     }
+    // the limits allow the body: now the client may be told to send it (`Expect: 100-continue`)
+    onStart?.();
     if (isMultipart) {
-      return parseMultipart(stream, contentType as string, limits).then(({ form, files }) => ({
+      return parseMultipart(stream, contentType as string, limits).then(({ form, files, spooled }) => ({
         data: EMPTY,
         form,
         files,
+        spooled: spooled.length === 0 ? null : spooled,
       }));
     }
     const toBody = (data: Uint8Array): RequestBody =>
@@ -136,7 +191,10 @@ export function readRequestBody(
         : { data, form: null, files: null };
     const buffered = readBuffered(stream, limit);
     if (buffered !== undefined) return Promise.resolve(toBody(buffered));
-    return readBytes(stream, limit).then(toBody);
+    return readBytes(stream, limit, rateGuard(limits)).then(toBody, (e: unknown) => {
+      if (e instanceof RequestEntityTooLarge && limit !== whole) throw tooLarge(limit, whole, isUrlEncoded);
+      throw e;
+    });
   } catch (e) {
     return Promise.reject(e);
   }

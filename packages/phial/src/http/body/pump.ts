@@ -1,4 +1,4 @@
-import { ClientDisconnected, HTTPException, RequestEntityTooLarge } from '../exceptions.js';
+import { ClientDisconnected, HTTPException, RequestEntityTooLarge, RequestTimeout } from '../exceptions.js';
 
 /** What `pump` needs from a node stream (an `IncomingMessage`, any `Readable`). */
 interface NodeReadable extends AsyncIterable<Uint8Array> {
@@ -12,6 +12,18 @@ interface NodeReadable extends AsyncIterable<Uint8Array> {
 
 /** Receives each chunk; a returned promise pauses the source until it settles (backpressure). */
 export type ChunkSink = (chunk: Uint8Array) => void | Promise<void>;
+
+/**
+ * The slow-body guard: over every window of `timeout` seconds at least `minRate × timeout` bytes must
+ * arrive, else the read fails with 408 (time spent waiting on the sink, our own backpressure, is not
+ * counted). A trickling client cannot hold a request open; a slow but steady upload passes.
+ */
+export interface RateGuard {
+  /** Window length in seconds; 0 or less turns the guard off. */
+  timeout: number;
+  /** Average bytes per second required over each window. */
+  minRate: number;
+}
 
 /** A running read: `done` resolves with the byte count at the end of the body; `abort` stops it. */
 export interface Pump {
@@ -43,11 +55,55 @@ function disconnected(err?: unknown): HTTPException {
  * server can still answer), an async iterator is closed. A source that fails or closes early rejects with
  * ClientDisconnected (400).
  */
-export function pump(stream: AsyncIterable<Uint8Array>, limit: number | null, sink: ChunkSink): Pump {
-  return isNodeReadable(stream) ? pumpNode(stream, limit, sink) : pumpIterable(stream, limit, sink);
+export function pump(
+  stream: AsyncIterable<Uint8Array>,
+  limit: number | null,
+  sink: ChunkSink,
+  guard?: RateGuard | null,
+): Pump {
+  const progress: Progress = { total: 0, waiting: false, settled: false };
+  const p = isNodeReadable(stream)
+    ? pumpNode(stream, limit, sink, progress)
+    : pumpIterable(stream, limit, sink, progress);
+  if (guard && guard.timeout > 0 && !progress.settled) watch(p, progress, guard);
+  return p;
 }
 
-function pumpNode(stream: NodeReadable, limit: number | null, sink: ChunkSink): Pump {
+/** What the guard reads from a running read (the pump functions keep it current). */
+interface Progress {
+  /** Bytes received so far. */
+  total: number;
+  /** The sink is busy: the read waits on us, not on the client. */
+  waiting: boolean;
+  settled: boolean;
+}
+
+function watch(p: Pump, progress: Progress, guard: RateGuard): void {
+  const windowMs = guard.timeout * 1000;
+  const need = Math.max(1, Math.ceil(Math.max(0, guard.minRate) * guard.timeout));
+  let mark = progress.total;
+  const tick = (): void => {
+    if (progress.settled) return;
+    if (!progress.waiting && progress.total - mark < need) {
+      p.abort(
+        new RequestTimeout(
+          `The request body arrived too slowly (under ${guard.minRate} bytes/s over ${guard.timeout} s).`,
+        ),
+      );
+      return;
+    }
+    mark = progress.total;
+    timer.refresh();
+  };
+  const timer = setTimeout(tick, windowMs);
+  timer.unref?.();
+  p.done.then(
+    () => clearTimeout(timer),
+    () => clearTimeout(timer),
+  );
+}
+
+function pumpNode(stream: NodeReadable, limit: number | null, sink: ChunkSink, progress: Progress): Pump {
   let settled = false;
   let total = 0;
   let resolveDone!: (n: number) => void;
@@ -66,6 +122,7 @@ function pumpNode(stream: NodeReadable, limit: number | null, sink: ChunkSink): 
   const finish = (err?: Error): void => {
     if (settled) return;
     settled = true;
+    progress.settled = true;
     detach();
     if (err) {
       stream.pause();
@@ -80,6 +137,7 @@ function pumpNode(stream: NodeReadable, limit: number | null, sink: ChunkSink): 
     if (settled) return;
     const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
     total += chunk.byteLength;
+    progress.total = total;
     if (limit !== null && total > limit) {
       finish(tooLarge());
       return;
@@ -93,8 +151,10 @@ function pumpNode(stream: NodeReadable, limit: number | null, sink: ChunkSink): 
     }
     if (r !== undefined) {
       stream.pause();
+      progress.waiting = true;
       r.then(
         () => {
+          progress.waiting = false;
           if (!settled) stream.resume();
         },
         (e: unknown) => finish(e instanceof Error ? e : disconnected(e)),
@@ -110,9 +170,11 @@ function pumpNode(stream: NodeReadable, limit: number | null, sink: ChunkSink): 
   if (stream.readableEnded) {
     // Already consumed by someone else: nothing left to read.
     settled = true;
+    progress.settled = true;
     resolveDone(0);
   } else if (stream.destroyed) {
     settled = true;
+    progress.settled = true;
     rejectDone(disconnected());
   } else {
     stream.on('data', onData);
@@ -124,7 +186,12 @@ function pumpNode(stream: NodeReadable, limit: number | null, sink: ChunkSink): 
   return { done, abort: finish };
 }
 
-function pumpIterable(stream: AsyncIterable<Uint8Array>, limit: number | null, sink: ChunkSink): Pump {
+function pumpIterable(
+  stream: AsyncIterable<Uint8Array>,
+  limit: number | null,
+  sink: ChunkSink,
+  progress: Progress,
+): Pump {
   let settled = false;
   let total = 0;
   let resolveDone!: (n: number) => void;
@@ -146,6 +213,7 @@ function pumpIterable(stream: AsyncIterable<Uint8Array>, limit: number | null, s
   const finish = (err?: Error): void => {
     if (settled) return;
     settled = true;
+    progress.settled = true;
     if (err) {
       close();
       rejectDone(err);
@@ -166,12 +234,17 @@ function pumpIterable(stream: AsyncIterable<Uint8Array>, limit: number | null, s
         const raw = step.value as Uint8Array | string;
         const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
         total += chunk.byteLength;
+        progress.total = total;
         if (limit !== null && total > limit) {
           finish(tooLarge());
           return;
         }
         const r = sink(chunk);
-        if (r !== undefined) await r;
+        if (r !== undefined) {
+          progress.waiting = true;
+          await r;
+          progress.waiting = false;
+        }
         if (settled) return;
       }
     } catch (e) {

@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { createReadStream, readFileSync } from 'node:fs';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -15,6 +16,12 @@ export interface FileStorageInit {
   contentType?: string | null;
   /** The part's headers, lower-case names. */
   headers?: Readonly<Record<string, string>> | null;
+  /**
+   * A file holding the content instead of `data` (a large upload spooled to disk; it is removed when the
+   * request ends), with its `size` in bytes.
+   */
+  path?: string | null;
+  size?: number;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -36,8 +43,10 @@ function splitMimetype(ct: string): [string, Record<string, string>] {
 }
 
 /**
- * An uploaded file (Werkzeug's `FileStorage`): what `req.files.get('photo')` returns. The content is held
- * in memory; read it with `bytes()`/`text()`/`stream()` as often as needed, or `save()` it.
+ * An uploaded file (Werkzeug's `FileStorage`): what `req.files.get('photo')` returns. A small upload is held
+ * in memory; a large one sits in a temporary file that is removed when the request is over. Read it with
+ * `bytes()`/`text()`/`stream()` as often as needed during the request, or `save()` it (`stream()` and
+ * `save()` never load a spooled file into memory).
  */
 export class FileStorage {
   /** The client's file name, or null. Never trust it as a path: see `secureFilename`-style helpers. */
@@ -47,11 +56,16 @@ export class FileStorage {
   /** The part's headers, lower-case names (null-prototype object). */
   readonly headers: Readonly<Record<string, string>>;
   private readonly data: Uint8Array;
+  /** The temporary file holding the content, or null when it is in memory. */
+  private readonly path: string | null;
+  private readonly fileSize: number;
   private parsedType: [string, Record<string, string>] | undefined;
 
   constructor(init: FileStorageInit = {}) {
     const data = init.data ?? EMPTY;
     this.data = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    this.path = init.path ?? null;
+    this.fileSize = this.path === null ? this.data.byteLength : (init.size ?? 0);
     this.filename = init.filename ?? null;
     this.name = init.name ?? null;
     const headers = Object.create(null) as Record<string, string>;
@@ -80,18 +94,23 @@ export class FileStorage {
 
   /** Size of the content in bytes. */
   get size(): number {
-    return this.data.byteLength;
+    return this.fileSize;
+  }
+
+  /** True when the content sits in a temporary file (a large upload) rather than in memory. */
+  get spooled(): boolean {
+    return this.path !== null;
   }
 
   /** The `Content-Length` the part declared, else the real size. */
   get contentLength(): number {
     const declared = Number(this.headers['content-length']);
-    return Number.isInteger(declared) && declared >= 0 ? declared : this.data.byteLength;
+    return Number.isInteger(declared) && declared >= 0 ? declared : this.fileSize;
   }
 
-  /** The content (the stored bytes; do not mutate them). */
+  /** The content (the stored bytes; do not mutate them). A spooled file is read from disk on each call. */
   bytes(): Uint8Array {
-    return this.data;
+    return this.path === null ? this.data : readFileSync(this.path);
   }
 
   /** The content decoded (UTF-8 unless the part named a charset). */
@@ -99,16 +118,17 @@ export class FileStorage {
     const charset = this.mimetypeParams.charset;
     if (charset && charset.toLowerCase() !== 'utf-8' && charset.toLowerCase() !== 'utf8') {
       try {
-        return new TextDecoder(charset).decode(this.data);
+        return new TextDecoder(charset).decode(this.bytes());
       } catch {
         // unknown charset: fall back to UTF-8
       }
     }
-    return utf8.decode(this.data);
+    return utf8.decode(this.bytes());
   }
 
   /** A fresh readable stream of the content (also an async iterable of chunks). */
   stream(): Readable {
+    if (this.path !== null) return createReadStream(this.path);
     return Readable.from([Buffer.from(this.data.buffer, this.data.byteOffset, this.data.byteLength)], {
       objectMode: false,
     });
@@ -120,7 +140,8 @@ export class FileStorage {
     if (typeof destination === 'string' || destination instanceof URL) {
       const path =
         typeof destination === 'string' && !isAbsolute(destination) ? resolve(destination) : destination;
-      await writeFile(path, this.data);
+      if (this.path !== null) await copyFile(this.path, path);
+      else await writeFile(path, this.data);
       return;
     }
     await pipeline(this.stream(), destination);

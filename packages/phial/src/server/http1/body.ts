@@ -107,6 +107,25 @@ export class BodyReader implements AsyncIterator<Uint8Array> {
     });
   }
 
+  /**
+   * The response went out without the body being read: what is queued is dropped and the connection skips
+   * the rest. A read still pending (a hook that started `loadBody` and answered anyway) fails.
+   */
+  skip(): void {
+    if (this.abandoned) return;
+    this.abandoned = true;
+    this.drained = true;
+    this.queue.length = 0;
+    this.head = 0;
+    this.queued = 0;
+    this.paused = false;
+    this.error = new Error('The response was sent before the request body was read.');
+    const reject = this.reject;
+    this.resolve = null;
+    this.reject = null;
+    if (reject !== null) reject(this.error);
+  }
+
   return(): Promise<IteratorResult<Uint8Array>> {
     if (!this.abandoned) {
       this.abandoned = true;

@@ -12,6 +12,8 @@ const EMPTY_ITERATOR: AsyncIterator<Uint8Array> = {
   return: () => Promise.resolve(EMPTY_DONE),
 };
 
+const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+
 /** Expect header: absent, `100-continue`, or something the server cannot meet (417). */
 export const EXPECT_NONE = 0;
 export const EXPECT_CONTINUE = 1;
@@ -43,6 +45,13 @@ export class Http1Request implements RawRequest {
 
   constructor(socket: Socket) {
     this.socket = socket;
+  }
+
+  /** The app starts reading the body: a client that sent `Expect: 100-continue` is told to go on (once). */
+  startBody(): void {
+    if (this.expect !== EXPECT_CONTINUE) return;
+    this.expect = EXPECT_NONE;
+    if (!this.finished && this.socket.writable) this.socket.write(CONTINUE, 'latin1');
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
