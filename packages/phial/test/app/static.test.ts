@@ -39,10 +39,11 @@ describe('static files', () => {
     expect((await c.get('/static/../secret')).status).toBe(404);
   });
 
-  it('no static route without the folder; custom staticUrlPath', async () => {
+  it('a static route even before the folder exists (as in Flask); custom staticUrlPath', async () => {
     const root = tempRoot('phial-nostatic-');
     const app = new Phial(root);
-    expect(app.urlMap.rules().some((r) => r.endpoint === 'static')).toBe(false);
+    expect(app.urlMap.rules().some((r) => r.endpoint === 'static')).toBe(true);
+    expect((await app.testClient().get('/static/style.css')).status).toBe(404);
     const app2 = new Phial(project(), { staticUrlPath: '/assets' });
     expect((await app2.testClient().get('/assets/style.css')).status).toBe(200);
   });

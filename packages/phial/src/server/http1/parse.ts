@@ -63,6 +63,20 @@ function validForm(method: string, url: string): boolean {
   return ABSOLUTE_FORM.test(url);
 }
 
+const AUTHORITY_OF = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)/;
+
+/**
+ * The host of an absolute-form target (`http://a.example:8080/x` → `a.example:8080`, userinfo dropped),
+ * or null for any other form. A server must use it instead of the Host header (RFC 9112 §3.2.2).
+ */
+export function absoluteFormHost(url: string): string | null {
+  const m = AUTHORITY_OF.exec(url);
+  if (m === null) return null;
+  const authority = m[1] as string;
+  const host = authority.slice(authority.lastIndexOf('@') + 1);
+  return host === '' ? null : host;
+}
+
 /** Digits only, at most 15 (below 2^53): the value, else -1. */
 function parseLength(v: string): number {
   const n = v.length;
@@ -298,6 +312,11 @@ export function parseHead(s: string, b: Uint8Array, base: number, len: number, r
     }
   }
   if (hosts > 1 || (hosts === 0 && v11)) return 400;
+  if (b[base + sp1 + 1] !== 47 /* / */ && method !== 'CONNECT') {
+    // absolute-form: the target's authority wins over Host (RFC 9112 §3.2.2), as in Werkzeug
+    const host = absoluteFormHost(url);
+    if (host !== null) h.host = host;
+  }
   if (te !== undefined) {
     if (r.contentLength !== -1) return 400;
     if (te.toLowerCase() !== 'chunked') return 501;
