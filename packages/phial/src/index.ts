@@ -243,6 +243,11 @@ export type {
   TestRequestOptions,
 } from './testing/index.js';
 export { StreamingTestResponse, TestClient, TestResponse } from './testing/index.js';
+export type { TestWebSocketOptions } from './testing/index.js';
+export { TestWebSocket, WebSocketClosed, WebSocketRefused } from './testing/index.js';
+export type { WebSocketHandler, WebSocketOptions } from './realtime/websocket/route.js';
+export type { WebSocketMessage } from './realtime/websocket/socket.js';
+export { ServerWebSocket } from './realtime/websocket/socket.js';
 export type {
   AnySchema,
   DocRouteOptions,

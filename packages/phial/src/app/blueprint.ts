@@ -2,11 +2,12 @@
  * Blueprints (Flask's `Blueprint`): a group of routes and hooks recorded now and replayed onto an app
  * when registered, under a URL prefix, subdomain and name. Blueprints nest.
  */
-import type { Request } from '../http/request.js';
+
 import type { Response } from '../http/response.js';
 import type { RouteParams } from '../http/routing/index.js';
 import { sendFromDirectory } from './files.js';
 import type { Phial } from './phial.js';
+import type { Request } from './request.js';
 import {
   type ErrorHandlerMap,
   excClassAndCode,
@@ -45,6 +46,8 @@ export interface BlueprintOptions {
   urlDefaults?: Record<string, unknown> | null;
   /** Overrides the root folder. */
   rootPath?: string | null;
+  /** OpenAPI tags of every route of the blueprint (default: the blueprint's name). */
+  tags?: readonly string[] | null;
 }
 
 /** Options of `app.registerBlueprint(bp, options)` (override the blueprint's own). */
@@ -131,6 +134,8 @@ export class Blueprint extends Scaffold {
   subdomain: string | null;
   /** Defaults for every rule's values. */
   urlValuesDefaults: Record<string, unknown>;
+  /** OpenAPI tags of the blueprint's routes (null: its name). */
+  tags: string[] | null;
   /** Functions replayed on each registration. */
   deferredFunctions: Deferred[] = [];
   /** @internal nested blueprints */
@@ -151,6 +156,7 @@ export class Blueprint extends Scaffold {
     this.urlPrefix = options.urlPrefix ?? null;
     this.subdomain = options.subdomain ?? null;
     this.urlValuesDefaults = { ...(options.urlDefaults ?? {}) };
+    this.tags = options.tags ? [...options.tags] : null;
   }
 
   protected override checkSetup(fname: string): void {

@@ -2,9 +2,10 @@
  * Flask's context globals: `request`, `session`, `g`, `currentApp`. Each is a proxy that reads the
  * object of the current context (AsyncLocalStorage) on every access, and throws a clear error outside.
  */
-import type { Request } from '../http/request.js';
+
 import { contextStorage, type G, NO_APP_CONTEXT, NO_REQUEST_CONTEXT } from './context.js';
 import type { Phial } from './phial.js';
+import type { Request } from './request.js';
 import type { Session, SessionData } from './sessions.js';
 
 function makeProxy<T extends object>(resolve: () => object): T {

@@ -28,7 +28,7 @@ import { DefaultJSONProvider } from './json.js';
 import { createDefaultLogger, type Logger } from './logging.js';
 import { chain, type MaybePromise } from './maybe.js';
 import type { Request } from './request.js';
-import { toResponse } from './response-value.js';
+import { bindBodyToContext, toResponse } from './response-value.js';
 import { Scaffold, type UrlRuleOptions } from './scaffold.js';
 import { SecureCookieSessionInterface, type SessionInterface } from './sessions.js';
 import { jinjaEnvFor } from './templating.js';
@@ -474,7 +474,7 @@ export class Phial extends Scaffold {
   /** @internal */
   _toResponse(rv: unknown, ctx: RequestContext): Response {
     if (typeof rv === 'string') return new Response(rv);
-    if (rv instanceof Response) return rv;
+    if (rv instanceof Response) return bindBodyToContext(rv, ctx);
     return toResponse(rv, this.json, ctx, ctx.request.endpoint);
   }
 

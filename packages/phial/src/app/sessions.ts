@@ -5,10 +5,11 @@
  * derivation "hmac") over Flask's tagged JSON. Anything wrong with a cookie (bad signature, expired,
  * future-dated, undecodable) opens an empty session: a client can never turn its cookie into an error.
  */
-import type { Request } from '../http/request.js';
+
 import type { Response } from '../http/response.js';
 import { type SecretKey, type TextSerializer, URLSafeTimedSerializer } from '../http/signing.js';
 import type { Phial } from './phial.js';
+import type { Request } from './request.js';
 import { sessionJsonSerializer } from './tag.js';
 
 /**

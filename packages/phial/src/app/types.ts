@@ -1,7 +1,7 @@
 /** Types shared by the app layer: views, hooks, return values. */
 import type { HTTPException } from '../http/exceptions.js';
-import type { Request } from '../http/request.js';
 import type { Response } from '../http/response.js';
+import type { Request } from './request.js';
 
 /**
  * A JSON object a view may return: an object literal or a `type` alias of one. Interface and class

@@ -3,7 +3,7 @@
  * it with `app.addUrlRule(rule, { view: UserApi.asView('users') })`.
  */
 import { MethodNotAllowed } from '../http/exceptions.js';
-import type { Request } from '../http/request.js';
+import type { Request } from './request.js';
 import type { ResponseReturnValue, ViewAttributes, ViewFunction } from './types.js';
 
 /** What a view method returns. */

@@ -3,10 +3,14 @@
  * test client and the fetch adapter build). Nothing is parsed until it is read.
  */
 
-// type-only: the session object the app layer hands out (no runtime import of app/)
-import type { Session, SessionData } from '../app/sessions.js';
-import type { RequestBody } from './body/index.js';
-import { parseJson, parseUrlEncoded } from './body/index.js';
+import type { BodyConfig, RequestBody } from './body/index.js';
+import {
+  announcesBody,
+  bodyLimitsFromConfig,
+  parseJson,
+  parseUrlEncoded,
+  readRequestBody,
+} from './body/index.js';
 import { parseCookies } from './cookies.js';
 import { CharsetAccept, LanguageAccept, MIMEAccept } from './datastructures/accept.js';
 import type { FileStorage } from './datastructures/file-storage.js';
@@ -22,6 +26,8 @@ export interface RawRequest extends AsyncIterable<Uint8Array> {
   /** Lower-case names. */
   headers: Record<string, string | string[] | undefined>;
   socket?: { remoteAddress?: string; encrypted?: boolean } | null;
+  /** Called once, just before the body is read: a server answers `Expect: 100-continue` here. */
+  startBody?: () => void;
 }
 
 /** Parsed `Authorization` header. */
@@ -49,14 +55,13 @@ export interface GetJsonOptions {
   silent?: boolean;
 }
 
-/** Session-like object the request context hands out (FILES' `Session`); typed loosely here to keep http/ free of app/. */
-export interface RequestContextLink {
-  getSession(): unknown;
-}
-
 const EMPTY_BYTES = new Uint8Array(0);
-/** Params of a request that matched nothing yet (shared, frozen: matching sets a fresh object). */
-const NO_PARAMS: Record<string, unknown> = Object.freeze(Object.create(null));
+
+/** The error a body accessor throws when the body is announced but was not loaded yet. */
+export const BODY_NOT_LOADED =
+  'The request body has not been read yet: Phial reads it just before the view. A beforeRequest hook (or ' +
+  'other code that runs earlier) must call `await req.loadBody()` before reading req.form, req.files, ' +
+  'req.json or req.data.';
 const utf8 = new TextDecoder('utf-8');
 
 /** Percent-decodes a URL path (invalid escapes and invalid UTF-8 are kept or replaced, never thrown). */
@@ -85,29 +90,21 @@ function headerValue(raw: RawRequest, name: string): string | undefined {
 }
 
 /**
- * An HTTP request, as views and hooks see it (`req`, and the `request` global).
- * `P` types `params` from the rule string (see `RouteParams`).
+ * The toolkit's HTTP request (Werkzeug's `Request`): what the client sent, nothing about apps. The app layer's
+ * `Request` (`app/request.ts`, the one views see) extends it with the matched rule, params and session.
  */
-export class Request<P = Record<string, unknown>> {
+export class BaseRequest {
   /** The raw source. */
   readonly raw: RawRequest;
   /** Upper-case method. */
   readonly method: string;
-  /** Converted URL parameters of the matched rule (after `urlValuePreprocessor`s). */
-  params: P;
-  /** Endpoint of the matched rule, or null. */
-  endpoint: string | null = null;
-  /** The matched rule object (routing's `Rule`), or null. */
-  urlRule: unknown = null;
-  /** A routing error (404/405/308) kept to be raised after `beforeRequest` hooks. */
-  routingException: Error | null = null;
   /** The mount path of the app (WSGI's SCRIPT_NAME); empty by default. */
   rootPath = '';
 
-  /** @internal body, once read by dispatch */
+  /** @internal the body, once read by `loadBody` */
   _body: RequestBody | null = null;
-  /** @internal link to the request context (session access) */
-  _ctx: RequestContextLink | null = null;
+  /** @internal the running or finished `loadBody` */
+  _bodyLoad: Promise<void> | null = null;
   /** @internal hooks a client-gone event onto an AbortController (set by the server adapter) */
   _attachAbort: ((ac: AbortController, data: unknown) => void) | null = null;
   /** @internal what the adapter needs to wire the signal (node: the ServerResponse) */
@@ -126,12 +123,13 @@ export class Request<P = Record<string, unknown>> {
   declare private _json?: { value: unknown } | { error: unknown };
   declare private _accept?: MIMEAccept;
   declare private _signal?: AbortSignal;
+  declare private _maxContentLength?: number | null;
+  declare private _bodyError?: unknown;
 
-  constructor(raw: RawRequest, params?: P) {
+  constructor(raw: RawRequest) {
     this.raw = raw;
     const m = raw.method;
     this.method = m === undefined ? 'GET' : m === 'GET' || m === 'POST' ? m : m.toUpperCase();
-    this.params = params ?? (NO_PARAMS as P);
   }
 
   private splitUrl(): void {
@@ -239,7 +237,7 @@ export class Request<P = Record<string, unknown>> {
   /** Form fields of a urlencoded or multipart body (empty otherwise). */
   get form(): MultiDict<string> {
     if (this._form === undefined) {
-      const body = this._body;
+      const body = this.loadedBody();
       if (body?.form) this._form = body.form;
       else if (body?.data.byteLength && this.mimetype === 'application/x-www-form-urlencoded') {
         this._form = parseUrlEncoded(body.data);
@@ -250,7 +248,7 @@ export class Request<P = Record<string, unknown>> {
 
   /** Uploaded files of a multipart body. */
   get files(): MultiDict<FileStorage> {
-    const files = this._body?.files;
+    const files = this.loadedBody()?.files;
     if (files) return files;
     if (this._emptyFiles === undefined) this._emptyFiles = new MultiDict<FileStorage>();
     return this._emptyFiles;
@@ -277,7 +275,81 @@ export class Request<P = Record<string, unknown>> {
 
   /** The raw body bytes (empty for multipart bodies, which are parsed into `form`/`files`). */
   get data(): Uint8Array {
-    return this._body?.data ?? EMPTY_BYTES;
+    return this.loadedBody()?.data ?? EMPTY_BYTES;
+  }
+
+  /**
+   * The body once loaded; null for a request without a body. Throws the read's error when it failed, and
+   * a clear error (naming `loadBody`) when a body is announced but not loaded yet.
+   */
+  private loadedBody(): RequestBody | null {
+    const body = this._body;
+    if (body !== null) return body;
+    if (this._bodyError !== undefined) throw this._bodyError;
+    if (announcesBody(this.raw.headers)) throw new Error(BODY_NOT_LOADED);
+    return null;
+  }
+
+  /** @internal the config the body limits come from (`MAX_CONTENT_LENGTH`, ...): the app's, in the app's Request. */
+  protected bodyConfig(): BodyConfig | null {
+    return null;
+  }
+
+  /** True once the body is loaded (or when the request has none). */
+  get bodyLoaded(): boolean {
+    return this._body !== null || !announcesBody(this.raw.headers);
+  }
+
+  /**
+   * The largest body this request accepts, in bytes (null: no limit): a value set here (in a
+   * `beforeRequest` hook, as Flask 3.1 allows), else the app's `MAX_CONTENT_LENGTH` (the app's `Request`
+   * puts the matched route's `maxContentLength` option first). Setting it after the body was loaded changes
+   * nothing.
+   */
+  get maxContentLength(): number | null {
+    if (this._maxContentLength !== undefined) return this._maxContentLength;
+    const v = this.bodyConfig()?.MAX_CONTENT_LENGTH;
+    return typeof v === 'number' ? v : null;
+  }
+  set maxContentLength(value: number | null) {
+    this._maxContentLength = value;
+  }
+
+  /**
+   * Reads the body (at most once; later calls share the first read) with this request's limits, so that
+   * `form`, `files`, `json` and `data` can be read synchronously. Phial calls it just before the view; a
+   * `beforeRequest` hook that needs the body awaits it. Rejects with 413 when a limit is crossed (before
+   * reading when the declared length already does), 408 when the body arrives too slowly, 400 when it is
+   * malformed or the client goes away.
+   */
+  loadBody(): Promise<void> {
+    let load = this._bodyLoad;
+    if (load === null) {
+      if (this._body !== null || !announcesBody(this.raw.headers)) load = Promise.resolve();
+      else {
+        const limits = bodyLimitsFromConfig(this.bodyConfig(), this.maxContentLength);
+        let read: Promise<RequestBody>;
+        try {
+          // a declared length over the limit fails here, before the client is told to send (100-continue)
+          read = readRequestBody(this.raw, this.contentType ?? undefined, this.contentLength, limits, () =>
+            this.raw.startBody?.(),
+          );
+        } catch (e) {
+          read = Promise.reject(e);
+        }
+        load = read.then(
+          (body) => {
+            this._body = body;
+          },
+          (e: unknown) => {
+            this._bodyError = e;
+            throw e;
+          },
+        );
+      }
+      this._bodyLoad = load;
+    }
+    return load;
   }
 
   /** The body as UTF-8 text. */
@@ -396,30 +468,6 @@ export class Request<P = Record<string, unknown>> {
     return parseAuthorization(headerValue(this.raw, 'authorization'));
   }
 
-  /** Same as `params` (Flask's `view_args`). */
-  get viewArgs(): P {
-    return this.params;
-  }
-
-  /** Name of the blueprint of the matched endpoint (innermost, dotted for nested), or null. */
-  get blueprint(): string | null {
-    const ep = this.endpoint;
-    if (ep === null) return null;
-    const i = ep.lastIndexOf('.');
-    return i === -1 ? null : ep.slice(0, i);
-  }
-
-  /** Every blueprint of the endpoint, innermost first (`a.b.view` → `['a.b', 'a']`). */
-  get blueprints(): string[] {
-    return endpointBlueprints(this.endpoint).slice();
-  }
-
-  /** The session of this request (opened lazily), typed by `interface SessionData`. */
-  get session(): Session<SessionData> {
-    if (this._ctx === null) throw new Error('Working outside of request context.');
-    return this._ctx.getSession() as Session<SessionData>;
-  }
-
   /** Aborts when the client goes away before the response is finished. */
   get signal(): AbortSignal {
     if (this._signal === undefined) {
@@ -430,29 +478,14 @@ export class Request<P = Record<string, unknown>> {
     return this._signal;
   }
 
+  /** `Last-Event-ID`: the last event id a reconnecting EventSource saw (server-sent events), or null. */
+  get lastEventId(): string | null {
+    return headerValue(this.raw, 'last-event-id') ?? null;
+  }
+
   toString(): string {
     return `<Request '${this.url}' [${this.method}]>`;
   }
-}
-
-const NO_BLUEPRINTS: readonly string[] = Object.freeze([]);
-/** Blueprint lists by endpoint (endpoints are few: the app's rules). Bounded in case of made-up endpoints. */
-const blueprintsCache = new Map<string, readonly string[]>();
-
-/** @internal the blueprints of an endpoint, innermost first, computed once per endpoint (shared: never mutate). */
-export function endpointBlueprints(endpoint: string | null): readonly string[] {
-  if (endpoint === null) return NO_BLUEPRINTS;
-  const dot = endpoint.lastIndexOf('.');
-  if (dot === -1) return NO_BLUEPRINTS;
-  let out = blueprintsCache.get(endpoint);
-  if (out !== undefined) return out;
-  const list: string[] = [];
-  const parts = endpoint.slice(0, dot).split('.');
-  for (let i = parts.length; i > 0; i--) list.push(parts.slice(0, i).join('.'));
-  out = Object.freeze(list);
-  if (blueprintsCache.size >= 4096) blueprintsCache.clear();
-  blueprintsCache.set(endpoint, out);
-  return out;
 }
 
 /** Parses an `Authorization` header value. */

@@ -7,10 +7,28 @@ import type { Phial } from '../app/phial.js';
 import { isHTTPException } from '../http/exceptions.js';
 import type { RawRequest } from '../http/request.js';
 import { type Response, toAsyncIterable } from '../http/response.js';
-import { safeHeaderValue } from '../http/security.js';
+import {
+  fixedBodyLength,
+  parseContentLength,
+  sendsBody,
+  wireContentLength,
+  wireReason,
+} from '../http/wire.js';
+import { fallbackResponse } from './fallback.js';
 
-const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 const encoder = new TextEncoder();
+const noop = (): void => {};
+
+/** Closes a response whose body is not sent: a stream is ended unread (generator `finally` blocks run). */
+function closeUnsent(response: Response): Promise<void> | undefined {
+  const body = response._body;
+  if (body === null || typeof body === 'string' || body instanceof Uint8Array) return response._close();
+  const it = toAsyncIterable(body)[Symbol.asyncIterator]();
+  return Promise.resolve(it.return?.()).then(
+    () => response._close(),
+    () => response._close(),
+  );
+}
 const EMPTY_BODY: AsyncIterable<Uint8Array> = { async *[Symbol.asyncIterator]() {} };
 
 /** Builds the RawRequest the pipeline reads from a Web Request. */
@@ -44,29 +62,38 @@ export function rawFromWebRequest(request: globalThis.Request): { raw: RawReques
   return { raw, url };
 }
 
-/** Converts a Phial Response to a Web Response (streams stay streams; HEAD and null-body statuses get none). */
+/**
+ * Converts a Phial Response to a Web Response under the wire rules (http/wire.ts): no body for HEAD and
+ * the null-body statuses, Content-Length as every adapter writes it, no Transfer-Encoding from the app.
+ * Streams stay streams.
+ */
 export function toWebResponse(response: Response, method: string): globalThis.Response {
   const headers = new globalThis.Headers();
-  for (const [k, v] of response.headers.items()) headers.append(k, v);
+  let appLength: string | null = null;
+  const rh = response.headers;
+  for (let i = 0; i < rh._keys.length; i++) {
+    const k = rh._keys[i] as string;
+    if (k === 'content-length') appLength = rh._values[i] as string;
+    else if (k !== 'transfer-encoding') headers.append(rh._names[i] as string, rh._values[i] as string);
+  }
   const status = response.status;
-  const noBody = method === 'HEAD' || NULL_BODY_STATUS.has(status);
   const body = response._body;
-  const init: ResponseInit = { status, statusText: safeHeaderValue(response.statusText), headers };
-  if (noBody || body === null) {
-    response._close();
+  const bodyLength = fixedBodyLength(body);
+  const length = wireContentLength(status, method, bodyLength, parseContentLength(appLength));
+  if (length >= 0) headers.set('content-length', String(length));
+  const init: ResponseInit = { status, statusText: wireReason(status, response._statusText), headers };
+  if (body === null || !sendsBody(status, method)) {
+    const p = closeUnsent(response);
+    if (p !== undefined) p.catch(noop);
     return new globalThis.Response(null, init);
   }
-  if (typeof body === 'string' || body instanceof Uint8Array) {
-    if (!headers.has('content-length')) {
-      headers.set(
-        'content-length',
-        String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength),
-      );
-    }
+  if (bodyLength >= 0) {
     response._close();
-    return new globalThis.Response(body as ConstructorParameters<typeof globalThis.Response>[0], init);
+    // a string body would get a `text/plain` Content-Type from the Web Response when the app set none
+    const bytes = typeof body === 'string' && !headers.has('content-type') ? encoder.encode(body) : body;
+    return new globalThis.Response(bytes as ConstructorParameters<typeof globalThis.Response>[0], init);
   }
-  const it = toAsyncIterable(body)[Symbol.asyncIterator]();
+  const it = toAsyncIterable(body as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
@@ -96,7 +123,7 @@ export async function handleFetch(app: Phial, request: globalThis.Request): Prom
   const scheme = url.protocol.replace(/:$/, '');
   let res: Response;
   try {
-    res = await app._dispatch(raw, (req) => {
+    res = await app.wsgiApp(raw, (req) => {
       req._scheme = scheme;
       req._attachAbort = (ac: AbortController) => {
         if (request.signal.aborted) ac.abort(request.signal.reason);
@@ -104,21 +131,16 @@ export async function handleFetch(app: Phial, request: globalThis.Request): Prom
       };
     });
   } catch (e) {
-    if (isHTTPException(e)) return toWebResponse(e.getResponse(), request.method);
-    app.logger.error('Exception while handling a request', e);
-    const body = app.debug
-      ? `Internal Server Error\n\n${e instanceof Error ? (e.stack ?? String(e)) : String(e)}\n`
-      : 'Internal Server Error';
-    return new globalThis.Response(body, {
-      status: 500,
-      headers: { 'content-type': 'text/plain; charset=utf-8' },
-    });
+    if (!isHTTPException(e)) app.logger.error('Exception while handling a request', e);
+    // the same answer the servers give
+    return toWebResponse(fallbackResponse(app, e), request.method);
   }
   try {
     return toWebResponse(res, request.method);
   } catch (e) {
     // e.g. a status outside 200-599, which Web Responses cannot carry
     app.logger.error('Could not convert the response for the Fetch API', e);
-    return new globalThis.Response('Internal Server Error', { status: 500 });
+    res._close()?.catch(noop);
+    return toWebResponse(fallbackResponse(app, e), request.method);
   }
 }

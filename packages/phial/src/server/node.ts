@@ -3,21 +3,31 @@
  * `writeHead` + one `end`; streams honour backpressure and stop when the client goes.
  */
 import { Buffer } from 'node:buffer';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
 import type { Socket } from 'node:net';
 import type { Phial } from '../app/phial.js';
-import { isHTTPException } from '../http/exceptions.js';
-import type { Request } from '../http/request.js';
+import { BadRequest, isHTTPException } from '../http/exceptions.js';
+import type { BaseRequest, RawRequest } from '../http/request.js';
 import { Response, toAsyncIterable } from '../http/response.js';
-import { safeHeaderValue } from '../http/security.js';
+import {
+  fixedBodyLength,
+  parseContentLength,
+  sendsBody,
+  wireContentLength,
+  wireReason,
+} from '../http/wire.js';
+import { fallbackResponse } from './fallback.js';
+import { absoluteFormHost } from './http1/parse.js';
+
+export { fallbackResponse } from './fallback.js';
 
 const encoder = new TextEncoder();
-
-function hasHeader(h: Response['headers'], lower: string): boolean {
-  const keys = h._keys;
-  for (let i = 0; i < keys.length; i++) if (keys[i] === lower) return true;
-  return false;
-}
 
 /** True when a header value has a character outside ASCII (written as latin1 bytes). */
 function hasHighChar(v: string): boolean {
@@ -25,12 +35,28 @@ function hasHighChar(v: string): boolean {
   return false;
 }
 
-/** True when the request announced a body (its end has not been seen yet). */
-function bodyPending(req: IncomingMessage): boolean {
+/** The reason phrase to give node, or undefined for node's own (same as the wire rules for known codes). */
+function reasonFor(response: Response): string | undefined {
+  const text = response._statusText;
+  if (text !== undefined) return wireReason(response._status, text);
+  return STATUS_CODES[response._status] === undefined ? wireReason(response._status, undefined) : undefined;
+}
+
+/** An unread body of at most this many bytes is dropped by node and the connection kept; a larger one closes it. */
+const SKIP_CAP = 64 * 1024;
+
+/**
+ * True when the request's body did not arrive to its end and the connection must close after the answer:
+ * a chunked body, a large one, or one the app started reading and gave up on (413, 408, a broken body).
+ * A small body nobody read (a 404, a hook's answer) is dropped by node, and the connection stays usable.
+ */
+function mustCloseForBody(req: IncomingMessage): boolean {
+  if (req.complete) return false;
   const h = req.headers;
   const cl = h['content-length'];
-  if (cl !== undefined) return cl !== '0';
-  return h['transfer-encoding'] !== undefined;
+  if (cl === undefined) return h['transfer-encoding'] !== undefined;
+  if (cl === '0') return false;
+  return req.readableDidRead || !(Number(cl) <= SKIP_CAP);
 }
 
 /** Writes a Phial Response to a node ServerResponse; resolves when the body is fully written. */
@@ -40,9 +66,9 @@ export function writeResponse(res: ServerResponse, response: Response, app?: Phi
     return;
   }
   const req = res.req as IncomingMessage | undefined;
-  if (req !== undefined && req.complete === false && bodyPending(req)) {
-    // the body was not read to its end (413, a client error): what is left of it must not be parsed as
-    // the next request, and a client that stalls must not keep the socket: `Connection: close`
+  if (req !== undefined && mustCloseForBody(req)) {
+    // the body was not read to its end (a 404 with a large body, 413, a client error): what is left of it
+    // must not be parsed as the next request, and a client that stalls must not keep the socket
     res.shouldKeepAlive = false;
   }
   const body = response._body;
@@ -50,29 +76,40 @@ export function writeResponse(res: ServerResponse, response: Response, app?: Phi
   const keys = headers._keys;
   const names = headers._names;
   const values = headers._values;
-  const fixed = typeof body === 'string' || body === null || body instanceof Uint8Array;
   const flat: string[] = [];
   let wide = false;
+  let appLength: string | null = null;
   for (let i = 0; i < keys.length; i++) {
-    // a body of known length is framed by Content-Length: a Transfer-Encoding from the app would make
-    // node send both (a mis-framed response, RFC 9112 §6.2)
-    if (fixed && keys[i] === 'transfer-encoding') continue;
+    const k = keys[i] as string;
+    // framing is the server's (http/wire.ts): Content-Length is written below as the wire rules say, and
+    // an app's Transfer-Encoding is never sent (with a length it would mis-frame the response)
+    if (k === 'content-length') {
+      appLength = values[i] as string;
+      continue;
+    }
+    if (k === 'transfer-encoding') continue;
     const v = values[i] as string;
     if (!wide && hasHighChar(v)) wide = true;
     flat.push(names[i] as string, v);
   }
   const status = response._status;
-  const text = response._statusText === undefined ? undefined : safeHeaderValue(response._statusText);
-  if (fixed) {
-    if (!hasHeader(headers, 'content-length') && status !== 204 && status !== 304 && !(status < 200)) {
-      flat.push(
-        'Content-Length',
-        String(body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength),
-      );
-    }
+  const method = req?.method ?? 'GET';
+  const bodyLength = fixedBodyLength(body);
+  const length =
+    appLength === null &&
+    bodyLength >= 0 &&
+    status >= 200 &&
+    status !== 204 &&
+    status !== 205 &&
+    status !== 304
+      ? bodyLength
+      : wireContentLength(status, method, bodyLength, parseContentLength(appLength));
+  if (length >= 0) flat.push('Content-Length', String(length));
+  if (bodyLength >= 0) {
+    const text = reasonFor(response);
     if (text === undefined) res.writeHead(status, flat);
     else res.writeHead(status, text, flat);
-    if (body === null || body === '') res.end();
+    if (body === null || body === '' || !sendsBody(status, method)) res.end();
     // node writes a string body in one piece with the head, both as UTF-8: header values already in
     // bytes-as-latin1 form would be encoded twice, so such a body goes out as bytes (the head as latin1)
     else if (wide && typeof body === 'string') res.end(Buffer.from(body));
@@ -80,22 +117,23 @@ export function writeResponse(res: ServerResponse, response: Response, app?: Phi
     const p = response._onClose === null ? undefined : response._close();
     return p;
   }
-  return writeStream(res, response, flat, app);
+  return writeStream(res, response, flat, app, length);
 }
 
 async function writeStream(
   res: ServerResponse,
   response: Response,
   flat: string[],
-  app?: Phial,
+  app: Phial | undefined,
+  length: number,
 ): Promise<void> {
   const status = response._status;
-  const text = response._statusText === undefined ? undefined : safeHeaderValue(response._statusText);
+  const text = reasonFor(response);
   if (text === undefined) res.writeHead(status, flat);
   else res.writeHead(status, text, flat);
   const iterable = toAsyncIterable(response._body as AsyncIterable<Uint8Array | string>);
   const it = iterable[Symbol.asyncIterator]();
-  if (res.req?.method === 'HEAD' || status === 204 || status === 304) {
+  if (!sendsBody(status, res.req?.method ?? 'GET')) {
     // no body may be sent: do not produce one (a file stream is closed right away)
     try {
       await it.return?.();
@@ -122,8 +160,27 @@ async function writeStream(
         await it.return?.();
         break;
       }
-      const chunk = typeof value === 'string' ? encoder.encode(value) : value;
+      let chunk = typeof value === 'string' ? encoder.encode(value) : value;
       if (chunk.byteLength === 0) continue;
+      if (length >= 0) {
+        // a declared length is what the client reads: never more (http/wire.ts)
+        if (chunk.byteLength >= length) {
+          let over = chunk.byteLength > length;
+          if (over) chunk = chunk.subarray(0, length);
+          if (length > 0) res.write(chunk);
+          if (!over) over = !(await it.next()).done;
+          if (over) {
+            await it.return?.();
+            app?.logger.error(
+              'A streamed response produced more bytes than its Content-Length: the rest was not sent.',
+            );
+            res.shouldKeepAlive = false;
+          }
+          length = 0;
+          break;
+        }
+        length -= chunk.byteLength;
+      }
       if (!res.write(chunk)) {
         await new Promise<void>((resolve) => {
           const done = () => {
@@ -136,27 +193,48 @@ async function writeStream(
         });
       }
     }
+    if (length > 0 && !gone && !res.destroyed) {
+      throw new Error('A streamed response ended before its Content-Length.');
+    }
     if (!res.destroyed) res.end();
   } catch (e) {
     app?.logger.error('Error while streaming the response', e);
-    res.destroy(e instanceof Error ? e : undefined);
+    cutResponse(res);
   } finally {
     res.off('close', onClose);
     await response._close();
   }
 }
 
-/** A minimal response for an error that escaped the app (propagated in testing/debug, or a bug). */
-export function fallbackResponse(app: Phial, e: unknown): Response {
-  if (isHTTPException(e)) return e.getResponse();
-  const debug = app.debug;
-  const body = debug
-    ? `Internal Server Error\n\n${e instanceof Error ? (e.stack ?? String(e)) : String(e)}\n`
-    : '<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n<p>The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.</p>\n';
-  return new Response(body, {
-    status: 500,
-    contentType: debug ? 'text/plain; charset=utf-8' : 'text/html; charset=utf-8',
-  });
+/** How long a cut response may take to flush what was produced before the socket is destroyed. */
+const CUT_FLUSH_MS = 5000;
+
+/**
+ * Ends a response whose body failed: the head and the chunks already produced reach the client, then the
+ * connection is cut, with no terminating chunk (the response must not look complete). Destroying at once
+ * would lose them: node corks the socket while a chunked response is written, and a response queued
+ * behind a pipelined one has no socket yet.
+ */
+function cutResponse(res: ServerResponse): void {
+  const socket = res.socket;
+  if (socket === null || socket === undefined) {
+    if (res.destroyed) return;
+    // queued behind another response: its bytes are flushed right after the socket is assigned
+    res.once('socket', () => process.nextTick(cutResponse, res));
+    return;
+  }
+  if (socket.destroyed) return;
+  if (!(res as { _headerSent?: boolean })._headerSent) res.flushHeaders();
+  while (socket.writableCorked > 0) socket.uncork();
+  if (socket.writableLength === 0) {
+    socket.destroy();
+    return;
+  }
+  // bytes still queued: end (a FIN, never a terminating chunk), destroy once flushed or after a while
+  const timer = setTimeout(() => socket.destroy(), CUT_FLUSH_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+  socket.destroySoon();
 }
 
 function writeFatal(app: Phial, res: ServerResponse, e: unknown): void {
@@ -184,7 +262,7 @@ function attachNodeAbort(ac: AbortController, data: unknown): void {
 }
 
 /** Connects the Request to the node objects (no closure per request). */
-function nodeSetup(req: Request, res: ServerResponse): void {
+function nodeSetup(req: BaseRequest, res: ServerResponse): void {
   req._attachAbort = attachNodeAbort;
   req._adapterData = res;
 }
@@ -192,9 +270,19 @@ function nodeSetup(req: Request, res: ServerResponse): void {
 /** A node:http request listener for the app. */
 export function createNodeHandler(app: Phial): (req: IncomingMessage, res: ServerResponse) => void {
   return function phialHandler(req: IncomingMessage, res: ServerResponse): void {
+    if (duplicateHost(req.rawHeaders)) {
+      refuseRequest(app, res);
+      return;
+    }
+    const url = req.url;
+    if (url !== undefined && url.charCodeAt(0) !== 47 /* / */) {
+      // absolute-form: the target's authority is the host (RFC 9112 §3.2.2); node's parser ignores it
+      const host = absoluteFormHost(url);
+      if (host !== null) req.headers.host = host;
+    }
     let out: Response | Promise<Response>;
     try {
-      out = app._dispatch(req, nodeSetup, res);
+      out = app.wsgiApp(req, nodeSetup, res);
     } catch (e) {
       writeFatal(app, res, e);
       return;
@@ -208,6 +296,27 @@ export function createNodeHandler(app: Phial): (req: IncomingMessage, res: Serve
       (e) => writeFatal(app, res, e),
     );
   };
+}
+
+/** True when the head has more than one Host line (node keeps the first and says nothing). */
+function duplicateHost(raw: string[]): boolean {
+  let seen = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.length === 4 && (name === 'Host' || name === 'host' || name.toLowerCase() === 'host')) {
+      if (seen) return true;
+      seen = true;
+    }
+  }
+  return false;
+}
+
+/** A 400 for a request the app must not see; the connection closes after it. */
+function refuseRequest(app: Phial, res: ServerResponse): void {
+  res.shouldKeepAlive = false;
+  const response = new BadRequest('The request has more than one Host header.').getResponse();
+  response.headers.set('Connection', 'close');
+  safeWrite(app, res, response);
 }
 
 /** Writes a response; anything that fails while writing becomes the fallback 500 (never an uncaught error). */
@@ -235,35 +344,82 @@ function clientErrorStatus(err: NodeJS.ErrnoException): string {
 }
 
 /**
- * Wires a server: the app's handler, `Expect: 100-continue` (a body over MAX_CONTENT_LENGTH gets 413
- * without `100 Continue`), and malformed requests (a 4xx, the process keeps serving).
+ * Wires a server: the app's handler, `Expect: 100-continue` (`100 Continue` only once the app reads the
+ * body: a 404 or a 413 on the declared length never gets it), and malformed requests (a 4xx, the process keeps serving).
  */
 export function configureServer(app: Phial, server: Server, handler = app.handler): Server {
   server.on('request', handler);
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    const limit = app.config.MAX_CONTENT_LENGTH;
-    const cl = Number(req.headers['content-length']);
-    if (limit !== null && limit !== undefined && Number.isFinite(cl) && cl > limit) {
-      // never say 100 Continue: the pipeline answers 413 before reading, then the connection closes
-      res.setHeader('Connection', 'close');
-      res.shouldKeepAlive = false;
-    } else {
-      res.writeContinue();
-    }
+    // `100 Continue` goes out when the app starts reading the body (Request.loadBody calls startBody): a
+    // request answered without it (404, 413 on the declared length, a hook's answer) never gets it, and
+    // the connection closes after the answer (the body may still come)
+    (req as IncomingMessage & RawRequest).startBody = () => {
+      if (!res.headersSent && !res.writableEnded) res.writeContinue();
+    };
     handler(req, res);
   });
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-    if (err.code === 'ECONNRESET' || !socket.writable) {
+  server.on('clientError', onClientError);
+  return server;
+}
+
+/** Marks a socket whose client error is being answered (node reports one for every later chunk too). */
+const kClientError = Symbol('phial.clientError');
+
+type ErrorSocket = Socket & { [kClientError]?: true; _httpMessage?: ServerResponse | null };
+
+/**
+ * A request node's parser refused (malformed, too large, too slow): a short 4xx, then the connection
+ * closes. Responses of earlier pipelined requests go out first, whole and in order: the answer is never
+ * written into a response in progress, and no answered request loses its response.
+ */
+function onClientError(err: NodeJS.ErrnoException, socket: ErrorSocket): void {
+  if (socket[kClientError]) return;
+  socket[kClientError] = true;
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = clientErrorStatus(err);
+  const body = `${status}\n`;
+  const answer = `HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+  afterResponses(socket, answer);
+}
+
+/** Writes `answer`, then closes, once no response is in progress on the socket (or cuts the connection). */
+function afterResponses(socket: ErrorSocket, answer: string): void {
+  if (socket.destroyed) return;
+  const res = socket._httpMessage;
+  if (res === null || res === undefined) {
+    if (!socket.writable) {
       socket.destroy();
       return;
     }
-    const status = clientErrorStatus(err);
-    const body = `${status}\n`;
-    socket.end(
-      `HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
-  });
-  return server;
+    socket.write(answer, 'latin1');
+    socket.destroySoon();
+    return;
+  }
+  const req = res.req as IncomingMessage | undefined;
+  if (req !== undefined && !req.complete) {
+    // the error is in this request's body, which its view may wait for: answer now if its response has
+    // not started (the view then sees the client gone), else cut the connection
+    if ((res as { _headerSent?: boolean })._headerSent) socket.destroy();
+    else {
+      socket.write(answer, 'latin1');
+      socket.destroySoon();
+    }
+    return;
+  }
+  let waiting = true;
+  const next = () => {
+    if (!waiting) return;
+    waiting = false;
+    res.off('finish', next);
+    res.off('close', next);
+    // node hands the socket to the next queued response in its own 'finish' listener (added first)
+    afterResponses(socket, answer);
+  };
+  res.on('finish', next);
+  res.on('close', next);
 }
 
 /** Creates a node:http server for the app (not listening yet). */

@@ -5,11 +5,19 @@
 import { parseSetCookie } from 'cookie';
 import { contextStorage, RequestContext } from '../app/context.js';
 import type { Phial } from '../app/phial.js';
+import { Request } from '../app/request.js';
 import { isNullSession, type Session } from '../app/sessions.js';
-import { Request } from '../http/request.js';
 import { isJsonMimetype, Response, toAsyncIterable } from '../http/response.js';
-import { safeHeaderValue } from '../http/security.js';
+import {
+  fixedBodyLength,
+  isNullBodyStatus,
+  parseContentLength,
+  wireContentLength,
+  wireReason,
+} from '../http/wire.js';
 import { buildRequest, type TestRequestOptions } from './builder.js';
+import { StreamingTestResponse } from './stream.js';
+import { handshakeHeaders, openTestWebSocket, type TestWebSocket, type TestWebSocketOptions } from './websocket.js';
 
 /** Options of `app.testClient()`. */
 export interface TestClientOptions {
@@ -21,7 +29,12 @@ export interface TestClientOptions {
 export interface ClientRequestOptions extends TestRequestOptions {
   /** Follow redirects; earlier responses go to `history`. */
   followRedirects?: boolean;
+  /** Resolve as soon as the head is ready and read the body as it is produced (`StreamingTestResponse`). */
+  stream?: boolean;
 }
+
+/** Client options asking for a streamed response. */
+export type StreamRequestOptions = ClientRequestOptions & { stream: true };
 
 /** A cookie in the client's jar. */
 export interface TestCookie {
@@ -45,10 +58,8 @@ export interface SetTestCookieOptions {
 const decoder = new TextDecoder();
 const EMPTY = new Uint8Array(0);
 
-/** Statuses whose responses never carry a body (the server sends none, and no Content-Length). */
-function bodyless(status: number): boolean {
-  return status === 204 || status === 304 || status < 200;
-}
+/** Statuses whose responses never carry a body (1xx, 204, 205, 304: the wire rules of http/wire.ts). */
+const bodyless = isNullBodyStatus;
 const REDIRECTS = new Set([301, 302, 303, 305, 307, 308]);
 
 /** A buffered response, as returned by the test client. */
@@ -78,14 +89,25 @@ export class TestResponse {
     this.response = response;
     this.status = response.status;
     // as the server writes it (a reason phrase can never split the status line)
-    this.statusText = safeHeaderValue(response.statusText);
+    this.statusText = wireReason(response.status, response.statusText);
     this.isStreamed = isStreamed;
+    // the head every server writes (http/wire.ts): Content-Length as the wire rules say (HEAD keeps the
+    // length of the GET body it does not send), never the app's Transfer-Encoding
     const h = new globalThis.Headers();
-    for (const [k, v] of response.headers.items()) h.append(k, v);
-    if (!h.has('content-length') && !isStreamed && !bodyless(response.status)) {
-      // what the node adapter writes (HEAD keeps the length of the GET body it does not send)
-      h.set('content-length', String(response.contentLength ?? data.byteLength));
+    let appLength: string | null = null;
+    const rh = response.headers;
+    for (let i = 0; i < rh._keys.length; i++) {
+      const k = rh._keys[i] as string;
+      if (k === 'content-length') appLength = rh._values[i] as string;
+      else if (k !== 'transfer-encoding') h.append(rh._names[i] as string, rh._values[i] as string);
     }
+    const length = wireContentLength(
+      response.status,
+      request.method,
+      isStreamed ? -1 : fixedBodyLength(response.body),
+      parseContentLength(appLength),
+    );
+    if (length >= 0) h.set('content-length', String(length));
     this.headers = h;
     this.data = data;
     this.request = request;
@@ -266,7 +288,7 @@ export class TestClient {
       pre.raw.headers.cookie = cur ? `${cookie}; ${cur}` : cookie;
     }
     let dispatched: Request | null = null;
-    const response = await this.app._dispatch(pre.raw, (req) => {
+    const response = await this.app.wsgiApp(pre.raw, (req) => {
       req._scheme = pre.scheme;
       dispatched = req;
     });
@@ -285,8 +307,41 @@ export class TestClient {
     return new TestResponse(response, data, req, streamed);
   }
 
+  /** @internal one request whose body is read as it is produced. */
+  private async openStream(path: string, options: ClientRequestOptions): Promise<StreamingTestResponse> {
+    const pre = await buildRequest(path, options, { host: this.defaultHost() });
+    const host = String(pre.raw.headers.host ?? this.defaultHost());
+    const cookie = this.cookieHeader(host, pre.raw.url?.split('?')[0] ?? '/');
+    if (cookie) {
+      const cur = pre.raw.headers.cookie;
+      pre.raw.headers.cookie = cur ? `${cookie}; ${cur}` : cookie;
+    }
+    const gone = new AbortController();
+    let dispatched: Request | null = null;
+    const response = await this.app.wsgiApp(pre.raw, (req) => {
+      req._scheme = pre.scheme;
+      req._attachAbort = (ac) => {
+        if (gone.signal.aborted) ac.abort(gone.signal.reason);
+        else gone.signal.addEventListener('abort', () => ac.abort(gone.signal.reason), { once: true });
+      };
+      dispatched = req;
+    });
+    const req = dispatched as unknown as Request;
+    this.updateCookies(response.headers.getSetCookie(), host, req.path);
+    const empty = pre.raw.method === 'HEAD' || bodyless(response.status);
+    if (empty && response.isStreamed) await closeUnread(response);
+    return new StreamingTestResponse(response, req, gone, empty);
+  }
+
   /** Sends a request (`method` in options, GET by default). */
-  async open(path: string, options: ClientRequestOptions = {}): Promise<TestResponse> {
+  open(path: string, options: StreamRequestOptions): Promise<StreamingTestResponse>;
+  open(path: string, options?: ClientRequestOptions): Promise<TestResponse>;
+  open(path: string, options: ClientRequestOptions = {}): Promise<TestResponse | StreamingTestResponse> {
+    if (options.stream) return this.openStream(path, options);
+    return this.openBuffered(path, options);
+  }
+
+  private async openBuffered(path: string, options: ClientRequestOptions): Promise<TestResponse> {
     let res = await this.openOnce(path, options);
     if (!options.followRedirects) return res;
     const history: TestResponse[] = [];
@@ -314,13 +369,17 @@ export class TestClient {
     return res;
   }
 
-  /** GET */
-  get(path: string, options: ClientRequestOptions = {}): Promise<TestResponse> {
-    return this.open(path, { ...options, method: 'GET' });
+  /** GET (`{ stream: true }` resolves before the body ends: see `StreamingTestResponse`) */
+  get(path: string, options: StreamRequestOptions): Promise<StreamingTestResponse>;
+  get(path: string, options?: ClientRequestOptions): Promise<TestResponse>;
+  get(path: string, options: ClientRequestOptions = {}): Promise<TestResponse | StreamingTestResponse> {
+    return this.open(path, { ...options, method: 'GET' } as ClientRequestOptions & { stream: true });
   }
   /** POST */
-  post(path: string, options: ClientRequestOptions = {}): Promise<TestResponse> {
-    return this.open(path, { ...options, method: 'POST' });
+  post(path: string, options: StreamRequestOptions): Promise<StreamingTestResponse>;
+  post(path: string, options?: ClientRequestOptions): Promise<TestResponse>;
+  post(path: string, options: ClientRequestOptions = {}): Promise<TestResponse | StreamingTestResponse> {
+    return this.open(path, { ...options, method: 'POST' } as ClientRequestOptions & { stream: true });
   }
   /** PUT */
   put(path: string, options: ClientRequestOptions = {}): Promise<TestResponse> {
@@ -341,6 +400,32 @@ export class TestClient {
   /** OPTIONS */
   options(path: string, options: ClientRequestOptions = {}): Promise<TestResponse> {
     return this.open(path, { ...options, method: 'OPTIONS' });
+  }
+
+  /**
+   * Opens a WebSocket to the app in-process (no socket): the upgrade runs through routing and hooks, and
+   * an answer other than an accepted upgrade rejects with `WebSocketRefused` (its status, headers, text).
+   */
+  async websocket(path: string, options: TestWebSocketOptions = {}): Promise<TestWebSocket> {
+    const { protocols: _protocols, headers, ...rest } = options;
+    const merged: [string, string][] = handshakeHeaders(options);
+    const extra = new globalThis.Headers(headers as ConstructorParameters<typeof globalThis.Headers>[0]);
+    for (const [k, v] of extra) {
+      const i = merged.findIndex(([name]) => name.toLowerCase() === k);
+      if (i !== -1) merged.splice(i, 1);
+      merged.push([k, v]);
+    }
+    const pre = await buildRequest(path, { ...rest, method: 'GET', headers: merged }, { host: this.defaultHost() });
+    const host = String(pre.raw.headers.host ?? this.defaultHost());
+    const cookie = this.cookieHeader(host, pre.raw.url?.split('?')[0] ?? '/');
+    if (cookie) {
+      const cur = pre.raw.headers.cookie;
+      pre.raw.headers.cookie = cur ? `${cookie}; ${cur}` : cookie;
+    }
+    const out = await openTestWebSocket(this.app, pre.raw, pre.scheme);
+    this.updateCookies(out.setCookies, host, out.request.path);
+    if (out.refused) throw out.refused;
+    return out.ws as TestWebSocket;
   }
 
   /**

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contextStorage, RequestContext } from '../../src/app/context.js';
 import { sendFile, sendFromDirectory } from '../../src/app/files.js';
 import type { Phial } from '../../src/app/phial.js';
+import { Request } from '../../src/app/request.js';
 import { NotFound } from '../../src/http/exceptions.js';
-import { Request } from '../../src/http/request.js';
 
 let root: string;
 

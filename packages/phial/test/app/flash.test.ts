@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { contextStorage, RequestContext } from '../../src/app/context.js';
 import { flash, getFlashedMessages } from '../../src/app/flash.js';
 import type { Phial } from '../../src/app/phial.js';
+import { Request } from '../../src/app/request.js';
 import { SecureCookieSessionInterface } from '../../src/app/sessions.js';
 import { messageFlashed } from '../../src/app/signals.js';
 import { parseCookies } from '../../src/http/cookies.js';
-import { Request } from '../../src/http/request.js';
 import { Response } from '../../src/http/response.js';
 
 function makeApp(config: Record<string, unknown> = { SECRET_KEY: 'flash key' }) {

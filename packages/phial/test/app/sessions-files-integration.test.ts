@@ -14,11 +14,11 @@ import { Blueprint } from '../../src/app/blueprint.js';
 import { sendFile, sendFromDirectory } from '../../src/app/files.js';
 import { flash, getFlashedMessages } from '../../src/app/flash.js';
 import { session } from '../../src/app/globals.js';
-import { Phial } from '../../src/app/phial.js';
 import type { Session } from '../../src/app/sessions.js';
 import { sessionJsonSerializer } from '../../src/app/tag.js';
 import { renderTemplateString } from '../../src/app/templating.js';
 import { URLSafeTimedSerializer } from '../../src/http/signing.js';
+import { Phial } from '../../src/index.js';
 
 let root: string;
 let app: Phial;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { Request } from '../../src/app/request.js';
 import type { ViewFunction } from '../../src/app/types.js';
 import { MethodView, View, type ViewDecorator } from '../../src/app/views.js';
 import { MethodNotAllowed } from '../../src/http/exceptions.js';
-import { type RawRequest, Request } from '../../src/http/request.js';
+import type { RawRequest } from '../../src/http/request.js';
 
 function req(method: string, path = '/'): Request {
   const raw: RawRequest = {

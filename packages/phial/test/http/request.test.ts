@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodePath, parseAuthorization, type RawRequest, Request } from '../../src/http/request.js';
+import { Request } from '../../src/app/request.js';
+import { decodePath, parseAuthorization, type RawRequest } from '../../src/http/request.js';
 import { Phial } from '../../src/index.js';
 
 function raw(url: string, headers: Record<string, string> = {}, method = 'GET'): RawRequest {

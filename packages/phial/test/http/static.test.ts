@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Request } from '../../src/app/request.js';
 import { NotFound, RangeNotSatisfiable } from '../../src/http/exceptions.js';
-import { Request } from '../../src/http/request.js';
 import type { Response } from '../../src/http/response.js';
 import { contentDisposition, safeJoin, sendFile, sendFromDirectory } from '../../src/http/static.js';
 

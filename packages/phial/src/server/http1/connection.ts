@@ -7,13 +7,13 @@
 import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
 import { BadRequest, ClientDisconnected, isHTTPException } from '../../http/exceptions.js';
-import type { Request } from '../../http/request.js';
+import type { BaseRequest } from '../../http/request.js';
 import { Response } from '../../http/response.js';
 import { fallbackResponse } from '../node.js';
 import { BodyReader, type BodySource } from './body.js';
 import { errorResponse } from './head.js';
 import { hasBadHeadChars, parseHead } from './parse.js';
-import { EXPECT_CONTINUE, EXPECT_OTHER, Http1Request } from './request.js';
+import { EXPECT_OTHER, Http1Request } from './request.js';
 import type { ServerState } from './state.js';
 import { upgradeMessage } from './upgrade.js';
 import { writeResponse } from './write.js';
@@ -28,6 +28,8 @@ const R_WAIT = 3;
 const R_DISCARD = 4;
 /** Closed or closing: nothing more is read. */
 const R_DEAD = 5;
+/** Dropping the small unread rest of a body the app did not read (the connection stays open). */
+const R_SKIP = 6;
 
 // chunked body states
 const C_SIZE = 0;
@@ -41,6 +43,8 @@ const P_BODY = 1;
 const P_WRITE = 2;
 const P_PIPE = 4;
 
+/** An unread body whose rest is at most this many bytes is dropped and the connection kept; a larger one closes it. */
+const SKIP_CAP = 64 * 1024;
 /** How long a closing connection may keep sending before it is destroyed. */
 const LINGER_MS = 2000;
 /** How long output may wait for a client that does not read before the connection is destroyed. */
@@ -48,7 +52,6 @@ const STALL_MS = 60_000;
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 /** Bytes turned into a string at once to look for the end of a head (most heads fit). */
 const WINDOW = 2048;
-const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 
 interface Latin1 {
   latin1Slice(start: number, end: number): string;
@@ -64,7 +67,7 @@ function attachAbort(ac: AbortController, data: unknown): void {
     ac.abort(new Error('The client closed the connection.'));
 }
 
-function setup(req: Request, raw: Http1Request): void {
+function setup(req: BaseRequest, raw: Http1Request): void {
   req._attachAbort = attachAbort;
   req._adapterData = raw;
 }
@@ -140,7 +143,7 @@ export class Connection implements BodySource {
 
   private onData(chunk: Buffer): void {
     const r = this.reading;
-    if (r >= R_DISCARD) return;
+    if (r === R_DISCARD || r === R_DEAD) return;
     const buf = this.buf;
     if (buf === null) {
       if (r === R_HEAD && !this.headStarted) {
@@ -157,7 +160,7 @@ export class Connection implements BodySource {
   private onEnd(): void {
     this.clientEnded = true;
     const r = this.reading;
-    if (r === R_BODY || r === R_CHUNKED) {
+    if (r === R_BODY || r === R_CHUNKED || r === R_SKIP) {
       this.cur?.body?.fail(
         new ClientDisconnected('The client went away while the request body was being read.'),
       );
@@ -279,6 +282,8 @@ export class Connection implements BodySource {
         if (!this.readLength()) return;
       } else if (r === R_CHUNKED) {
         if (!this.readChunked()) return;
+      } else if (r === R_SKIP) {
+        if (!this.readSkip()) return;
       } else {
         if (r === R_WAIT && this.buf !== null && this.buf.length > this.st.maxHeaderSize) {
           this.pause(P_PIPE);
@@ -364,9 +369,22 @@ export class Connection implements BodySource {
     }
     const after = end + 4;
     this.buf = after === n ? null : buf.subarray(after);
-    if (req.upgrade && this.st.server.listenerCount('upgrade') > 0) {
-      this.handOver(req);
+    if (req.method === 'CONNECT') {
+      // a tunnel is not an ordinary request: the server's 'connect' listeners take it (as on node:http)
+      // or it is refused; it never reaches a view
+      if (this.st.server.listenerCount('connect') > 0) this.handOver(req, 'connect');
+      else this.refuse(400);
       return false;
+    }
+    if (req.upgrade) {
+      if (this.st.server.listenerCount('upgrade') > 0) {
+        this.handOver(req, 'upgrade');
+        return false;
+      }
+      // nobody takes the switch: the app answers it as an ordinary request, then the connection closes.
+      // What follows may be in the other protocol (a front proxy may think the switch happened) and is
+      // never parsed as HTTP
+      req.keepAlive = false;
     }
     this.requestStart = this.since;
     this.served++;
@@ -385,12 +403,8 @@ export class Connection implements BodySource {
         this.reading = R_BODY;
         this.remaining = req.contentLength;
       }
-      if (req.expect === EXPECT_CONTINUE) {
-        const limit = this.st.app.config.MAX_CONTENT_LENGTH;
-        if (limit === null || limit === undefined || req.contentLength <= limit) {
-          this.socket.write(CONTINUE, 'latin1');
-        }
-      }
+      // `Expect: 100-continue` is answered when the app starts reading the body (Http1Request.startBody):
+      // a request refused before that (404, 413, a hook's answer) never tells the client to send it
     } else {
       this.reading = R_WAIT;
     }
@@ -419,6 +433,43 @@ export class Connection implements BodySource {
       return true;
     }
     return this.reading !== R_BODY;
+  }
+
+  /** The unread rest of a body being dropped; true when the state changed (continue the loop). */
+  private readSkip(): boolean {
+    const buf = this.buf;
+    if (buf === null) return false;
+    const take = Math.min(this.remaining, buf.length);
+    this.buf = take === buf.length ? null : buf.subarray(take);
+    this.remaining -= take;
+    if (this.remaining > 0) return false;
+    if (this.cur === null) this.nextRequest();
+    else this.reading = R_WAIT;
+    return true;
+  }
+
+  /**
+   * A body the app did not read to its end (a 404, a hook's answer): a small rest is dropped so the
+   * connection can carry the next request; true when that is possible, false when it must close.
+   */
+  private skipUnread(req: Http1Request): boolean {
+    const body = req.body;
+    if (body === null || body.drained) return true;
+    if (body.abandoned) return false;
+    const r = this.reading;
+    if (r === R_WAIT && body.ended) {
+      // all of it arrived already (what is queued is bounded by the reader's high-water mark)
+      body.skip();
+      this.unpause(P_BODY);
+      return true;
+    }
+    if (r === R_BODY && this.remaining <= SKIP_CAP) {
+      body.skip();
+      this.reading = R_SKIP;
+      this.unpause(P_BODY);
+      return true;
+    }
+    return false;
   }
 
   /** A chunked body; true when the state changed (continue the loop). */
@@ -539,7 +590,7 @@ export class Connection implements BodySource {
   private dispatch(req: Http1Request): void {
     let out: Response | Promise<Response>;
     try {
-      out = this.st.app._dispatch(req, setup, req);
+      out = this.st.app.wsgiApp(req, setup, req);
     } catch (e) {
       this.fatal(req, e);
       return;
@@ -590,10 +641,10 @@ export class Connection implements BodySource {
     const max = this.st.server.maxRequestsPerSocket;
     return (
       req.keepAlive &&
-      this.reading === R_WAIT &&
+      (this.reading === R_WAIT || this.reading === R_BODY) &&
       !this.st.closing &&
-      (req.body === null || req.body.drained) &&
-      !(max !== null && max > 0 && this.served >= max)
+      !(max !== null && max > 0 && this.served >= max) &&
+      this.skipUnread(req)
     );
   }
 
@@ -617,10 +668,18 @@ export class Connection implements BodySource {
       }
     }
     if (this.closed) return;
-    if (!keepAlive || this.reading !== R_WAIT || this.st.closing) {
+    const r = this.reading;
+    if (!keepAlive || (r !== R_WAIT && r !== R_SKIP) || this.st.closing) {
       this.endConnection();
       return;
     }
+    // the rest of an unread body is still arriving: readSkip starts the next request after it
+    if (r === R_SKIP) return;
+    this.nextRequest();
+  }
+
+  /** The connection waits for the next request's head. */
+  private nextRequest(): void {
     this.reading = R_HEAD;
     this.since = this.st.now;
     this.headStarted = false;
@@ -630,10 +689,11 @@ export class Connection implements BodySource {
   }
 
   /**
-   * Gives the socket to the server's 'upgrade' listeners, as node:http does: `(req, socket, head)` with an
-   * `IncomingMessage` for the request and the bytes that followed its head. Phial lets go of the socket.
+   * Gives the socket to the server's 'upgrade' (or 'connect') listeners, as node:http does: `(req, socket,
+   * head)` with an `IncomingMessage` for the request and the bytes that followed its head. Phial lets go
+   * of the socket.
    */
-  private handOver(req: Http1Request): void {
+  private handOver(req: Http1Request, event: 'upgrade' | 'connect'): void {
     const socket = this.socket;
     const head = this.buf ?? Buffer.alloc(0);
     this.buf = null;
@@ -644,7 +704,7 @@ export class Connection implements BodySource {
     // no consumer until the listener attaches one (node does the same)
     this.paused = 0;
     (socket as { readableFlowing: boolean | null }).readableFlowing = null;
-    this.st.server.emit('upgrade', upgradeMessage(socket, req), socket, head);
+    this.st.server.emit(event, upgradeMessage(socket, req), socket, head);
   }
 
   /** Refuses a request before the app sees it: a short 4xx/5xx and the connection closes. */
@@ -712,8 +772,12 @@ export class Connection implements BodySource {
       }
       return;
     }
-    if ((r === R_BODY || r === R_CHUNKED) && requestTimeout > 0 && now - this.requestStart > requestTimeout) {
-      if (this.headSent) this.destroy();
+    if (
+      (r === R_BODY || r === R_CHUNKED || r === R_SKIP) &&
+      requestTimeout > 0 &&
+      now - this.requestStart > requestTimeout
+    ) {
+      if (this.headSent || this.cur === null) this.destroy();
       else this.refuse(408);
     }
   }
