@@ -3,7 +3,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { type ConfigValues, Phial } from 'phial';
-import { bp as auth } from './auth.js';
+import { bp as auth, initLogin } from './auth.js';
 import { bp as blog } from './blog.js';
 import { initApp as initDb } from './db.js';
 
@@ -27,6 +27,7 @@ export function createApp(testConfig?: Partial<ConfigValues>): Phial {
   }
 
   initDb(app);
+  initLogin(app);
 
   // a simple page that says hello
   app.route('/hello', function hello() {

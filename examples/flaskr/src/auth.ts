@@ -1,32 +1,37 @@
 /**
- * The `auth` blueprint (Flask tutorial's `auth.py`): register, log in, log out, the `beforeAppRequest`
- * hook that loads the logged-in user into `g.user`, and the `loginRequired` view wrapper.
+ * The `auth` blueprint (Flask tutorial's `auth.py`) on `@phial/login`: register, log in, log out. The
+ * `LoginManager` loads the logged-in user for every request (`currentUser`, `current_user` in templates);
+ * `loginRequired` sends anonymous users to the login page and back.
  */
+import { currentUser, LoginManager, loginUser, logoutUser, safeNextUrl } from '@phial/login';
 import {
   Blueprint,
+  checkPasswordHash,
   flash,
-  g,
+  generatePasswordHash,
+  type Phial,
   type Request,
   redirect,
   renderTemplate,
-  session,
   urlFor,
-  type ViewFunction,
 } from 'phial';
-import { checkPasswordHash, generatePasswordHash, getDb, IntegrityError, type User } from './db.js';
+import { getDb, IntegrityError, type User } from './db.js';
 
-// Types for `g.user` and `session.get('userId')` everywhere in the app.
-declare module 'phial' {
-  interface AppGlobals {
-    /** The logged-in user, or null (set for every request by `loadLoggedInUser`). */
-    user: User | null;
-  }
-  interface SessionData {
-    userId?: number;
+// `currentUser` is Flaskr's User once logged in
+declare module '@phial/login' {
+  interface LoginUserTypes {
+    user: User;
   }
 }
 
 export const bp = new Blueprint('auth', import.meta.url, { urlPrefix: '/auth' });
+
+/** Sets up Flask-Login's part: who is logged in, and where anonymous users go. */
+export function initLogin(app: Phial): LoginManager {
+  const login = new LoginManager(app, { loginView: 'auth.login' });
+  login.userLoader((id) => getDb().getUser(id));
+  return login;
+}
 
 /** The submitted `username` and `password` fields ('' when missing). */
 function credentials(req: Request): { username: string; password: string } {
@@ -42,7 +47,7 @@ bp.route('/register', { methods: ['GET', 'POST'] }, async function register(req)
 
     if (error === null) {
       try {
-        getDb().insertUser(username, await generatePasswordHash(password));
+        await getDb().insertUser(username, await generatePasswordHash(password));
         return redirect(urlFor('auth.login'));
       } catch (e) {
         if (!(e instanceof IntegrityError)) throw e;
@@ -57,41 +62,28 @@ bp.route('/register', { methods: ['GET', 'POST'] }, async function register(req)
 bp.route('/login', { methods: ['GET', 'POST'] }, async function login(req) {
   if (req.method === 'POST') {
     const { username, password } = credentials(req);
-    const user = getDb().getUserByName(username);
+    const user = await getDb().getUserByName(username);
     let error: string | null = null;
     if (user === undefined) error = 'Incorrect username.';
     else if (!(await checkPasswordHash(user.password, password))) error = 'Incorrect password.';
 
     if (user !== undefined && error === null) {
-      session.clear();
-      session.set('userId', user.id);
-      return redirect(urlFor('index'));
+      loginUser(user, { remember: req.form.get('remember') === 'on' });
+      // back where the login page was asked for, but never to another site
+      return redirect(safeNextUrl(urlFor('index')));
     }
     flash(error ?? 'Login failed.');
   }
   return renderTemplate('auth/login.html');
 });
 
-/** Runs before every request of the app (not only this blueprint's): who is logged in? */
-bp.beforeAppRequest(function loadLoggedInUser() {
-  const userId = session.get('userId');
-  g.user = userId === undefined ? null : (getDb().getUser(userId) ?? null);
-});
-
 bp.route('/logout', function logout() {
-  session.clear();
+  logoutUser();
   return redirect(urlFor('index'));
 });
 
-/**
- * Wraps a view so that anonymous users are sent to the login page (Flask's `@login_required`
- * decorator). The wrapper keeps the view's name, which is its endpoint (what `functools.wraps` does).
- */
-export function loginRequired<P>(view: ViewFunction<P>): ViewFunction<P> {
-  const wrapped: ViewFunction<P> = (req) => {
-    if (g.user === null) return redirect(urlFor('auth.login'));
-    return view(req);
-  };
-  Object.defineProperty(wrapped, 'name', { value: view.name });
-  return wrapped;
+/** The logged-in user (views behind `loginRequired` only). */
+export function me(): User {
+  if (!currentUser.isAuthenticated) throw new Error('me() needs a logged-in user (use loginRequired).');
+  return currentUser;
 }

@@ -2,36 +2,36 @@
  * The `blog` blueprint (Flask tutorial's `blog.py`): list posts, and create, update and delete them.
  * Only the logged-in author may change a post.
  */
-import { abort, Blueprint, flash, g, redirect, renderTemplate, urlFor } from 'phial';
-import { loginRequired } from './auth.js';
+import { currentUser, loginRequired } from '@phial/login';
+import { abort, Blueprint, flash, redirect, renderTemplate, urlFor } from 'phial';
+import { me } from './auth.js';
 import { getDb, type PostWithAuthor } from './db.js';
 
 export const bp = new Blueprint('blog', import.meta.url);
 
-bp.route('/', function index() {
-  return renderTemplate('blog/index.html', { posts: getDb().listPosts() });
+bp.route('/', async function index() {
+  return renderTemplate('blog/index.html', { posts: await getDb().listPosts() });
 });
 
 /** The post `id`: 404 when it does not exist, 403 when `checkAuthor` and the user is not its author. */
-export function getPost(id: number, checkAuthor = true): PostWithAuthor {
-  const post = getDb().getPost(id);
+export async function getPost(id: number, checkAuthor = true): Promise<PostWithAuthor> {
+  const post = await getDb().getPost(id);
   if (post === undefined) abort(404, `Post id ${id} doesn't exist.`);
-  if (checkAuthor && post.authorId !== g.user?.id) abort(403);
+  if (checkAuthor && (!currentUser.isAuthenticated || post.authorId !== currentUser.id)) abort(403);
   return post;
 }
 
 bp.route(
   '/create',
   { methods: ['GET', 'POST'] },
-  loginRequired(function create(req) {
+  loginRequired(async function create(req) {
     if (req.method === 'POST') {
       const title = req.form.get('title') ?? '';
       const body = req.form.get('body') ?? '';
       if (!title) {
         flash('Title is required.');
       } else {
-        // loginRequired guarantees g.user
-        getDb().insertPost({ title, body, authorId: (g.user as NonNullable<typeof g.user>).id });
+        await getDb().insertPost({ title, body, authorId: me().id });
         return redirect(urlFor('blog.index'));
       }
     }
@@ -42,15 +42,15 @@ bp.route(
 bp.route(
   '/<int:id>/update',
   { methods: ['GET', 'POST'] },
-  loginRequired(function update(req) {
-    const post = getPost(req.params.id);
+  loginRequired(async function update(req) {
+    const post = await getPost(req.params.id);
     if (req.method === 'POST') {
       const title = req.form.get('title') ?? '';
       const body = req.form.get('body') ?? '';
       if (!title) {
         flash('Title is required.');
       } else {
-        getDb().updatePost(post.id, { title, body });
+        await getDb().updatePost(post.id, { title, body });
         return redirect(urlFor('blog.index'));
       }
     }
@@ -62,9 +62,9 @@ bp.route(
   '/<int:id>/delete',
   // `delete` is a reserved word, so the function cannot carry the endpoint's name: give it explicitly.
   { methods: ['POST'], endpoint: 'delete' },
-  loginRequired(function deletePost(req) {
-    getPost(req.params.id);
-    getDb().deletePost(req.params.id);
+  loginRequired(async function deletePost(req) {
+    await getPost(req.params.id);
+    await getDb().deletePost(req.params.id);
     return redirect(urlFor('blog.index'));
   }),
 );

@@ -1,17 +1,24 @@
 /**
- * Flaskr's data: users and posts kept in memory (Flask's tutorial uses sqlite; Node 20 has none built in).
- * One store per app, kept in `app.extensions` like a Flask extension keeps its state, and reached from
- * views with `getDb()` through the current app, as the tutorial's `get_db()` does.
+ * Flaskr's data, on `@phial/db`: the tutorial's `user` and `post` tables in SQLite (the instance folder's
+ * `app.sqlite`) or PostgreSQL (DATABASE_URL), queried with plain SQL as the tutorial does. One store per app,
+ * reached from views with `getDb()` through the current app, as the tutorial's `get_db()` does.
  */
-import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
+import { Database, resolveDatabaseUrl } from '@phial/db';
+import { UserMixin } from '@phial/login';
+import { sql } from 'drizzle-orm';
 import { currentApp, type Phial } from 'phial';
+import { pgSchema, sqliteSchema } from './schema.js';
 
-/** A registered user. */
-export interface User {
-  id: number;
-  username: string;
-  /** `scrypt:N:r:p$salt$hash`, the format of Werkzeug's `generate_password_hash`. */
-  password: string;
+/** A registered user (Flask-Login's user protocol through `UserMixin`). */
+export class User extends UserMixin {
+  constructor(
+    override readonly id: number,
+    readonly username: string,
+    /** `scrypt:32768:8:1$salt$hash`, Werkzeug's format: a Flask app's user table moves over as it is. */
+    readonly password: string,
+  ) {
+    super();
+  }
 }
 
 /** A blog post. */
@@ -28,131 +35,129 @@ export interface PostWithAuthor extends Post {
   username: string;
 }
 
-/** Thrown when a username is taken (sqlite's IntegrityError in the tutorial). */
+/** Thrown when a username is taken (the tutorial's IntegrityError). */
 export class IntegrityError extends Error {
   override name = 'IntegrityError';
 }
 
-/** The in-memory store: the tutorial's `user` and `post` tables. */
-export class Database {
-  private users = new Map<number, User>();
-  private posts = new Map<number, Post>();
-  private nextUserId = 1;
-  private nextPostId = 1;
+interface PostRow {
+  id: number;
+  author_id: number;
+  created: string | Date;
+  title: string;
+  body: string;
+  username?: string;
+}
 
-  /** Empties both tables and restarts the ids (the tutorial's `init-db`). */
-  clear(): void {
-    this.users.clear();
-    this.posts.clear();
-    this.nextUserId = 1;
-    this.nextPostId = 1;
+function toPost(row: PostRow): PostWithAuthor {
+  return {
+    id: Number(row.id),
+    authorId: Number(row.author_id),
+    created: new Date(row.created),
+    title: row.title,
+    body: row.body,
+    username: row.username ?? '',
+  };
+}
+
+/** The tutorial's queries. */
+export class Store {
+  constructor(readonly db: Database) {}
+
+  /** Drops and creates the tables (the tutorial's `init-db`). */
+  async init(): Promise<void> {
+    await this.db.dropAll();
+    await this.db.createAll();
   }
 
   /** Adds a user whose password is already hashed; a taken username throws IntegrityError. */
-  insertUser(username: string, passwordHash: string): User {
-    if (this.getUserByName(username) !== undefined) {
+  async insertUser(username: string, passwordHash: string): Promise<User> {
+    if ((await this.getUserByName(username)) !== undefined) {
       throw new IntegrityError(`UNIQUE constraint failed: user.username (${username})`);
     }
-    const user: User = { id: this.nextUserId++, username, password: passwordHash };
-    this.users.set(user.id, user);
-    return user;
+    await this.db.run(sql`INSERT INTO "user" (username, password) VALUES (${username}, ${passwordHash})`);
+    return (await this.getUserByName(username)) as User;
   }
 
-  getUser(id: number): User | undefined {
-    return this.users.get(id);
+  async getUser(id: number | string): Promise<User | undefined> {
+    if (!/^\d{1,15}$/.test(String(id))) return undefined;
+    const row = await this.db.get<{ id: number; username: string; password: string }>(
+      sql`SELECT id, username, password FROM "user" WHERE id = ${Number(id)}`,
+    );
+    return row && new User(Number(row.id), row.username, row.password);
   }
 
-  getUserByName(username: string): User | undefined {
-    for (const user of this.users.values()) if (user.username === username) return user;
-    return undefined;
+  async getUserByName(username: string): Promise<User | undefined> {
+    const row = await this.db.get<{ id: number; username: string; password: string }>(
+      sql`SELECT id, username, password FROM "user" WHERE username = ${username}`,
+    );
+    return row && new User(Number(row.id), row.username, row.password);
   }
 
-  insertPost(values: { title: string; body: string; authorId: number; created?: Date }): Post {
-    const post: Post = {
-      id: this.nextPostId++,
-      authorId: values.authorId,
-      created: values.created ?? new Date(),
-      title: values.title,
-      body: values.body,
-    };
-    this.posts.set(post.id, post);
-    return post;
+  async insertPost(values: { title: string; body: string; authorId: number; created?: Date }): Promise<void> {
+    const created = (values.created ?? new Date()).toISOString();
+    await this.db.run(
+      sql`INSERT INTO post (title, body, author_id, created) VALUES (${values.title}, ${values.body}, ${values.authorId}, ${created})`,
+    );
   }
 
   /** One post with its author's name, or undefined. */
-  getPost(id: number): PostWithAuthor | undefined {
-    const post = this.posts.get(id);
-    return post === undefined ? undefined : this.withAuthor(post);
+  async getPost(id: number): Promise<PostWithAuthor | undefined> {
+    const row = await this.db.get<PostRow>(
+      sql`SELECT p.id, title, body, created, author_id, username FROM post p JOIN "user" u ON p.author_id = u.id WHERE p.id = ${id}`,
+    );
+    return row && toPost(row);
   }
 
   /** Every post, newest first. */
-  listPosts(): PostWithAuthor[] {
-    return [...this.posts.values()]
-      .sort((a, b) => b.created.getTime() - a.created.getTime() || b.id - a.id)
-      .map((p) => this.withAuthor(p));
+  async listPosts(): Promise<PostWithAuthor[]> {
+    const rows = await this.db.all<PostRow>(
+      sql`SELECT p.id, title, body, created, author_id, username FROM post p JOIN "user" u ON p.author_id = u.id ORDER BY created DESC, p.id DESC`,
+    );
+    return rows.map(toPost);
   }
 
-  updatePost(id: number, values: Partial<Pick<Post, 'title' | 'body' | 'authorId'>>): void {
-    const post = this.posts.get(id);
-    if (post !== undefined) Object.assign(post, values);
+  async updatePost(id: number, values: { title?: string; body?: string; authorId?: number }): Promise<void> {
+    const post = await this.getPost(id);
+    if (post === undefined) return;
+    const next = { ...post, ...values };
+    await this.db.run(
+      sql`UPDATE post SET title = ${next.title}, body = ${next.body}, author_id = ${next.authorId} WHERE id = ${id}`,
+    );
   }
 
-  deletePost(id: number): boolean {
-    return this.posts.delete(id);
+  async deletePost(id: number): Promise<boolean> {
+    return (await this.db.run(sql`DELETE FROM post WHERE id = ${id}`)).rowsAffected > 0;
   }
 
-  countPosts(): number {
-    return this.posts.size;
-  }
-
-  private withAuthor(post: Post): PostWithAuthor {
-    return { ...post, username: this.users.get(post.authorId)?.username ?? '' };
+  async countPosts(): Promise<number> {
+    return Number((await this.db.get<{ n: unknown }>(sql`SELECT count(*) AS n FROM post`))?.n ?? 0);
   }
 }
 
-const EXTENSION = 'flaskr.db';
+const EXTENSION = 'flaskr.store';
 
-/** Gives `app` its own store (what the tutorial's `init_app` does for sqlite). */
-export function initApp(app: Phial): Database {
-  const db = new Database();
-  app.extensions[EXTENSION] = db;
-  return db;
+/** Gives `app` its database (SQLite unless DATABASE_URL names PostgreSQL) and the `init-db` command. */
+export function initApp(app: Phial): Store {
+  const url = (app.config.DATABASE_URL as string | undefined) ?? process.env.DATABASE_URL;
+  const dialect = resolveDatabaseUrl(url, app.instancePath).dialect;
+  const db = new Database(app, { schema: dialect === 'postgres' ? pgSchema : sqliteSchema });
+  const store = new Store(db);
+  app.extensions[EXTENSION] = store;
+  app.cli
+    .command('init-db')
+    .description('Clear the existing data and create new tables.')
+    .action(async () => {
+      await store.init();
+      console.log('Initialized the database.');
+      await db.close(app);
+    });
+  return store;
 }
 
 /** The current app's store; needs an app context (a request, or `app.appContext(fn)`). */
-export function getDb(app: Phial = currentApp): Database {
-  const db = app.extensions[EXTENSION];
-  if (!(db instanceof Database)) throw new Error('The database was not set up: call initApp(app).');
-  return db;
-}
-
-// --------------------------------------------------------------------------- passwords
-
-// Werkzeug's defaults for scrypt. N * r * 128 bytes = 32 MiB, so maxmem must be raised above Node's 32 MiB.
-const SCRYPT = { N: 2 ** 15, r: 8, p: 1 } as const;
-const KEY_LENGTH = 64;
-
-function scryptAsync(password: string, salt: string, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scrypt(password, salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key)));
-  });
-}
-
-/** Hashes a password with a random salt (Werkzeug's `generate_password_hash` format). */
-export async function generatePasswordHash(password: string): Promise<string> {
-  const salt = randomBytes(12).toString('base64url');
-  const { N, r, p } = SCRYPT;
-  const key = await scryptAsync(password, salt, { N, r, p, maxmem: 128 * N * r * 2 });
-  return `scrypt:${N}:${r}:${p}$${salt}$${key.toString('hex')}`;
-}
-
-/** Checks a password against a hash made by {@link generatePasswordHash} (constant-time compare). */
-export async function checkPasswordHash(hash: string, password: string): Promise<boolean> {
-  const [method, salt, hex] = hash.split('$');
-  const parts = method?.split(':') ?? [];
-  if (parts[0] !== 'scrypt' || salt === undefined || hex === undefined || parts.length !== 4) return false;
-  const [N, r, p] = parts.slice(1).map(Number) as [number, number, number];
-  const expected = Buffer.from(hex, 'hex');
-  const key = await scryptAsync(password, salt, { N, r, p, maxmem: 128 * N * r * 2 });
-  return key.length === expected.length && timingSafeEqual(key, expected);
+export function getDb(app: Phial = currentApp): Store {
+  const store = app.extensions[EXTENSION];
+  if (!(store instanceof Store)) throw new Error('The database was not set up: call initApp(app).');
+  return store;
 }

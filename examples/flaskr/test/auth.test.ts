@@ -1,6 +1,6 @@
-import { type Phial, templateRendered } from 'phial';
+import { checkPasswordHash, type Phial, templateRendered } from 'phial';
 import { describe, expect, it } from 'vitest';
-import { checkPasswordHash, getDb } from '../src/db.js';
+import { getDb } from '../src/db.js';
 import { setup } from './fixtures.js';
 
 describe('register', () => {
@@ -65,9 +65,15 @@ describe('login', () => {
     expect(page.status).toBe(200);
     expect(templates).toHaveLength(1);
     expect(templates[0]?.name).toBe('blog/index.html');
-    const g = templates[0]?.context.g as { user: { id: number; username: string } | null };
-    expect(g.user?.username).toBe('test');
-    expect(await client.sessionTransaction((session) => session.get('userId'))).toBe(1);
+    const user = templates[0]?.context.current_user as {
+      id: number;
+      username: string;
+      isAuthenticated: boolean;
+    };
+    expect(user.isAuthenticated).toBe(true);
+    expect(user.username).toBe('test');
+    // Flask-Login's session key: a Flask app sharing the session cookie sees the same user
+    expect(await client.sessionTransaction((session) => session.get('_user_id' as never))).toBe('1');
   });
 
   it.each([
@@ -78,7 +84,7 @@ describe('login', () => {
     const res = await auth.login(username, password);
     expect(res.status).toBe(200);
     expect(res.text).toContain(`<div class="flash">${message}</div>`);
-    expect(await client.sessionTransaction((session) => session.has('userId'))).toBe(false);
+    expect(await client.sessionTransaction((session) => session.has('_user_id' as never))).toBe(false);
   });
 
   it('shows a flashed message once', async () => {
@@ -93,11 +99,11 @@ describe('logout', () => {
   it('clears the session', async () => {
     const { client, auth } = await setup();
     await auth.login();
-    expect(await client.sessionTransaction((session) => session.get('userId'))).toBe(1);
+    expect(await client.sessionTransaction((session) => session.get('_user_id' as never))).toBe('1');
     const res = await auth.logout();
     expect(res.status).toBe(302);
     expect(res.headers.get('Location')).toBe('/');
-    expect(await client.sessionTransaction((session) => session.has('userId'))).toBe(false);
+    expect(await client.sessionTransaction((session) => session.has('_user_id' as never))).toBe(false);
     const page = await client.get('/');
     expect(page.text).toContain('Log In');
     expect(page.text).not.toContain('Log Out');

@@ -26,11 +26,23 @@ describe('index', () => {
 });
 
 describe('login required', () => {
+  it('brings the user back to the page that asked for the login, never off-site', async () => {
+    const { client } = await setup();
+    const login = (next: string) =>
+      client.post(`/auth/login?next=${encodeURIComponent(next)}`, {
+        form: { username: 'test', password: 'test' },
+      });
+    expect((await login('/create')).headers.get('Location')).toBe('/create');
+    expect((await login('https://evil.example/')).headers.get('Location')).toBe('/');
+    expect((await login('//evil.example/')).headers.get('Location')).toBe('/');
+  });
+
   it.each(['/create', '/1/update', '/1/delete'])('POST %s redirects to the login page', async (path) => {
     const { client } = await setup();
     const res = await client.post(path);
     expect(res.status).toBe(302);
-    expect(res.headers.get('Location')).toBe('/auth/login');
+    // Flask-Login's redirect: the login page, and where to come back to
+    expect(res.headers.get('Location')).toBe(`/auth/login?next=${encodeURIComponent(path)}`);
   });
 
   it('GET /create redirects too, and following it shows the form', async () => {
@@ -53,7 +65,7 @@ describe('author required', () => {
     expect((await client.post('/1/delete')).status).toBe(403);
     // the current user doesn't see the edit link
     expect((await client.get('/')).text).not.toContain('href="/1/update"');
-    expect(await app.appContext(() => getDb().getPost(1)?.title)).toBe('test title');
+    expect((await app.appContext(() => getDb().getPost(1)))?.title).toBe('test title');
   });
 });
 

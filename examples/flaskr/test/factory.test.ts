@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
-import { Database, getDb } from '../src/db.js';
+import { getDb, Store } from '../src/db.js';
 
 describe('createApp', () => {
   it('is not testing unless the test config says so', () => {
@@ -32,7 +32,7 @@ describe('getDb', () => {
   it('returns the same store within an app, another for another app', async () => {
     const app = createApp({ TESTING: true });
     const [a, b] = await app.appContext(() => [getDb(), getDb()]);
-    expect(a).toBeInstanceOf(Database);
+    expect(a).toBeInstanceOf(Store);
     expect(a).toBe(b);
     const other = await createApp({ TESTING: true }).appContext(() => getDb());
     expect(other).not.toBe(a);

@@ -1,9 +1,11 @@
 /**
- * What Flask tutorial's `conftest.py` provides: an app with test data, its client, and login helpers.
+ * What Flask tutorial's `conftest.py` provides: an app with test data in a database of its own (dropped when
+ * the test ends), its client, and login helpers.
  */
-import type { Phial, TestClient, TestResponse } from 'phial';
+import { generatePasswordHash, type Phial, type TestClient, type TestResponse } from 'phial';
+import { onTestFinished } from 'vitest';
 import { createApp } from '../src/app.js';
-import { generatePasswordHash, getDb } from '../src/db.js';
+import { getDb } from '../src/db.js';
 
 // Hashing is deliberately slow: hash the two test passwords once for the whole file.
 let hashes: Promise<[string, string]> | null = null;
@@ -12,15 +14,21 @@ function testHashes(): Promise<[string, string]> {
   return hashes;
 }
 
-/** A testing app holding the tutorial's `data.sql`: users test/test and other/other, one post by test. */
-export async function makeApp(): Promise<Phial> {
-  const app = createApp({ TESTING: true });
+/**
+ * A testing app holding the tutorial's `data.sql` (users test/test and other/other, one post by test) in a
+ * fresh database: SQLite in a temporary folder, or a new PostgreSQL database when `databaseUrl` names a server.
+ */
+export async function makeApp(databaseUrl?: string): Promise<Phial> {
+  const app = createApp({ TESTING: true, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) });
+  const store = getDb(app);
+  const dispose = await store.db.useTestDatabase(app);
+  onTestFinished(dispose);
   const [testHash, otherHash] = await testHashes();
-  await app.appContext(() => {
+  await app.appContext(async () => {
     const db = getDb();
-    db.insertUser('test', testHash);
-    db.insertUser('other', otherHash);
-    db.insertPost({
+    await db.insertUser('test', testHash);
+    await db.insertUser('other', otherHash);
+    await db.insertPost({
       title: 'test title',
       body: 'test\nbody',
       authorId: 1,
@@ -44,8 +52,10 @@ export class AuthActions {
 }
 
 /** An app, its client and the login helper (the tutorial's `app`, `client` and `auth` fixtures). */
-export async function setup(): Promise<{ app: Phial; client: TestClient; auth: AuthActions }> {
-  const app = await makeApp();
+export async function setup(
+  databaseUrl?: string,
+): Promise<{ app: Phial; client: TestClient; auth: AuthActions }> {
+  const app = await makeApp(databaseUrl);
   const client = app.testClient();
   return { app, client, auth: new AuthActions(client) };
 }
