@@ -75,6 +75,16 @@ export class BuildError extends Error {
   }
 }
 
+/**
+ * How alike another endpoint's name must be to be suggested (difflib's `get_close_matches` cutoff): a
+ * suggestion names a rule that could be what was meant, never merely the least unlike one.
+ */
+const CLOSE_NAME = 0.6;
+
+/**
+ * Werkzeug's closest rule (the endpoint's own rules first, then by name, values and method), among the
+ * rules of the same endpoint and those whose endpoint name is close to it; null when none is.
+ */
 function closestRule(
   rules: readonly Rule[],
   endpoint: string,
@@ -91,6 +101,7 @@ function closestRule(
       r = ratio(rule.endpoint, endpoint);
       ratios.set(rule.endpoint, r);
     }
+    if (r < CLOSE_NAME && rule.endpoint !== endpoint) continue;
     const score =
       0.98 * r +
       0.01 * (keys.every((k) => rule.arguments.has(k)) ? 1 : 0) +
