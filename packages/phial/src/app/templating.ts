@@ -56,16 +56,36 @@ export class DispatchingLoader extends BaseLoader {
   }
 
   getSource(env: unknown, name: string): TemplateSource {
+    const explain = Boolean(this.app.config.EXPLAIN_TEMPLATE_LOADING);
+    const attempts: [Scaffold, string | null, boolean][] | null = explain ? [] : null;
     for (const scaffold of [this.app as Scaffold, ...this.app.iterBlueprints()]) {
       const loader = scaffoldLoader(scaffold);
-      if (loader === null) continue;
+      if (loader === null) {
+        attempts?.push([scaffold, null, false]);
+        continue;
+      }
       try {
-        return loader.getSource(env, name);
+        const src = loader.getSource(env, name);
+        if (attempts !== null) {
+          attempts.push([scaffold, folderLoaders.get(scaffold)?.folder ?? null, true]);
+          explainAttempts(this.app, name, attempts);
+        }
+        return src;
       } catch (err) {
         if (!(err instanceof TemplateNotFound)) throw err;
+        attempts?.push([scaffold, folderLoaders.get(scaffold)?.folder ?? null, false]);
       }
     }
-    throw new TemplateNotFound(name);
+    if (attempts !== null) explainAttempts(this.app, name, attempts);
+    // the folders searched, for the debugger's page and for whoever logs the error (Flask explains them
+    // when EXPLAIN_TEMPLATE_LOADING is on)
+    const error = new TemplateNotFound(name) as TemplateNotFound & { searchedFolders: string[] };
+    error.searchedFolders = [];
+    for (const scaffold of [this.app as Scaffold, ...this.app.iterBlueprints()]) {
+      const folder = folderLoaders.get(scaffold)?.folder;
+      if (folder) error.searchedFolders.push(folder);
+    }
+    throw error;
   }
 
   override listTemplates(): string[] {
@@ -75,6 +95,30 @@ export class DispatchingLoader extends BaseLoader {
     }
     return [...names].sort();
   }
+}
+
+/** Flask's `explain_template_loading_attempts`: which loaders were tried for a template, at info level. */
+function explainAttempts(app: Phial, name: string, attempts: [Scaffold, string | null, boolean][]): void {
+  const lines = [`Locating template '${name}':`];
+  let found = 0;
+  attempts.forEach(([scaffold, folder, ok], i) => {
+    const kind = scaffold === app ? 'application' : 'blueprint';
+    lines.push(`    ${i + 1}: trying loader of ${kind} '${scaffold.name}'`);
+    if (folder === null) {
+      lines.push('       -> no loader');
+      return;
+    }
+    lines.push('       class: FileSystemLoader', '       searchpath:', `         - ${folder}`);
+    if (ok) {
+      found++;
+      lines.push(`       -> found ('${path.join(folder, name)}')`);
+    } else {
+      lines.push('       -> no match');
+    }
+  });
+  if (found === 0) lines.push('Error: the template could not be found.');
+  else if (found > 1) lines.push('Warning: multiple loaders returned a match for the template.');
+  app.logger.info(lines.join('\n'));
 }
 
 type Kw = Record<string, unknown>;

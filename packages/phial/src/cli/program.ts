@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Phial } from '../app/phial.js';
+import { enableDebugger } from '../server/devserver.js';
 import { type LoadedApp, locateApp, NoAppException, resolveAppFile } from './discovery.js';
 import { isTrue, loadDotenv } from './dotenv.js';
 import { RUN_MAIN_ENV, runWithReloader } from './reloader.js';
@@ -94,6 +95,12 @@ function parsePort(value: string): number {
 function parsePositive(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1)
     throw new InvalidArgumentError(`'${value}' is not a positive integer.`);
+  return Number(value);
+}
+
+/** A whole number ≥ 0 (0 turns a guard off). */
+function parseNonNegative(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`'${value}' is not a whole number.`);
   return Number(value);
 }
 
@@ -247,10 +254,7 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
     .addOption(new Option('--key <file>', 'the key file for --cert (PEM)').env('PHIAL_RUN_KEY'))
     .option('--reload', 'restart the server when files change (default: on in debug mode)')
     .option('--no-reload', 'do not restart on file changes')
-    .option(
-      '--debugger',
-      'enable the interactive debugger (accepted; the browser debugger is not implemented yet)',
-    )
+    .option('--debugger', 'enable the interactive browser debugger (default: on in debug mode)')
     .option('--no-debugger', 'disable the interactive debugger')
     .option(
       '--extra-files <paths>',
@@ -273,14 +277,12 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
         const { app } = await needApp();
         const childPort = process.env.PHIAL_RUN_MAIN_PORT;
         if (childPort) port = Number(childPort);
+        if (app.debug && opts.debugger !== false) await enableDebugger(app, (l) => io.err(`${l}\n`));
         const server = await startServer(app, { host, port, cert, key, accessLog: true, io });
         process.on('disconnect', () => process.exit(0));
         await untilSignal();
         await closeGracefully(server, 2000);
         return;
-      }
-      if (opts.debugger === true) {
-        io.err(' * The interactive browser debugger is not available yet; --debugger is ignored.\n');
       }
       const reload = (opts.reload as boolean | undefined) ?? debugOn();
       if (reload && reexec === null) {
@@ -304,6 +306,7 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
         return;
       }
       const { app, importPath } = await needApp();
+      if (app.debug && opts.debugger !== false) await enableDebugger(app, (l) => io.err(`${l}\n`));
       const server = await startServer(app, { host, port, cert, key, accessLog: true, io });
       const addr = server.address();
       banner(importPath, app.debug, host, typeof addr === 'object' && addr ? addr.port : port, scheme);
@@ -337,6 +340,17 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
     .action(async (opts: { sort: RouteSort; allMethods?: boolean }) => {
       const { app } = await needApp();
       io.out(formatRoutes(app, opts.sort, Boolean(opts.allMethods)));
+    });
+
+  // openapi
+  program
+    .command('openapi')
+    .description("Print the app's OpenAPI 3.1 document (JSON).")
+    .option('--indent <n>', 'spaces of indentation (0: one line)', '2')
+    .action(async (opts: { indent: string }) => {
+      const { app } = await needApp();
+      const { openapiDocument } = await import('../openapi/index.js');
+      io.out(`${JSON.stringify(openapiDocument(app), null, Number(opts.indent) || undefined)}\n`);
     });
 
   // shell
@@ -386,6 +400,18 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
     .option('--access-log', 'write an access line per request to stderr')
     .addOption(new Option('--cert <file>', 'a certificate file for HTTPS (PEM)'))
     .addOption(new Option('--key <file>', 'the key file for --cert (PEM)'))
+    .addOption(
+      new Option(
+        '--body-timeout <seconds>',
+        'slow-body window: a request body must average --body-min-rate over each window, else 408 (0: off; default: BODY_TIMEOUT, 20)',
+      ).argParser(parseNonNegative),
+    )
+    .addOption(
+      new Option(
+        '--body-min-rate <bytes>',
+        'bytes per second a request body must average (default: BODY_MIN_RATE, 500)',
+      ).argParser(parseNonNegative),
+    )
     .action(async (opts: Record<string, unknown>) => {
       const envPort = process.env.PORT;
       const port =
@@ -398,6 +424,8 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
         accessLog: Boolean(opts.accessLog),
         cert: (opts.cert as string | undefined) ?? null,
         key: (opts.key as string | undefined) ?? null,
+        bodyTimeout: (opts.bodyTimeout as number | undefined) ?? null,
+        bodyMinRate: (opts.bodyMinRate as number | undefined) ?? null,
       };
       if (cluster.isWorker && process.env[SERVE_WORKER_ENV] === '1') {
         const { app } = await needApp();

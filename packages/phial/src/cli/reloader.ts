@@ -1,9 +1,13 @@
 /**
- * The reloader of `phial run --reload` (Werkzeug's stat reloader): the parent process polls the files
- * under the app's folder and restarts a child process, which runs the server, when one changes.
+ * The reloader of `phial run --debug` and `app.run({ debug: true })`: the parent process watches the
+ * app's files with `fs.watch` (one watcher per folder, node_modules and dot-folders skipped; polling only
+ * where watching fails) and runs the server in a `node:cluster` worker. The listening socket belongs to
+ * the parent, so a reload never refuses a connection: the new worker starts listening on it first, then
+ * the old one stops accepting, finishes its requests and exits. A new worker that fails to start leaves
+ * the old one serving. Template edits need no reload (templates reload themselves in debug mode).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import cluster, { type Worker } from 'node:cluster';
+import { type FSWatcher, watch as fsWatch, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { CliIO } from './server.js';
 
@@ -44,8 +48,10 @@ export interface WatchOptions {
   extraFiles?: string[];
   /** fnmatch patterns of paths to ignore. */
   excludePatterns?: string[];
-  /** Poll interval (ms). */
+  /** Poll interval (ms) when fs.watch is not available. */
   interval?: number;
+  /** Force polling (Werkzeug's `stat` reloader). */
+  poll?: boolean;
 }
 
 /** Snapshot of the watched files' modification times. */
@@ -101,72 +107,224 @@ export function firstChange(before: Map<string, number>, after: Map<string, numb
   return null;
 }
 
+/** How to start the serving process: node flags, the script, its arguments. */
+export interface ReloaderExec {
+  execArgv: string[];
+  exec: string;
+  args: string[];
+}
+
+/** Most folders watched (each costs an inotify watch); beyond it the rest is polled. */
+const MAX_DIRS = 4000;
+
+/** Folders to watch: the root's tree (skipping node_modules and dot-folders) and the extra paths' folders. */
+export function watchedDirs(options: WatchOptions): string[] {
+  const excludes = (options.excludePatterns ?? []).map(globToRegExp);
+  const out = new Set<string>();
+  const walk = (dir: string) => {
+    if (out.size >= MAX_DIRS || excludes.some((r) => r.test(dir))) return;
+    out.add(dir);
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(path.join(dir, e.name));
+    }
+  };
+  walk(path.resolve(options.root));
+  for (const extra of options.extraFiles ?? []) {
+    const full = path.resolve(extra);
+    try {
+      if (statSync(full).isDirectory()) walk(full);
+      else out.add(path.dirname(full));
+    } catch {
+      out.add(path.dirname(full));
+    }
+  }
+  return [...out];
+}
+
 /**
- * Runs `argv` (a node command line re-running the CLI) as a child with `PHIAL_RUN_MAIN=true`,
- * restarting it when a watched file changes. Resolves with the exit code when the parent is told to stop
- * (SIGINT/SIGTERM).
+ * Calls `onChange(file)` when a watched file changes, appears or disappears: fs.watch events (debounced,
+ * confirmed against a fresh scan so editors' temporary files and atime-only events do not count), or a
+ * poll when fs.watch is unavailable. Returns a function that stops watching.
+ */
+export function watchFiles(options: WatchOptions, onChange: (file: string) => void): () => void {
+  let snapshot = scanFiles(options);
+  let timer: NodeJS.Timeout | null = null;
+  const check = () => {
+    timer = null;
+    const now = scanFiles(options);
+    const changed = firstChange(snapshot, now);
+    snapshot = now;
+    if (changed !== null) onChange(changed);
+  };
+  const schedule = () => {
+    if (timer === null) timer = setTimeout(check, 25);
+  };
+  const watchers: FSWatcher[] = [];
+  let poller: NodeJS.Timeout | null = null;
+  const watchDir = (dir: string): boolean => {
+    try {
+      const w = fsWatch(dir, { persistent: false }, (_event, name) => {
+        const file = name ? path.join(dir, String(name)) : dir;
+        // a new folder gets its own watcher; a watched file (or a vanished one) is checked
+        try {
+          if (statSync(file).isDirectory()) {
+            const base = path.basename(file);
+            if (!SKIP_DIRS.has(base) && !base.startsWith('.') && !watching.has(file)) {
+              watching.add(file);
+              watchDir(file);
+            }
+            return;
+          }
+        } catch {
+          // removed: the scan notices
+        }
+        schedule();
+      });
+      w.on('error', () => schedule());
+      watchers.push(w);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const watching = new Set<string>();
+  let ok = options.poll !== true;
+  if (ok) {
+    for (const dir of watchedDirs(options)) {
+      watching.add(dir);
+      if (!watchDir(dir)) {
+        ok = false;
+        break;
+      }
+    }
+  }
+  if (!ok) {
+    for (const w of watchers.splice(0)) w.close();
+    poller = setInterval(check, options.interval ?? 1000);
+  }
+  return () => {
+    for (const w of watchers.splice(0)) w.close();
+    if (poller !== null) clearInterval(poller);
+    if (timer !== null) clearTimeout(timer);
+  };
+}
+
+/** True when fs.watch works here (the reloader says which kind it is). */
+function usesWatch(options: WatchOptions): boolean {
+  if (options.poll === true) return false;
+  try {
+    fsWatch(path.resolve(options.root), { persistent: false }).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs the server in a cluster worker (`PHIAL_RUN_MAIN=true` in its environment) and replaces it when a
+ * watched file changes: the new worker listens on the shared socket before the old one stops. Resolves
+ * with the exit code when the parent is told to stop (SIGINT/SIGTERM).
  */
 export function runWithReloader(
-  argv: string[],
+  exec: ReloaderExec | string[],
   watch: WatchOptions,
   io: CliIO,
   childEnv: Record<string, string> = {},
 ): Promise<number> {
+  const spec: ReloaderExec = Array.isArray(exec)
+    ? splitArgv(exec)
+    : { execArgv: exec.execArgv, exec: exec.exec, args: exec.args };
   return new Promise((resolve) => {
-    let child: ChildProcess | null = null;
+    let current: Worker | null = null;
+    let starting: Worker | null = null;
     let stopping = false;
-    let snapshot = scanFiles(watch);
+    let again = false;
+    cluster.setupPrimary({ exec: spec.exec, args: spec.args, execArgv: spec.execArgv });
 
-    const start = () => {
-      io.out(' * Restarting with stat\n');
-      const c = spawn(process.execPath, argv, {
-        stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-        env: { ...process.env, ...childEnv, [RUN_MAIN_ENV]: 'true' },
-      });
-      child = c;
-      c.on('exit', () => {
-        if (child === c) child = null;
-      });
-    };
-
-    const stopChild = (): Promise<void> => {
-      const c = child;
-      if (c === null || c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
+    const stopWorker = (w: Worker | null): Promise<void> => {
+      if (w === null || w.isDead()) return Promise.resolve();
       return new Promise((done) => {
-        const killer = setTimeout(() => c.kill('SIGKILL'), 5000);
-        c.once('exit', () => {
+        const killer = setTimeout(() => w.process.kill('SIGKILL'), 5000);
+        w.once('exit', () => {
           clearTimeout(killer);
           done();
         });
-        c.kill('SIGTERM');
+        w.process.kill('SIGTERM');
       });
     };
 
-    let busy = false;
-    const timer = setInterval(() => {
-      if (busy || stopping) return;
-      const now = scanFiles(watch);
-      const changed = firstChange(snapshot, now);
-      snapshot = now;
-      if (changed === null) return;
-      busy = true;
-      io.out(` * Detected change in '${changed}', reloading\n`);
-      stopChild().then(() => {
-        busy = false;
-        if (!stopping) start();
+    /** Starts a worker; once it listens, the previous one is stopped. */
+    const start = () => {
+      if (stopping) return;
+      if (starting !== null) {
+        again = true; // a change while a worker starts: start another once this one is up
+        return;
+      }
+      const w = cluster.fork({ ...childEnv, [RUN_MAIN_ENV]: 'true' });
+      starting = w;
+      const settle = () => {
+        starting = null;
+        if (again && !stopping) {
+          again = false;
+          start();
+        }
+      };
+      w.once('listening', () => {
+        if (stopping) {
+          stopWorker(w);
+          return;
+        }
+        const old = current;
+        current = w;
+        settle();
+        stopWorker(old);
       });
-    }, watch.interval ?? 1000);
+      w.once('exit', (code, signal) => {
+        if (starting === w) {
+          // it never listened: the code does not load; the old worker (if any) keeps serving
+          io.err(
+            ` * The new code did not start (exit ${signal ?? code}); ${current ? 'the previous version keeps serving' : 'waiting for a change'}.\n`,
+          );
+          settle();
+        } else if (current === w && !stopping) {
+          current = null;
+          io.err(` * The server process exited (${signal ?? code}); waiting for a change.\n`);
+        }
+      });
+    };
+
+    const kind = usesWatch(watch) ? 'fs.watch' : 'stat';
+    io.out(` * Restarting with ${kind}\n`);
+    const unwatch = watchFiles({ ...watch, poll: kind === 'stat' }, (changed) => {
+      if (stopping) return;
+      io.out(` * Detected change in '${changed}', reloading\n`);
+      start();
+    });
 
     const stop = () => {
       if (stopping) return;
       stopping = true;
-      clearInterval(timer);
+      unwatch();
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      stopChild().then(() => resolve(0));
+      Promise.all([stopWorker(current), stopWorker(starting)]).then(() => resolve(0));
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
     start();
   });
+}
+
+/** `[...execArgv, script, ...args]` split at the first argument that names a file (older call sites). */
+function splitArgv(argv: string[]): ReloaderExec {
+  const execArgv = process.execArgv;
+  const same = execArgv.every((a, i) => argv[i] === a);
+  const at = same ? execArgv.length : argv.findIndex((a) => !a.startsWith('-'));
+  return { execArgv: argv.slice(0, at), exec: argv[at] as string, args: argv.slice(at + 1) };
 }

@@ -1,10 +1,13 @@
 /**
- * `app.run()`: the development server. Prints Flask's banner and Werkzeug-style access lines.
- * (The reloader and the browser debugger live in `dev/`, loaded only in debug mode, later.)
+ * `app.run()`: the development server. Prints Flask's banner and Werkzeug-style access lines. In debug
+ * mode it restarts on code changes (the reloader, `cli/reloader.ts`) and shows the interactive debugger
+ * (`dev/`); both are imported only then, so an app that is not debugging never loads them.
  */
+import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import type { Phial } from '../app/phial.js';
 import { listenApp, type ServerKind } from './listen.js';
+import { ignoredRun, runFromCli } from './run-from-cli.js';
 
 /** Options of `app.run`. */
 export interface RunOptions {
@@ -21,6 +24,25 @@ export interface RunOptions {
   err?: (line: string) => void;
   /** Which server (default Phial's own; see `app.listen`). */
   server?: ServerKind;
+  /** The interactive browser debugger (default: on in debug mode; Flask's `use_debugger`). */
+  useDebugger?: boolean;
+  /** Restart on code changes (default: on in debug mode; Flask's `use_reloader`). */
+  useReloader?: boolean;
+  /** Load `.env` and `.phialenv` first, as the `phial` command does (default true). */
+  loadDotenv?: boolean;
+  /** More files or folders the reloader watches. */
+  extraFiles?: string[];
+  /** fnmatch patterns the reloader ignores. */
+  excludePatterns?: string[];
+}
+
+/** Set in the reloader's worker: "this process is the one serving" (see `cli/reloader.ts`). */
+const RUN_MAIN_ENV = 'PHIAL_RUN_MAIN';
+
+/** Installs the interactive debugger on `app` (imported only now) and prints its PIN through `log`. */
+export async function enableDebugger(app: Phial, log: (line: string) => void): Promise<void> {
+  const { installDebugger } = await import('../dev/debugger.js');
+  await installDebugger(app, { log });
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -61,12 +83,46 @@ function envPort(): number | undefined {
 
 /** Starts the development server; resolves once it listens. */
 export async function runDevServer(app: Phial, options: RunOptions = {}): Promise<Server> {
-  if (options.debug !== undefined) app.debug = options.debug;
-  const host = options.host ?? process.env.PHIAL_RUN_HOST ?? '127.0.0.1';
-  const port = options.port ?? envPort() ?? 5000;
   const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   const err = options.err ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // the app was loaded by the `phial` command, which serves it itself (Flask ignores this call too)
+  if (runFromCli()) return ignoredRun(err);
+  // like the phial command (and Flask's app.run): dotenv files, then PHIAL_DEBUG, then the argument
+  if (options.loadDotenv !== false) {
+    try {
+      (await import('../cli/dotenv.js')).loadDotenv(null);
+    } catch (e) {
+      err(` * Could not load .env/.phialenv: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  const flag = process.env.PHIAL_DEBUG;
+  if (flag !== undefined && flag !== '') app.debug = !/^(0|false|no|off)$/i.test(flag);
+  if (options.debug !== undefined) app.debug = options.debug;
+  const host = options.host ?? process.env.PHIAL_RUN_HOST ?? '127.0.0.1';
+  let port = options.port ?? envPort() ?? 5000;
   const quiet = options.quiet ?? false;
+  const inWorker = cluster.isWorker && process.env[RUN_MAIN_ENV] === 'true';
+  const reload = (options.useReloader ?? app.debug) && !inWorker;
+  if (reload && process.argv[1] !== undefined) return runReloaderParent(app, options, host, port, out, err);
+  if (inWorker) {
+    // the reloader's worker: the parent printed the banner; serve on the parent's socket until told to stop
+    const p = process.env.PHIAL_RUN_MAIN_PORT;
+    if (p && /^\d+$/.test(p)) port = Number(p);
+    if (app.debug && options.useDebugger !== false) await enableDebugger(app, err);
+    const server = await listenApp(app, port, host, {
+      server: options.server,
+      onResponse: quiet ? undefined : (entry) => err(accessLine(entry)),
+    });
+    const stop = async () => {
+      const { closeGracefully } = await import('../cli/server.js');
+      await closeGracefully(server, 2000);
+      process.exit(0);
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    return server;
+  }
+  if (app.debug && options.useDebugger !== false) await enableDebugger(app, err);
   if (!quiet) {
     out(` * Serving Phial app '${app.name}'`);
     out(` * Debug mode: ${app.debug ? 'on' : 'off'}`);
@@ -91,4 +147,55 @@ export async function runDevServer(app: Phial, options: RunOptions = {}): Promis
     out('Press CTRL+C to quit');
   }
   return server;
+}
+
+/**
+ * `app.run({ debug: true })` in the process the user started: print the banner, then run this same
+ * script again in a reloader worker (where `app.run` serves) and restart it on code changes. The returned
+ * promise never resolves: the process exits when the reloader stops.
+ */
+async function runReloaderParent(
+  app: Phial,
+  options: RunOptions,
+  host: string,
+  port: number,
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<Server> {
+  const { runWithReloader } = await import('../cli/reloader.js');
+  const { runningLines } = await import('../cli/server.js');
+  const net = await import('node:net');
+  // bind once: a taken port fails here, and port 0 becomes the real port every worker shares
+  const actual = await new Promise<number>((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(port, host, () => {
+      const a = s.address();
+      const p = typeof a === 'object' && a !== null ? a.port : port;
+      s.close(() => resolve(p));
+    });
+  });
+  if (!options.quiet) {
+    out(` * Serving Phial app '${app.name}'`);
+    out(` * Debug mode: ${app.debug ? 'on' : 'off'}`);
+    out(
+      'WARNING: This is a development server. Do not use it in a production deployment. Use a production server instead (phial serve).',
+    );
+    for (const line of runningLines(host, actual, 'http')) out(line);
+    out('Press CTRL+C to quit');
+  }
+  const code = await runWithReloader(
+    { execArgv: process.execArgv, exec: process.argv[1] as string, args: process.argv.slice(2) },
+    {
+      root: app.rootPath,
+      extraFiles: options.extraFiles ?? [],
+      excludePatterns: options.excludePatterns ?? [],
+    },
+    { out: (t) => out(t.replace(/\n$/, '')), err: (t) => err(t.replace(/\n$/, '')) },
+    {
+      PHIAL_RUN_MAIN_PORT: String(actual),
+      PHIAL_DEBUG: app.debug ? '1' : '0',
+    },
+  );
+  process.exit(code);
 }

@@ -102,7 +102,7 @@ describe('phial run', () => {
       const m = await p.waitFor(/Running on http:\/\/127\.0\.0\.1:(\d+)/);
       expect(p.out()).toContain('Debug mode: on');
       const base = `http://127.0.0.1:${m[1]}`;
-      await p.waitFor(/Restarting with stat/);
+      await p.waitFor(/Restarting with (?:fs\.watch|stat)/);
       let first = '';
       await waitUntil(async () => {
         first = await fetch(`${base}/pid`).then(
