@@ -7,6 +7,7 @@ import { contextStorage, RequestContext } from '../app/context.js';
 import type { Phial } from '../app/phial.js';
 import { Request } from '../app/request.js';
 import { isNullSession, type Session } from '../app/sessions.js';
+import type { RawRequest } from '../http/request.js';
 import { isJsonMimetype, Response, toAsyncIterable } from '../http/response.js';
 import {
   fixedBodyLength,
@@ -61,6 +62,13 @@ const EMPTY = new Uint8Array(0);
 /** Statuses whose responses never carry a body (1xx, 204, 205, 304: the wire rules of http/wire.ts). */
 const bodyless = isNullBodyStatus;
 const REDIRECTS = new Set([301, 302, 303, 305, 307, 308]);
+
+/** The request of a response a middleware (`app.wsgiApp`) gave without calling the app. */
+function undispatched(raw: RawRequest, scheme: string): Request {
+  const req = new Request(raw);
+  req._scheme = scheme;
+  return req;
+}
 
 /** A buffered response, as returned by the test client. */
 export class TestResponse {
@@ -302,7 +310,7 @@ export class TestClient {
     } finally {
       await response._close();
     }
-    const req = dispatched as unknown as Request;
+    const req = (dispatched as Request | null) ?? undispatched(pre.raw, pre.scheme);
     this.updateCookies(response.headers.getSetCookie(), host, req.path);
     return new TestResponse(response, data, req, streamed);
   }
@@ -326,7 +334,7 @@ export class TestClient {
       };
       dispatched = req;
     });
-    const req = dispatched as unknown as Request;
+    const req = (dispatched as Request | null) ?? undispatched(pre.raw, pre.scheme);
     this.updateCookies(response.headers.getSetCookie(), host, req.path);
     const empty = pre.raw.method === 'HEAD' || bodyless(response.status);
     if (empty && response.isStreamed) await closeUnread(response);
