@@ -32,6 +32,7 @@ await Promise.all([
     entryPoints: {
       index: 'packages/phial/dist/index.js',
       testing: 'packages/phial/dist/testing/index.js',
+      openapi: 'packages/phial/dist/openapi/index.js',
       bin: 'packages/phial/dist/cli/bin.js',
     },
     splitting: true,

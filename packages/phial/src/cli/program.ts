@@ -16,6 +16,7 @@ import { RUN_MAIN_ENV, runWithReloader } from './reloader.js';
 import { formatRoutes, ROUTE_SORTS, type RouteSort } from './routes.js';
 import { SERVE_WORKER_ENV, type ServeOptions, serveOne, servePrimary, serveSingle } from './serve.js';
 import { type CliIO, closeGracefully, runningLines, startServer } from './server.js';
+import { enterCli } from '../server/run-from-cli.js';
 import { runShell } from './shell.js';
 
 /** How to start this CLI again in another process (the reloader's child, cluster workers). */
@@ -59,11 +60,16 @@ interface GlobalArgs {
   envFile: string | null;
   /** The first command word, or null. */
   command: string | null;
+  /** `--help`/`-h` or `--version` before the command word: answered without loading the app. */
+  helpOrVersion: boolean;
 }
 
-/** Scans argv up to the command word for `--app`, `--debug/--no-debug`, `--env-file`. */
+/**
+ * Scans argv up to the command word for `--app`, `--debug/--no-debug`, `--env-file`, `--help` and
+ * `--version`; after `run`, for its own `--debug/--no-debug` too (`phial run --debug`, the docs' spelling).
+ */
 export function scanGlobalArgs(argv: string[]): GlobalArgs {
-  const out: GlobalArgs = { app: null, debug: undefined, envFile: null, command: null };
+  const out: GlobalArgs = { app: null, debug: undefined, envFile: null, command: null, helpOrVersion: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const eq = a.indexOf('=');
@@ -74,15 +80,28 @@ export function scanGlobalArgs(argv: string[]): GlobalArgs {
     else if (name === '--env-file' || name === '-e') out.envFile = value();
     else if (name === '--debug') out.debug = true;
     else if (name === '--no-debug') out.debug = false;
+    else if (a === '--help' || a === '-h' || a === '--version') out.helpOrVersion = true;
     else if (a === '--') {
       out.command = argv[i + 1] ?? null;
+      if (out.command === 'run') scanRunArgs(argv, i + 2, out);
       break;
     } else if (!a.startsWith('-')) {
       out.command = a;
+      if (a === 'run') scanRunArgs(argv, i + 1, out);
       break;
     }
   }
   return out;
+}
+
+/** `run`'s own `--debug/--no-debug` (the last one wins, after the global one), up to `--`. */
+function scanRunArgs(argv: string[], from: number, out: GlobalArgs): void {
+  for (let i = from; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--') return;
+    if (a === '--debug') out.debug = true;
+    else if (a === '--no-debug') out.debug = false;
+  }
 }
 
 function parsePort(value: string): number {
@@ -160,6 +179,16 @@ function errorText(e: unknown): string {
  * Never throws: errors are written to `io.err`.
  */
 export async function runCli(argv: string[], options: RunCliOptions = {}): Promise<number> {
+  // an app this command loads must not start its own server with a top-level app.run() (Flask's rule)
+  const leave = options.app === undefined ? enterCli() : null;
+  try {
+    return await runCommand(argv, options);
+  } finally {
+    leave?.();
+  }
+}
+
+async function runCommand(argv: string[], options: RunCliOptions): Promise<number> {
   const io: CliIO = options.io ?? {
     out: (t) => void process.stdout.write(t),
     err: (t) => void process.stderr.write(t),
@@ -203,7 +232,9 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
 
   // Custom commands are needed before parsing unless a built-in command runs.
   let loadError: unknown = null;
-  const needsApp = globals.command === null || !BUILTINS.has(globals.command);
+  // `--help` and `--version` never load the app (its module may do anything at import)
+  const needsApp =
+    !globals.helpOrVersion && (globals.command === null || !BUILTINS.has(globals.command));
   if (needsApp && loaded === null) {
     try {
       await loadApp();
@@ -220,7 +251,7 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
   };
   program
     .description(
-      'A general utility script for Phial applications.\n\nAn application to load must be given with the --app option, the PHIAL_APP environment variable, or an app.ts / app.js / wsgi.ts file in the current folder.',
+      "A general utility script for Phial applications.\n\nAn application to load must be given with the --app option, the PHIAL_APP environment variable, or an app.ts / app.js / wsgi.ts file in the current folder.\n\n--help does not load the app, so the app's own commands (app.cli) are not listed here: run 'phial COMMAND --help' for one of them.",
     )
     .option(
       '-A, --app <module>',
@@ -256,6 +287,8 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
     .option('--no-reload', 'do not restart on file changes')
     .option('--debugger', 'enable the interactive browser debugger (default: on in debug mode)')
     .option('--no-debugger', 'disable the interactive debugger')
+    .option('--debug', 'set debug mode (same as phial --debug run)')
+    .option('--no-debug', 'unset debug mode')
     .option(
       '--extra-files <paths>',
       `more files watched by the reloader ('${path.delimiter}'-separated)`,

@@ -1,0 +1,181 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { Blueprint, Phial } from '../../src/index.js';
+import { OpenAPI } from '../../src/openapi/index.js';
+import { makeApi } from './fixture.js';
+
+type Op = {
+  tags?: string[];
+  summary?: string;
+  description?: string;
+  operationId?: string;
+  parameters?: { name: string; in: string; required: boolean; schema: Record<string, unknown> }[];
+  requestBody?: { content: Record<string, { schema: unknown }> };
+  responses: Record<string, Record<string, unknown>>;
+  security?: unknown;
+  deprecated?: boolean;
+  [key: string]: unknown;
+};
+
+function op(doc: ReturnType<OpenAPI['document']>, path: string, method: string): Op {
+  const item = doc.paths[path];
+  if (!item) throw new Error(`no path ${path} in ${Object.keys(doc.paths).join(', ')}`);
+  return item[method] as Op;
+}
+
+describe('the OpenAPI document', () => {
+  it('is valid OpenAPI 3.1', async () => {
+    const { api } = makeApi();
+    const result = await new Validator().validate(api.document() as never);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(api.document().openapi).toBe('3.1.0');
+    expect(api.document().info).toEqual({ title: 'Pet shop', version: '1.2.3', description: 'A test API.' });
+  });
+
+  it('types path parameters from converters', () => {
+    const doc = makeApi().api.document();
+    const param = (path: string, method: string, name: string) =>
+      op(doc, path, method).parameters?.find((p) => p.name === name && p.in === 'path')?.schema;
+    expect(param('/pets/{id}', 'get', 'id')).toEqual({ type: 'integer', minimum: 1 });
+    expect(param('/kinds/{kind}/{ref}', 'get', 'kind')).toEqual({ type: 'string', enum: ['cat', 'dog'] });
+    expect(param('/kinds/{kind}/{ref}', 'get', 'ref')).toEqual({ type: 'string', format: 'uuid' });
+    expect(param('/scale/{x}/{code}', 'get', 'x')).toEqual({ type: 'number', minimum: 0, maximum: 10 });
+    expect(param('/scale/{x}/{code}', 'get', 'code')).toEqual({ type: 'string', minLength: 2, maxLength: 2 });
+    expect(param('/files/{name}', 'get', 'name')).toMatchObject({ type: 'string' });
+  });
+
+  it('lists methods, blueprint tags, parameters, bodies, responses and errors', () => {
+    const doc = makeApi().api.document();
+    expect(Object.keys(doc.paths['/multi'] ?? {})).toEqual(['get', 'post']);
+    expect(doc.paths['/hidden']).toBeUndefined();
+    expect(doc.paths['/openapi.json']).toBeUndefined();
+    const list = op(doc, '/pets/', 'get');
+    expect(list.tags).toEqual(['pets']);
+    expect(list.summary).toBe('List pets');
+    expect(list.parameters?.map((p) => [p.name, p.in, p.required])).toEqual([
+      ['limit', 'query', false],
+      ['tag', 'query', false],
+    ]);
+    expect(list.parameters?.[1]?.schema).toEqual({ type: 'array', items: { type: 'string' } });
+    expect(list.responses['200']).toMatchObject({
+      content: {
+        'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Pet' } } },
+      },
+    });
+    expect(list.responses['422']).toEqual({ $ref: '#/components/responses/ValidationError' });
+    const create = op(doc, '/pets/', 'post');
+    expect(create.summary).toBe('Create Pet');
+    expect(create.requestBody?.content['application/json']?.schema).toMatchObject({
+      type: 'object',
+      required: ['name'],
+    });
+    expect(create.responses['201']).toMatchObject({
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Pet' } } },
+    });
+    const get = op(doc, '/pets/{id}', 'get');
+    expect(get.responses['404']).toMatchObject({
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    });
+    const del = op(doc, '/pets/{id}', 'delete');
+    expect(del.security).toEqual([{ bearer: [] }]);
+    expect(del.deprecated).toBe(true);
+    expect(del.responses['404']).toEqual({ $ref: '#/components/responses/NotFound' });
+    const echo = op(doc, '/echo/{word}', 'post');
+    expect(echo.operationId).toBe('echo');
+    expect(echo.description).toBe('Echoes the body.');
+    expect(echo['x-internal']).toBe(false);
+    expect(echo.parameters?.map((p) => [p.name, p.in, p.required])).toEqual([
+      ['word', 'path', true],
+      ['x-trace', 'header', true],
+      ['session', 'cookie', false],
+    ]);
+    // valibot through toStandardJsonSchema
+    expect(echo.requestBody?.content['application/json']?.schema).toMatchObject({
+      type: 'object',
+      properties: { text: { type: 'string' }, n: { type: 'number' } },
+      required: ['text'],
+    });
+    const c = doc.components;
+    expect(Object.keys(c.schemas ?? {})).toEqual(
+      expect.arrayContaining(['Pet', 'Error', 'ValidationError', 'HTTPValidationError']),
+    );
+    expect(Object.keys(c.responses ?? {})).toEqual(['NotFound', 'MethodNotAllowed', 'ValidationError']);
+    expect(c.securitySchemes).toEqual({ bearer: { type: 'http', scheme: 'bearer' } });
+    expect(JSON.stringify(doc)).not.toContain('$defs');
+    expect(JSON.stringify(doc)).not.toContain('$schema');
+  });
+
+  it('is served at /openapi.json, cached, and rebuilt when routes are added', async () => {
+    const { app, api } = makeApi();
+    const c = app.testClient();
+    const res = await c.get('/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(res.json).toEqual(api.document());
+    expect(api.document()).toBe(api.document());
+    app.get('/late', function late() {
+      return {};
+    });
+    expect((await c.get('/openapi.json')).json).toHaveProperty(['paths', '/late']);
+  });
+
+  it('takes its URLs from options (null turns a page off) and works with app factories', async () => {
+    const api = new OpenAPI(null, { openapiUrl: '/api/schema.json', docsUrl: null, redocUrl: '/api/redoc' });
+    const create = () => {
+      const app = new Phial('factory');
+      app.get('/x', () => ({}));
+      api.initApp(app);
+      return app;
+    };
+    const app = create();
+    expect(app.extensions.openapi).toBe(api);
+    const c = app.testClient();
+    expect((await c.get('/api/schema.json')).status).toBe(200);
+    expect((await c.get('/openapi.json')).status).toBe(404);
+    expect((await c.get('/docs')).status).toBe(404);
+    const redoc = await c.get('/api/redoc');
+    expect(redoc.text).toContain('spec-url="/api/schema.json"');
+  });
+
+  it('hoists $defs and names input/output variants that differ', () => {
+    const app = new Phial('defs');
+    const Tag = z.object({ name: z.string() }).meta({ id: 'Tag' });
+    const Post = z.object({ title: z.string(), tags: z.array(Tag) }).meta({ id: 'Post' });
+    app.post('/posts', { body: Post, response: Post }, (req) => ({ ...req.body }));
+    const doc = new OpenAPI(app).document();
+    const names = Object.keys(doc.components.schemas ?? {});
+    // zod's input schemas allow extra keys, its output schemas do not: two variants
+    expect(names).toEqual(expect.arrayContaining(['Tag', 'Post', 'Tag-Output', 'Post-Output']));
+    const out = doc.components.schemas?.['Post-Output'] as { properties: { tags: { items: unknown } } };
+    expect(out.properties.tags.items).toEqual({ $ref: '#/components/schemas/Tag-Output' });
+  });
+
+  it('blueprints without tags are tagged with their name; MethodView documents each method', () => {
+    const app = new Phial('bp');
+    const bp = new Blueprint('admin', import.meta.url, { urlPrefix: '/admin' });
+    bp.get('/stats', function stats() {
+      return {};
+    });
+    app.registerBlueprint(bp);
+    const doc = new OpenAPI(app).document();
+    expect(op(doc, '/admin/stats', 'get').tags).toEqual(['admin']);
+  });
+
+  it('generates the 100-route document quickly', () => {
+    const app = new Phial('big');
+    const Body = z.object({ name: z.string(), n: z.number().int(), tags: z.array(z.string()) });
+    for (let i = 0; i < 100; i++) {
+      app.post(`/r${i}/<int:id>`, { body: Body, response: Body, endpoint: `r${i}` }, (req) => ({
+        ...req.body,
+      }));
+    }
+    const api = new OpenAPI(app);
+    const t0 = performance.now();
+    const doc = api.document();
+    const ms = performance.now() - t0;
+    expect(Object.keys(doc.paths)).toHaveLength(100);
+    console.log(`openapi document for 100 routes: ${ms.toFixed(1)} ms`);
+  });
+});

@@ -1,0 +1,103 @@
+/** Type tests: the request a view receives is typed from the route's schemas, whatever the library. */
+import { toStandardJsonSchema } from '@valibot/to-json-schema';
+import { type } from 'arktype';
+import * as v from 'valibot';
+import { describe, expectTypeOf, it } from 'vitest';
+import { z } from 'zod';
+import {
+  Blueprint,
+  type LocatedIssue,
+  Phial,
+  RequestValidationError,
+  type Request,
+  type SchemaInput,
+  type SchemaOutput,
+  type ValidatedRequest,
+  type ValidationDetail,
+} from '../../src/index.js';
+
+describe('typed requests', () => {
+  it('zod: body, query, params, headers, cookies carry the output types', () => {
+    const app = new Phial('t');
+    app.post(
+      '/items/<int:shop>',
+      {
+        body: z.object({ name: z.string(), price: z.number(), when: z.string().transform((s) => new Date(s)) }),
+        query: z.object({ dryRun: z.coerce.boolean().optional() }),
+        headers: z.object({ 'x-token': z.string() }),
+        cookies: z.object({ theme: z.enum(['dark', 'light']) }),
+      },
+      (req) => {
+        expectTypeOf(req.body).toEqualTypeOf<{ name: string; price: number; when: Date }>();
+        expectTypeOf(req.query).toEqualTypeOf<{ dryRun?: boolean | undefined }>();
+        expectTypeOf(req.params).toEqualTypeOf<{ shop: number }>();
+        expectTypeOf(req.headersData).toEqualTypeOf<{ 'x-token': string }>();
+        expectTypeOf(req.cookiesData).toEqualTypeOf<{ theme: 'dark' | 'light' }>();
+        expectTypeOf(req.json).toBeUnknown();
+        return { ok: true };
+      },
+    );
+    app.get('/users/<id>', { params: z.object({ id: z.coerce.number() }) }, (req) => {
+      expectTypeOf(req.params).toEqualTypeOf<{ id: number }>();
+      // no body/query schema: no such fields
+      expectTypeOf(req).not.toHaveProperty('body');
+      expectTypeOf(req).not.toHaveProperty('query');
+      return {};
+    });
+  });
+
+  it('valibot: output types (pipes and transforms included)', () => {
+    const app = new Phial('t');
+    const Body = v.object({ name: v.string(), n: v.pipe(v.string(), v.transform(Number)) });
+    app.put('/v', { body: Body, query: v.object({ tag: v.array(v.string()) }) }, (req) => {
+      expectTypeOf(req.body).toEqualTypeOf<{ name: string; n: number }>();
+      expectTypeOf(req.query).toEqualTypeOf<{ tag: string[] }>();
+      return {};
+    });
+    // toStandardJsonSchema keeps the types
+    app.patch('/vj', { body: toStandardJsonSchema(Body) }, (req) => {
+      expectTypeOf(req.body).toEqualTypeOf<{ name: string; n: number }>();
+      return {};
+    });
+  });
+
+  it('arktype: output types', () => {
+    const bp = new Blueprint('a', import.meta.url);
+    bp.post('/a', { body: type({ name: 'string', 'age?': 'number.integer' }) }, (req) => {
+      expectTypeOf(req.body).toEqualTypeOf<{ name: string; age?: number }>();
+      return {};
+    });
+    bp.delete('/a/<int:id>', { query: type({ force: 'boolean' }) }, (req) => {
+      expectTypeOf(req.query).toEqualTypeOf<{ force: boolean }>();
+      expectTypeOf(req.params).toEqualTypeOf<{ id: number }>();
+      return {};
+    });
+  });
+
+  it('routes without schemas keep the rule-typed request; helpers infer schema types', () => {
+    const app = new Phial('t');
+    app.get('/p/<int:id>', { endpoint: 'p' }, (req) => {
+      expectTypeOf(req).toEqualTypeOf<Request<{ id: number }>>();
+      return {};
+    });
+    const S = z.object({ a: z.string().transform((s) => s.length) });
+    expectTypeOf<SchemaInput<typeof S>>().toEqualTypeOf<{ a: string }>();
+    expectTypeOf<SchemaOutput<typeof S>>().toEqualTypeOf<{ a: number }>();
+    expectTypeOf<ValidatedRequest<'/x/<int:n>', { body: typeof S }>['body']>().toEqualTypeOf<{ a: number }>();
+    expectTypeOf<ValidatedRequest<'/x/<int:n>', { body: typeof S }>['params']>().toEqualTypeOf<{ n: number }>();
+  });
+
+  it('errors are typed', () => {
+    const app = new Phial('t');
+    app.errorHandler(RequestValidationError, (e) => {
+      expectTypeOf(e.issues).toEqualTypeOf<readonly LocatedIssue[]>();
+      expectTypeOf(e.detail).toEqualTypeOf<ValidationDetail[]>();
+      expectTypeOf(e.location).toEqualTypeOf<'body' | 'query' | 'path' | 'header' | 'cookie' | 'response'>();
+      return { detail: e.detail };
+    });
+    app.errorHandler(z.ZodError, (e) => {
+      expectTypeOf(e.issues).toBeArray();
+      return { n: e.issues.length };
+    });
+  });
+});
