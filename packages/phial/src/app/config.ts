@@ -2,8 +2,8 @@
  * `app.config` (Flask's `Config`): Flask's keys with Flask's defaults as plain properties, plus the loaders
  * Flask offers (object, JSON file, env var naming a file, prefixed env vars, mapping).
  */
-import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { nodeFs } from '../http/node-builtins.js';
 
 /** A secret used to sign cookies: text or raw bytes. */
 export type SecretKey = string | Uint8Array;
@@ -31,6 +31,14 @@ export interface ConfigValues {
   MAX_CONTENT_LENGTH: number | null;
   MAX_FORM_MEMORY_SIZE: number | null;
   MAX_FORM_PARTS: number | null;
+  /** Bytes of one body held in memory (JSON, raw data; a multipart body's fields and small files): 413 beyond. */
+  MAX_BODY_MEMORY_SIZE: number | null;
+  /** An uploaded file larger than this is written to a temporary file (removed after the request). */
+  MAX_FILE_MEMORY_SIZE: number | null;
+  /** Slow-body guard window in seconds (0 or null: off). */
+  BODY_TIMEOUT: number | null;
+  /** Bytes per second a body must average over each `BODY_TIMEOUT` window, else 408. */
+  BODY_MIN_RATE: number | null;
   SEND_FILE_MAX_AGE_DEFAULT: number | null;
   TRAP_BAD_REQUEST_ERRORS: boolean | null;
   TRAP_HTTP_EXCEPTIONS: boolean;
@@ -67,6 +75,10 @@ export function defaultConfig(): ConfigValues {
     MAX_CONTENT_LENGTH: null,
     MAX_FORM_MEMORY_SIZE: 500_000,
     MAX_FORM_PARTS: 1_000,
+    MAX_BODY_MEMORY_SIZE: 4 * 1024 * 1024,
+    MAX_FILE_MEMORY_SIZE: 512 * 1024,
+    BODY_TIMEOUT: 20,
+    BODY_MIN_RATE: 500,
     SEND_FILE_MAX_AGE_DEFAULT: null,
     TRAP_BAD_REQUEST_ERRORS: null,
     TRAP_HTTP_EXCEPTIONS: false,
@@ -143,6 +155,10 @@ export class Config implements ConfigValues {
   declare MAX_CONTENT_LENGTH: number | null;
   declare MAX_FORM_MEMORY_SIZE: number | null;
   declare MAX_FORM_PARTS: number | null;
+  declare MAX_BODY_MEMORY_SIZE: number | null;
+  declare MAX_FILE_MEMORY_SIZE: number | null;
+  declare BODY_TIMEOUT: number | null;
+  declare BODY_MIN_RATE: number | null;
   declare SEND_FILE_MAX_AGE_DEFAULT: number | null;
   declare TRAP_BAD_REQUEST_ERRORS: boolean | null;
   declare TRAP_HTTP_EXCEPTIONS: boolean;
@@ -265,7 +281,7 @@ export class Config implements ConfigValues {
     const file = isAbsolute(path) ? path : join(this.rootPath, path);
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = nodeFs().readFileSync(file, 'utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (options.silent && (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR')) return false;

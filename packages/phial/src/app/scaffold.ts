@@ -2,12 +2,17 @@
  * What Phial and Blueprint share (Flask's `Scaffold`): route registration, hook lists, error handlers,
  * template registries, and the paths (root, static, templates).
  */
-import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { BaseLoader } from '@phial/jinja';
 import { exceptionForCode, HTTPException } from '../http/exceptions.js';
+import { nodeFs } from '../http/node-builtins.js';
 import type { RouteParams } from '../http/routing/index.js';
-import { makeWebSocketView, type WebSocketHandler, type WebSocketOptions } from '../realtime/websocket/route.js';
+import {
+  makeWebSocketView,
+  type WebSocketHandler,
+  type WebSocketOptions,
+} from '../realtime/websocket/route.js';
 import type { RouteView, TypedRouteOptions } from '../validation/types.js';
 import type {
   AfterRequestFunction,
@@ -73,7 +78,7 @@ export function resolveRootPath(importName: string | URL | undefined | null): st
     p = path.resolve(importName);
   }
   try {
-    if (statSync(p).isDirectory()) return p;
+    if (nodeFs().statSync(p).isDirectory()) return p;
     return path.dirname(p);
   } catch {
     // a module file that is not there (bundled), a folder not created yet, or a bare name like Flask's
@@ -167,6 +172,12 @@ export abstract class Scaffold {
   _staticUrlPath: string | null;
   /** Folder of templates, relative to `rootPath` (or absolute), or null. */
   templateFolder: string | null;
+  /**
+   * Where this app's or blueprint's templates come from when not from `templateFolder` (Flask's
+   * `jinja_loader`): e.g. a `ModuleLoader` over templates precompiled by `phial templates compile`,
+   * for runtimes that forbid code generation (Cloudflare Workers, strict CSP).
+   */
+  jinjaLoader: BaseLoader | null = null;
 
   /** endpoint → view (the app's real map; a blueprint's stays empty: it records onto the app). */
   viewFunctions: Record<string, ViewFunction<never>> = Object.create(null);
@@ -211,10 +222,12 @@ export abstract class Scaffold {
     this._staticFolder = value;
   }
 
-  /** True when a static folder is configured and exists. */
+  /**
+   * True when a static folder is configured (Flask's `has_static_folder`): whether it exists is not
+   * checked, so the `static` endpoint and `urlFor('static', ...)` work before the folder is created.
+   */
   get hasStaticFolder(): boolean {
-    const f = this.staticFolder;
-    return f !== null && existsSync(f);
+    return this._staticFolder !== null;
   }
 
   /** URL path of the static route (`/static` from the folder's name unless set). */
@@ -305,7 +318,11 @@ export abstract class Scaffold {
    * routing and `beforeRequest` hooks; a hook's response refuses it), inside the request context.
    */
   websocket<R extends string>(rule: R, handler: WebSocketHandler<RouteParams<R>>): this;
-  websocket<R extends string>(rule: R, options: WebSocketOptions, handler: WebSocketHandler<RouteParams<R>>): this;
+  websocket<R extends string>(
+    rule: R,
+    options: WebSocketOptions,
+    handler: WebSocketHandler<RouteParams<R>>,
+  ): this;
   websocket<R extends string>(
     rule: R,
     ...args: [WebSocketHandler<RouteParams<R>>] | [WebSocketOptions, WebSocketHandler<RouteParams<R>>]

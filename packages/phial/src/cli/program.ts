@@ -10,13 +10,13 @@ import type { Readable, Writable } from 'node:stream';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Phial } from '../app/phial.js';
 import { enableDebugger } from '../server/devserver.js';
+import { enterCli } from '../server/run-from-cli.js';
 import { type LoadedApp, locateApp, NoAppException, resolveAppFile } from './discovery.js';
 import { isTrue, loadDotenv } from './dotenv.js';
 import { RUN_MAIN_ENV, runWithReloader } from './reloader.js';
 import { formatRoutes, ROUTE_SORTS, type RouteSort } from './routes.js';
 import { SERVE_WORKER_ENV, type ServeOptions, serveOne, servePrimary, serveSingle } from './serve.js';
 import { type CliIO, closeGracefully, runningLines, startServer } from './server.js';
-import { enterCli } from '../server/run-from-cli.js';
 import { runShell } from './shell.js';
 
 /** How to start this CLI again in another process (the reloader's child, cluster workers). */
@@ -233,8 +233,7 @@ async function runCommand(argv: string[], options: RunCliOptions): Promise<numbe
   // Custom commands are needed before parsing unless a built-in command runs.
   let loadError: unknown = null;
   // `--help` and `--version` never load the app (its module may do anything at import)
-  const needsApp =
-    !globals.helpOrVersion && (globals.command === null || !BUILTINS.has(globals.command));
+  const needsApp = !globals.helpOrVersion && (globals.command === null || !BUILTINS.has(globals.command));
   if (needsApp && loaded === null) {
     try {
       await loadApp();

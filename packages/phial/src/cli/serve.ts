@@ -18,6 +18,10 @@ export interface ServeOptions {
   accessLog: boolean;
   cert?: string | null;
   key?: string | null;
+  /** Sets `BODY_TIMEOUT` (seconds; 0 turns the slow-body guard off). */
+  bodyTimeout?: number | null;
+  /** Sets `BODY_MIN_RATE` (bytes per second). */
+  bodyMinRate?: number | null;
 }
 
 /** Marks a cluster worker started by `phial serve`. */
@@ -43,6 +47,10 @@ export async function serveOne(
   io: CliIO,
   onListening?: (server: Server) => void,
 ): Promise<number> {
+  if (options.bodyTimeout !== undefined && options.bodyTimeout !== null)
+    app.config.BODY_TIMEOUT = options.bodyTimeout;
+  if (options.bodyMinRate !== undefined && options.bodyMinRate !== null)
+    app.config.BODY_MIN_RATE = options.bodyMinRate;
   const server = await startServer(app, { ...options, io });
   onListening?.(server);
   await shutdownSignal();

@@ -43,7 +43,9 @@ function app(): Phial {
 
 describe('the body is read just before the view', () => {
   it('views read json/form/data synchronously', async () => {
-    const res = await app().testClient().post('/echo', { json: { b: 2, a: 1 } });
+    const res = await app()
+      .testClient()
+      .post('/echo', { json: { b: 2, a: 1 } });
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ got: { b: 2, a: 1 } });
   });
@@ -159,20 +161,27 @@ describe.each(SERVERS)('over a real socket (%s server)', (kind) => {
     ['a 405', 'POST /only-get', 405],
     ['a 308', 'POST /dir', 308],
     ['a hook answer', 'POST /guarded', 401],
-  ])('%s is answered without waiting for a 10 MB body, and the connection closes', async (_n, line, status) => {
-    const { client } = await serveApp();
-    const c = client();
-    c.write(`${line} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n{"a":`);
-    const text = await c.until((t) => /\r\n\r\n/.test(t), 3000);
-    expect(statuses(text)[0]).toBe(status);
-    expect(text.toLowerCase()).toContain('connection: close');
-    await c.untilClosed(5000);
-  });
+  ])(
+    '%s is answered without waiting for a 10 MB body, and the connection closes',
+    async (_n, line, status) => {
+      const { client } = await serveApp();
+      const c = client();
+      c.write(
+        `${line} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n{"a":`,
+      );
+      const text = await c.until((t) => /\r\n\r\n/.test(t), 3000);
+      expect(statuses(text)[0]).toBe(status);
+      expect(text.toLowerCase()).toContain('connection: close');
+      await c.untilClosed(5000);
+    },
+  );
 
   it('the view route waits for the body and answers with it', async () => {
     const { client } = await serveApp();
     const c = client();
-    c.write('POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{"a"');
+    c.write(
+      'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{"a"',
+    );
     await new Promise((r) => setTimeout(r, 150));
     expect(c.text).toBe('');
     c.write(':1}');
