@@ -48,7 +48,7 @@ export interface RunCliOptions {
 }
 
 /** Built-in commands that load the app themselves (custom commands are not needed to parse them). */
-const BUILTINS = new Set(['run', 'routes', 'shell', 'serve']);
+const BUILTINS = new Set(['run', 'routes', 'shell', 'serve', 'templates']);
 
 /** Exit code for usage errors and a missing app (click's). */
 const USAGE_ERROR = 2;
@@ -384,6 +384,33 @@ async function runCommand(argv: string[], options: RunCliOptions): Promise<numbe
       const { openapiDocument } = await import('../openapi/index.js');
       io.out(`${JSON.stringify(openapiDocument(app), null, Number(opts.indent) || undefined)}\n`);
     });
+
+  // templates
+  const templatesCmd = program.command('templates').description('Work with the app\'s templates.');
+  templatesCmd
+    .command('compile')
+    .description(
+      'Precompile a template folder into one ES module (no code generation at run time, for Workers or a strict CSP); load it with app.jinjaLoader = new ModuleLoader(module).',
+    )
+    .argument('<folder>', 'the template folder')
+    .requiredOption('-o, --output <file>', 'the module to write (e.g. src/templates.compiled.js)')
+    .option('--trim-blocks', "compile with Jinja's trim_blocks (as the app's environment must use)")
+    .option('--lstrip-blocks', "compile with Jinja's lstrip_blocks")
+    .option('-x, --extension <name...>', 'extensions the app enables (i18n, do, loopcontrols, debug)')
+    .action(
+      async (
+        folder: string,
+        opts: { output: string; trimBlocks?: boolean; lstripBlocks?: boolean; extension?: string[] },
+      ) => {
+        const { compileTemplateFolder } = await import('./templates.js');
+        const names = compileTemplateFolder(folder, opts.output, {
+          trimBlocks: !!opts.trimBlocks,
+          lstripBlocks: !!opts.lstripBlocks,
+          extensions: opts.extension ?? [],
+        });
+        io.out(`Compiled ${names.length} template${names.length === 1 ? '' : 's'} to ${opts.output}\n`);
+      },
+    );
 
   // shell
   program

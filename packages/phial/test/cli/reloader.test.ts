@@ -67,13 +67,26 @@ describe('scanGlobalArgs', () => {
       debug: true,
       envFile: '.env.prod',
       command: 'run',
+      helpOrVersion: false,
     });
     expect(scanGlobalArgs(['--app=web.ts', '--no-debug', 'routes'])).toEqual({
       app: 'web.ts',
       debug: false,
       envFile: null,
       command: 'routes',
+      helpOrVersion: false,
     });
     expect(scanGlobalArgs(['--help']).command).toBeNull();
+    expect(scanGlobalArgs(['--help']).helpOrVersion).toBe(true);
+    expect(scanGlobalArgs(['--version']).helpOrVersion).toBe(true);
+    // a command's own --help is the command's
+    expect(scanGlobalArgs(['hello', '--help']).helpOrVersion).toBe(false);
+  });
+
+  it("reads run's own --debug/--no-debug (phial run --debug)", () => {
+    expect(scanGlobalArgs(['run', '--debug']).debug).toBe(true);
+    expect(scanGlobalArgs(['--debug', 'run', '--port', '0', '--no-debug']).debug).toBe(false);
+    expect(scanGlobalArgs(['routes', '--debug']).debug).toBeUndefined();
+    expect(scanGlobalArgs(['run', '--', '--debug']).debug).toBeUndefined();
   });
 });
