@@ -226,6 +226,9 @@ export type {
   ServerSentEvent,
 } from './realtime/sse.js';
 export { eventStream, formatComment, formatEvent } from './realtime/sse.js';
+export type { WebSocketHandler, WebSocketOptions } from './realtime/websocket/route.js';
+export type { WebSocketMessage } from './realtime/websocket/socket.js';
+export { ServerWebSocket } from './realtime/websocket/socket.js';
 export type { AccessLineEntry, RunOptions } from './server/devserver.js';
 export type { AccessEntry, Http1ServerOptions } from './server/http1/index.js';
 export { createHttp1Server } from './server/http1/index.js';
@@ -241,13 +244,16 @@ export type {
   TestClientOptions,
   TestCookie,
   TestRequestOptions,
+  TestWebSocketOptions,
 } from './testing/index.js';
-export { StreamingTestResponse, TestClient, TestResponse } from './testing/index.js';
-export type { TestWebSocketOptions } from './testing/index.js';
-export { TestWebSocket, WebSocketClosed, WebSocketRefused } from './testing/index.js';
-export type { WebSocketHandler, WebSocketOptions } from './realtime/websocket/route.js';
-export type { WebSocketMessage } from './realtime/websocket/socket.js';
-export { ServerWebSocket } from './realtime/websocket/socket.js';
+export {
+  StreamingTestResponse,
+  TestClient,
+  TestResponse,
+  TestWebSocket,
+  WebSocketClosed,
+  WebSocketRefused,
+} from './testing/index.js';
 export type {
   AnySchema,
   DocRouteOptions,

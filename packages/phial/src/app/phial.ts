@@ -3,8 +3,8 @@
  * fetch, test client).
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
 import { createRequire } from 'node:module';
+import type { Duplex } from 'node:stream';
 import type { Environment } from '@phial/jinja';
 import type { Command } from 'commander';
 import { BadHost } from '../http/exceptions.js';
@@ -29,7 +29,7 @@ import { createDefaultLogger, type Logger } from './logging.js';
 import { chain, type MaybePromise } from './maybe.js';
 import type { Request } from './request.js';
 import { bindBodyToContext, toResponse } from './response-value.js';
-import { Scaffold, type UrlRuleOptions } from './scaffold.js';
+import { endpointFromName, Scaffold, type UrlRuleOptions } from './scaffold.js';
 import { SecureCookieSessionInterface, type SessionInterface } from './sessions.js';
 import { jinjaEnvFor } from './templating.js';
 import type {
@@ -88,14 +88,6 @@ export type UrlBuildErrorHandler = (
 /** An extension object: `ext.initApp(app)` sets it up and keeps state in `app.extensions[name]`. */
 export interface Extension {
   initApp(app: Phial): void;
-}
-
-function endpointFromView(view: ViewFunction<never> | null | undefined, rule: string): string {
-  const name = view?.name;
-  if (!name || name === 'anonymous' || name.startsWith('bound ')) {
-    return name?.startsWith('bound ') && name.length > 6 ? name.slice(6) : rule;
-  }
-  return name;
 }
 
 /** Rule with the flag the pipeline reads. */
@@ -233,7 +225,7 @@ export class Phial extends Scaffold {
   ): this {
     const opts = options ?? {};
     const fn = (view ?? opts.view ?? null) as (ViewFunction<never> & ViewAttributes) | null;
-    let endpoint = opts.endpoint ?? (fn ? endpointFromView(fn, rule) : rule);
+    let endpoint = opts.endpoint ?? endpointFromName(fn) ?? rule;
     const derived =
       (opts as { _derivedEndpoint?: boolean })._derivedEndpoint ||
       (opts.endpoint === undefined && endpoint === rule);
@@ -359,11 +351,8 @@ export class Phial extends Scaffold {
     }
     const key = `${scheme}|${host}|${serverName ?? ''}|${req.rootPath}`;
     let adapter = this._adapters.get(key);
-    if (adapter !== undefined) {
-      this._lastAdapter = { host, scheme, serverName, root: req.rootPath, adapter };
-      return adapter;
-    }
     if (adapter === undefined) {
+      // only trusted hosts get this far: an untrusted one throws before its adapter is cached
       const trusted = this.config.TRUSTED_HOSTS;
       if (trusted && !hostIsTrusted(host, trusted)) throw new BadHost(`Host '${host}' is not trusted.`);
       let subdomain: string | null = null;
@@ -379,8 +368,8 @@ export class Phial extends Scaffold {
       });
       if (this._adapters.size >= 64) this._adapters.clear();
       this._adapters.set(key, adapter);
-      this._lastAdapter = { host, scheme, serverName, root: req.rootPath, adapter };
     }
+    this._lastAdapter = { host, scheme, serverName, root: req.rootPath, adapter };
     return adapter;
   }
 

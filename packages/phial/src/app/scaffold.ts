@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BaseLoader } from '@phial/jinja';
 import { exceptionForCode, HTTPException } from '../http/exceptions.js';
-import { nodeFs } from '../http/node-builtins.js';
+import { nodeFs, workingDirectory } from '../http/node-builtins.js';
 import type { RouteParams } from '../http/routing/index.js';
 import {
   makeWebSocketView,
@@ -68,12 +68,12 @@ export type ErrorHandlerMap = Map<number | null, Map<ErrorClass, ErrorHandler<ne
 
 /** Resolves a module URL, a file path or a folder path to a folder (the root of an app or blueprint). */
 export function resolveRootPath(importName: string | URL | undefined | null): string {
-  if (importName === undefined || importName === null || importName === '') return process.cwd();
+  if (importName === undefined || importName === null || importName === '') return workingDirectory();
   let p: string;
   if (importName instanceof URL || /^file:/i.test(importName)) {
     p = fileURLToPath(importName);
   } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(importName)) {
-    return process.cwd();
+    return workingDirectory();
   } else {
     p = path.resolve(importName);
   }
@@ -84,7 +84,7 @@ export function resolveRootPath(importName: string | URL | undefined | null): st
     // a module file that is not there (bundled), a folder not created yet, or a bare name like Flask's
     // `Flask(__name__)` ('my_app'): the latter roots the app at the working directory
     if (/\.[cm]?[jt]sx?$/.test(p)) return path.dirname(p);
-    if (typeof importName === 'string' && !/[\\/]/.test(importName)) return process.cwd();
+    if (typeof importName === 'string' && !/[\\/]/.test(importName)) return workingDirectory();
     return p;
   }
 }
@@ -92,7 +92,7 @@ export function resolveRootPath(importName: string | URL | undefined | null): st
 /** A readable name for an app or blueprint created from an import name (module file stem). */
 export function nameFromImport(importName: string | URL | undefined | null): string {
   if (importName === undefined || importName === null || importName === '')
-    return path.basename(process.cwd());
+    return path.basename(workingDirectory());
   let p: string;
   try {
     p =
@@ -110,6 +110,17 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [value]);
   else list.push(value);
+}
+
+/**
+ * @internal The endpoint a view's name gives, or null when it has none: `function show` and `show.bind(x)`
+ * (named `bound show`) both give `show`; arrows assigned nowhere, `anonymous` and `bound ` give null.
+ */
+export function endpointFromName(view: { name?: string } | null | undefined): string | null {
+  let name = view?.name;
+  if (!name) return null;
+  while (name.startsWith('bound ')) name = name.slice(6);
+  return name === '' || name === 'anonymous' ? null : name;
 }
 
 /**

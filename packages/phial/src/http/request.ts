@@ -28,6 +28,11 @@ export interface RawRequest extends AsyncIterable<Uint8Array> {
   socket?: { remoteAddress?: string; encrypted?: boolean } | null;
   /** Called once, just before the body is read: a server answers `Expect: 100-continue` here. */
   startBody?: () => void;
+  /**
+   * Set when the app asked for the body (`loadBody`): a body the app wanted but did not finish (413, 408)
+   * closes the connection; one nobody asked for (404, a hook's answer) may be skipped when small.
+   */
+  bodyRequested?: boolean;
 }
 
 /** Parsed `Authorization` header. */
@@ -328,6 +333,7 @@ export class BaseRequest {
       if (this._body !== null || !announcesBody(this.raw.headers)) load = Promise.resolve();
       else {
         const limits = bodyLimitsFromConfig(this.bodyConfig(), this.maxContentLength);
+        this.raw.bodyRequested = true;
         let read: Promise<RequestBody>;
         try {
           // a declared length over the limit fails here, before the client is told to send (100-continue)

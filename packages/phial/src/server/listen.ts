@@ -7,6 +7,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsServerOptions } from 'node:https';
 import type { Phial } from '../app/phial.js';
+import { hasWebSocketRoutes } from '../realtime/websocket/route.js';
 import { type AccessEntry, createHttp1Server } from './http1/index.js';
 import { configureServer } from './node.js';
 
@@ -54,6 +55,13 @@ function loggingHandler(
 
 /** Creates the app's server (not listening yet). */
 export function createAppServer(app: Phial, options: ListenOptions = {}): Server {
+  const server = createBareServer(app, options);
+  // WebSocket routes take upgrades; an app without them leaves the 'upgrade' event alone
+  if (hasWebSocketRoutes(app)) server.on('upgrade', app.handleUpgrade);
+  return server;
+}
+
+function createBareServer(app: Phial, options: ListenOptions): Server {
   const kind = options.server ?? defaultServerKind();
   if (kind === 'phial') {
     return createHttp1Server(app, {

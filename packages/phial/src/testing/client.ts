@@ -18,7 +18,12 @@ import {
 } from '../http/wire.js';
 import { buildRequest, type TestRequestOptions } from './builder.js';
 import { StreamingTestResponse } from './stream.js';
-import { handshakeHeaders, openTestWebSocket, type TestWebSocket, type TestWebSocketOptions } from './websocket.js';
+import {
+  handshakeHeaders,
+  openTestWebSocket,
+  type TestWebSocket,
+  type TestWebSocketOptions,
+} from './websocket.js';
 
 /** Options of `app.testClient()`. */
 export interface TestClientOptions {
@@ -423,7 +428,11 @@ export class TestClient {
       if (i !== -1) merged.splice(i, 1);
       merged.push([k, v]);
     }
-    const pre = await buildRequest(path, { ...rest, method: 'GET', headers: merged }, { host: this.defaultHost() });
+    const pre = await buildRequest(
+      path,
+      { ...rest, method: 'GET', headers: merged },
+      { host: this.defaultHost() },
+    );
     const host = String(pre.raw.headers.host ?? this.defaultHost());
     const cookie = this.cookieHeader(host, pre.raw.url?.split('?')[0] ?? '/');
     if (cookie) {

@@ -1,0 +1,212 @@
+/**
+ * WebSocket upgrades on Node servers (Phial's own and node:http): the server's `upgrade` event hands
+ * over the socket; the pipeline decides; `ws` (noServer mode) completes an accepted handshake. Any
+ * other answer (a hook's response, 403, 400, 404, a non-WebSocket route's page) is written as a plain
+ * HTTP response and the connection closes.
+ */
+import { Buffer } from 'node:buffer';
+import type { IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
+import type { Duplex } from 'node:stream';
+import type { WebSocketServer as WsServer, WebSocket as WsSocket } from 'ws';
+import type { Phial } from '../../app/phial.js';
+import { isHTTPException } from '../../http/exceptions.js';
+import type { BaseRequest } from '../../http/request.js';
+import { type Response, toAsyncIterable } from '../../http/response.js';
+import { safeHeaderValue } from '../../http/security.js';
+import { fallbackResponse } from '../../server/node.js';
+import { finishRefused, runUpgrade, startSession, type UpgradeResult } from './session.js';
+import type { Transport, TransportSink } from './socket.js';
+
+type WsModule = typeof import('ws');
+let wsModule: WsModule | null = null;
+/** `ws`, loaded on the first upgrade (apps without WebSocket routes never load it). */
+function loadWs(): WsModule {
+  if (wsModule === null) wsModule = createRequire(import.meta.url)('ws') as WsModule;
+  return wsModule;
+}
+
+/** The `ws` library's socket as a Transport. */
+class WsTransport implements Transport {
+  constructor(private readonly ws: WsSocket) {}
+  get protocol(): string {
+    return this.ws.protocol;
+  }
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+  send(data: string | Uint8Array, cb: (err?: Error) => void): void {
+    this.ws.send(data, { binary: typeof data !== 'string' }, cb);
+  }
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+  terminate(): void {
+    this.ws.terminate();
+  }
+  ping(): void {
+    try {
+      this.ws.ping();
+    } catch {
+      // closing already
+    }
+  }
+  pause(): void {
+    this.ws.pause();
+  }
+  resume(): void {
+    this.ws.resume();
+  }
+  attach(sink: TransportSink): void {
+    const ws = this.ws;
+    ws.on('message', (data, isBinary) => {
+      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      sink.message(
+        isBinary ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) : buf.toString('utf8'),
+      );
+    });
+    ws.on('pong', () => sink.alive());
+    ws.on('ping', () => sink.alive());
+    ws.on('close', (code, reason) => sink.close(code, reason.toString('utf8')));
+    ws.on('error', (err) => sink.error(err));
+  }
+}
+
+const handshakeCookies = new WeakMap<IncomingMessage, string[]>();
+const protocolFor = new WeakMap<IncomingMessage, string | null>();
+
+/** One `ws` server (noServer) per maxPayload value in use. */
+const servers = new WeakMap<Phial, Map<number, WsServer>>();
+
+function wsServerFor(app: Phial, maxPayload: number): WsServer {
+  let store = servers.get(app);
+  if (store === undefined) {
+    store = new Map();
+    servers.set(app, store);
+  }
+  let wss = store.get(maxPayload);
+  if (wss === undefined) {
+    const { WebSocketServer } = loadWs();
+    wss = new WebSocketServer({
+      noServer: true,
+      maxPayload,
+      clientTracking: false,
+      perMessageDeflate: false,
+      handleProtocols: (_offered, req) => protocolFor.get(req) ?? false,
+    });
+    wss.on('headers', (headers, req) => {
+      const cookies = handshakeCookies.get(req);
+      if (cookies) for (const c of cookies) headers.push(`Set-Cookie: ${safeHeaderValue(c)}`);
+    });
+    store.set(maxPayload, wss);
+  }
+  return wss;
+}
+
+const encoder = new TextEncoder();
+
+/** Writes a response on a raw socket (HTTP/1.1, `Connection: close`) and ends it. */
+async function writeRaw(socket: Duplex, response: Response, method: string): Promise<void> {
+  if (socket.destroyed || !socket.writable) return;
+  const status = response.status;
+  let head = `HTTP/1.1 ${status} ${safeHeaderValue(response.statusText)}\r\n`;
+  const body = response._body;
+  const noBody = method === 'HEAD' || status === 204 || status === 304 || status < 200;
+  const fixed = body === null || typeof body === 'string' || body instanceof Uint8Array;
+  for (const [k, v] of response.headers.items()) {
+    const l = k.toLowerCase();
+    if (l === 'connection' || l === 'transfer-encoding' || l === 'content-length') continue;
+    head += `${k}: ${v}\r\n`;
+  }
+  const bytes =
+    body === null
+      ? new Uint8Array(0)
+      : typeof body === 'string'
+        ? encoder.encode(body)
+        : (body as Uint8Array);
+  if (fixed && !noBody) head += `Content-Length: ${bytes.byteLength}\r\n`;
+  head += 'Connection: close\r\n\r\n';
+  socket.write(Buffer.from(head, 'latin1'));
+  if (!noBody) {
+    if (fixed) {
+      if (bytes.byteLength) socket.write(bytes);
+    } else {
+      // close-delimited: the connection ends with the body
+      for await (const chunk of toAsyncIterable(body as AsyncIterable<Uint8Array | string>)) {
+        if (socket.destroyed) break;
+        const c = typeof chunk === 'string' ? encoder.encode(chunk) : chunk;
+        if (!socket.write(c)) {
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              socket.off('drain', done);
+              socket.off('close', done);
+              resolve();
+            };
+            socket.on('drain', done);
+            socket.on('close', done);
+          });
+        }
+      }
+    }
+  }
+  socket.end();
+}
+
+function onSocketError(): void {
+  // the socket is closed by its owner; an error here must not crash the process
+}
+
+/** Connects a request's signal to the socket's close. */
+function setupUpgrade(req: BaseRequest, socket: Duplex): void {
+  req._attachAbort = (ac) => {
+    if (socket.destroyed) ac.abort(new Error('The client closed the connection.'));
+    else socket.once('close', () => ac.abort(new Error('The client closed the connection.')));
+  };
+}
+
+/**
+ * A node `upgrade` listener for the app: `server.on('upgrade', app.handleUpgrade)`. `app.listen`
+ * installs it when the app has WebSocket routes.
+ */
+export function createUpgradeHandler(
+  app: Phial,
+): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  return (req, socket, head) => {
+    socket.on('error', onSocketError);
+    void handle(app, req, socket, head);
+  };
+}
+
+async function handle(app: Phial, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  let result: UpgradeResult;
+  try {
+    result = await runUpgrade(app, req, setupUpgrade, socket);
+  } catch (e) {
+    // propagated (TESTING/DEBUG) or a bug: log once, answer 500
+    if (!isHTTPException(e)) app.logger.error('Exception while handling an upgrade request', e);
+    await writeRaw(socket, fallbackResponse(app, e), req.method ?? 'GET').catch(() => socket.destroy());
+    return;
+  }
+  if (!result.accepted) {
+    try {
+      await writeRaw(socket, result.response, req.method ?? 'GET');
+    } catch {
+      socket.destroy();
+    }
+    await finishRefused(app, result);
+    return;
+  }
+  const route = result.state.route;
+  if (route === null || socket.destroyed || !socket.writable) {
+    socket.destroy();
+    await finishRefused(app, result);
+    return;
+  }
+  if (result.setCookies.length) handshakeCookies.set(req, result.setCookies);
+  protocolFor.set(req, result.state.protocol);
+  const wss = wsServerFor(app, route.maxPayload);
+  wss.handleUpgrade(req, socket, head, (client) => {
+    socket.off('error', onSocketError);
+    startSession(app, result, new WsTransport(client));
+  });
+}

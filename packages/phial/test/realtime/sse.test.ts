@@ -1,0 +1,312 @@
+/**
+ * Server-sent events: the framing, the producer inside the request context, heartbeats, `lastEventId`,
+ * stopping when the client goes, and the slow-client policy, on the test client, Phial's server,
+ * node:http and `app.fetch`.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type EventStream,
+  eventStream,
+  formatComment,
+  formatEvent,
+  g,
+  Phial,
+  request,
+} from '../../src/index.js';
+import { parseEventStream } from '../../src/testing/stream.js';
+import { type Kind, openSse, recordingLogger, serve, sleep, waitFor } from './helpers.js';
+
+const stops: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const stop of stops.splice(0)) await stop();
+});
+
+describe('SSE framing', () => {
+  it('frames data, event, id, retry and multi-line data', () => {
+    expect(formatEvent('hello')).toBe('data: hello\n\n');
+    expect(formatEvent({ data: 'a\nb\r\nc\rd' })).toBe('data: a\ndata: b\ndata: c\ndata: d\n\n');
+    expect(formatEvent({ data: { n: 1, s: 'x\ny' } })).toBe('data: {"n":1,"s":"x\\ny"}\n\n');
+    expect(formatEvent({ event: 'tick', id: 7, retry: 2500, data: 'x' })).toBe(
+      'event: tick\nid: 7\nretry: 2500\ndata: x\n\n',
+    );
+    expect(formatEvent({ data: '' })).toBe('data: \n\n');
+    expect(formatEvent({ data: 'end\n' })).toBe('data: end\ndata: \n\n');
+    expect(formatEvent({ retry: 1000 })).toBe('retry: 1000\n\n');
+    expect(formatComment('keep\nalive')).toBe(': keep\n: alive\n\n');
+    expect(formatComment('')).toBe(':\n\n');
+  });
+
+  it('refuses line breaks in event and id (they would inject fields)', () => {
+    expect(() => formatEvent({ event: 'a\nb', data: 'x' })).toThrow(TypeError);
+    expect(() => formatEvent({ id: '1\r\ndata: evil', data: 'x' })).toThrow(TypeError);
+    expect(() => formatEvent({ id: 'a\0b', data: 'x' })).toThrow(TypeError);
+    expect(() => formatEvent({ retry: -1 })).toThrow(TypeError);
+  });
+
+  it('round-trips through the parser as a browser would read it', async () => {
+    const text =
+      formatComment('hi') +
+      formatEvent({ event: 'tick', id: '1', data: 'line1\nline2' }) +
+      formatEvent({ data: { ok: true } });
+    const bytes = new TextEncoder().encode(text);
+    // split in awkward places, including between \r and \n
+    async function* chunks() {
+      for (let i = 0; i < bytes.length; i += 3) yield bytes.subarray(i, i + 3);
+    }
+    const got = [];
+    for await (const ev of parseEventStream(chunks())) got.push(ev);
+    expect(got).toEqual([
+      { event: 'tick', data: 'line1\nline2', id: '1' },
+      { event: 'message', data: '{"ok":true}', id: '1' },
+    ]);
+  });
+});
+
+describe('eventStream on the test client', () => {
+  it('returns before the body ends, runs the producer in the request context, stops on close()', async () => {
+    const app = new Phial(import.meta.url, { staticFolder: null });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let closedBy: string | null = null;
+    let sawPath = '';
+    let sawG = '';
+    let aborted = false;
+    app.beforeRequest(() => {
+      g.user = 'ada';
+    });
+    app.get('/events', (req) =>
+      eventStream(async (stream) => {
+        stream.onClose(() => {
+          closedBy = 'onClose';
+        });
+        stream.signal.addEventListener('abort', () => {
+          aborted = true;
+        });
+        await stream.send({ event: 'hello', data: { user: g.user } });
+        await gate;
+        sawPath = request.path;
+        sawG = String(g.user);
+        expect(req.lastEventId).toBe('41');
+        expect(stream.lastEventId).toBe('41');
+        let n = 42;
+        while (!stream.closed) {
+          await stream.send({ id: String(n++), data: `n=${n}` });
+          await sleep(5);
+        }
+      }),
+    );
+    const client = app.testClient();
+    const res = await client.get('/events', { stream: true, headers: { 'Last-Event-ID': '41' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    expect(res.headers.get('cache-control')).toBe('no-cache');
+    expect(res.headers.get('x-accel-buffering')).toBe('no');
+    const events = res.events();
+    const first = await events.next();
+    expect(first.value).toEqual({ event: 'hello', data: '{"user":"ada"}', id: '' });
+    release();
+    const second = await events.next();
+    expect(second.value?.id).toBe('42');
+    const third = await events.next();
+    expect(third.value?.id).toBe('43');
+    await res.close();
+    await waitFor(() => closedBy !== null && aborted, 1000, 'producer to stop');
+    expect(sawPath).toBe('/events');
+    expect(sawG).toBe('ada');
+  });
+
+  it('takes an async generator and runs its finally block when the client goes', async () => {
+    const app = new Phial(import.meta.url, { staticFolder: null });
+    let cleaned = false;
+    app.get('/gen', () =>
+      eventStream(
+        (async function* () {
+          try {
+            for (let i = 0; ; i++) {
+              yield { data: `${request.path}#${i}` };
+              await sleep(2);
+            }
+          } finally {
+            cleaned = true;
+          }
+        })(),
+      ),
+    );
+    const res = await app.testClient().get('/gen', { stream: true });
+    const got: string[] = [];
+    for await (const ev of res.events()) {
+      got.push(ev.data);
+      if (got.length === 3) break;
+    }
+    await res.close();
+    expect(got).toEqual(['/gen#0', '/gen#1', '/gen#2']);
+    await waitFor(() => cleaned, 1000, 'generator finally');
+  });
+
+  it('a buffered client read gets the whole finite stream (retry first, producer return ends it)', async () => {
+    const app = new Phial(import.meta.url, { staticFolder: null });
+    app.get('/finite', () =>
+      eventStream(
+        async (s) => {
+          await s.send('a');
+          await s.comment('note');
+          await s.send({ event: 'done', data: 'b' });
+        },
+        { retry: 3000 },
+      ),
+    );
+    const res = await app.testClient().get('/finite');
+    expect(res.text).toBe(':\n\nretry: 3000\n\ndata: a\n\n: note\n\nevent: done\ndata: b\n\n');
+  });
+
+  it('sends heartbeats while the producer is silent', async () => {
+    const app = new Phial(import.meta.url, { staticFolder: null });
+    app.get('/quiet', () =>
+      eventStream(async (s) => void (await new Promise((r) => s.onClose(() => r(null)))), {
+        heartbeat: 0.03,
+      }),
+    );
+    const res = await app.testClient().get('/quiet', { stream: true });
+    const chunks: string[] = [];
+    for await (const c of res) {
+      chunks.push(new TextDecoder().decode(c));
+      if (chunks.length === 3) break;
+    }
+    await res.close();
+    expect(chunks).toEqual([':\n\n', ':\n\n', ':\n\n']);
+  });
+
+  it('logs a producer error once and ends the stream', async () => {
+    const app = new Phial(import.meta.url, { staticFolder: null });
+    const errors: unknown[][] = [];
+    app.logger = recordingLogger(errors);
+    app.get('/boom', () =>
+      eventStream(async (s) => {
+        await s.send('before');
+        throw new Error('producer failed');
+      }),
+    );
+    const res = await app.testClient().get('/boom');
+    expect(res.text).toContain('data: before');
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0]?.[1])).toContain('producer failed');
+  });
+});
+
+describe.each(['phial', 'node'] as Kind[])('eventStream on a real %s server', (kind) => {
+  it('streams events as they are produced and stops the producer at once when the client leaves', async () => {
+    const app = new Phial(import.meta.url, { staticFolder: null });
+    let stopped = 0;
+    let stoppedAt = 0;
+    let sawId: string | null = null;
+    app.get('/ticks', (req) =>
+      eventStream(
+        async (stream: EventStream) => {
+          sawId = req.lastEventId;
+          stream.onClose(() => {
+            stopped++;
+            stoppedAt = Date.now();
+          });
+          let n = 0;
+          while (!stream.closed) {
+            await stream.send({ event: 'tick', id: String(n), data: `${request.path} ${n++}` });
+            await sleep(20);
+          }
+        },
+        { heartbeat: 1 },
+      ),
+    );
+    const { port, close } = await serve(app, kind);
+    stops.push(close);
+    const { res, events, destroy } = await openSse(port, '/ticks', { 'Last-Event-ID': 'abc' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/event-stream');
+    expect(res.headers['x-accel-buffering']).toBe('no');
+    expect(res.headers['cache-control']).toBe('no-cache');
+    expect(res.headers['content-length']).toBeUndefined();
+    const a = await events.next();
+    const b = await events.next();
+    expect(a.value).toEqual({ event: 'tick', id: '0', data: '/ticks 0' });
+    expect(b.value).toEqual({ event: 'tick', id: '1', data: '/ticks 1' });
+    expect(sawId).toBe('abc');
+    const leftAt = Date.now();
+    destroy();
+    await waitFor(() => stopped === 1, 2000, 'producer stop');
+    // well within one heartbeat (1 s): the request signal ends it
+    expect(stoppedAt - leftAt).toBeLessThan(1000);
+    await sleep(50);
+    expect(stopped).toBe(1);
+  });
+
+  it('drops a client that never reads once its queue reaches highWaterMark (memory stays bounded)', async () => {
+    const app = new Phial(import.meta.url, { staticFolder: null });
+    let result: boolean | null = null;
+    let sentOk = 0;
+    let closed = false;
+    const big = 'x'.repeat(64 * 1024);
+    app.get('/flood', () =>
+      eventStream(
+        async (stream) => {
+          stream.onClose(() => {
+            closed = true;
+          });
+          // a broadcaster that does not await each client: queue, queue, queue
+          for (let i = 0; i < 2000 && !stream.closed; i++) {
+            void stream.send(big).then((ok) => {
+              if (ok) sentOk++;
+            });
+            await sleep(0);
+          }
+          result = await stream.send('last');
+        },
+        { highWaterMark: 256 * 1024 },
+      ),
+    );
+    const { port, close } = await serve(app, kind);
+    stops.push(close);
+    const { res, destroy } = await openSse(port, '/flood');
+    res.pause(); // never read
+    await waitFor(() => closed, 15000, 'slow client drop');
+    expect(result).toBe(false);
+    // what was handed to the socket before the drop is far less than what was offered (2000 × 64 KiB)
+    expect(sentOk).toBeLessThan(1500);
+    destroy();
+  }, 20000);
+});
+
+describe('eventStream through app.fetch', () => {
+  it('streams a ReadableStream body and stops the producer when the reader cancels', async () => {
+    const app = new Phial(import.meta.url, { staticFolder: null });
+    let stopped = false;
+    app.get('/f', () =>
+      eventStream(async (s) => {
+        s.onClose(() => {
+          stopped = true;
+        });
+        let i = 0;
+        while (!s.closed) {
+          await s.send({ data: String(i++) });
+          await sleep(5);
+        }
+      }),
+    );
+    const res = await app.fetch(new Request('http://localhost/f'));
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    expect(res.headers.get('x-accel-buffering')).toBe('no');
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    async function* chunks() {
+      for (;;) {
+        const r = await reader.read();
+        if (r.done) return;
+        yield r.value;
+      }
+    }
+    const events = parseEventStream(chunks());
+    expect((await events.next()).value?.data).toBe('0');
+    expect((await events.next()).value?.data).toBe('1');
+    await reader.cancel();
+    await waitFor(() => stopped, 1000, 'producer stop');
+  });
+});
