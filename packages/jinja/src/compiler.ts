@@ -35,6 +35,12 @@ export interface CompileOptions {
   isAsync: boolean;
   /** Generate generator functions for `Template.stream` (root and blocks yield chunks). */
   isStream?: boolean;
+  /**
+   * Ahead-of-time compilation: filters and tests unknown now (an app's own, registered later) are looked
+   * up when the module is instantiated and called through the generic call path (their pass kind is read
+   * then), instead of failing compilation.
+   */
+  precompiled?: boolean;
 }
 
 interface FnState {
@@ -533,18 +539,16 @@ export class CodeGenerator {
     this.soft = saveSoft;
   }
 
-  private bindTarget(t: Node, valueJs: string, declare: boolean): void {
+  private bindTarget(t: Node, valueJs: string): void {
     if (t.kind === 'Name') {
-      const id = this.lookup(t.name);
-      this.emit(`${id} = ${valueJs};`);
-      if (declare) void 0;
+      this.emit(`${this.lookup(t.name)} = ${valueJs};`);
       return;
     }
     if (t.kind === 'Tuple') {
       const tmp = this.temp();
       this.emit(`${tmp} = unpack(${valueJs}, ${t.items.length});`);
       t.items.forEach((c: Node, i: number) => {
-        this.bindTarget(c, `${tmp}[${i}]`, declare);
+        this.bindTarget(c, `${tmp}[${i}]`);
       });
       return;
     }
@@ -590,7 +594,7 @@ export class CodeGenerator {
       const item = this.id('x');
       this.emit(`const ${filtered} = [];`);
       this.emit(`for (const ${item} of ${itemsVar}) {`);
-      this.bindTarget(n.target, item, false);
+      this.bindTarget(n.target, item);
       this.emit(`if (${this.cond(n.test)}) ${filtered}.push(${item});`);
       this.emit('}');
       this.emit(`${itemsVar} = ${filtered};`);
@@ -608,11 +612,10 @@ export class CodeGenerator {
     const idx = this.id('i');
     this.emit(`for (let ${idx} = 0, n = ${itemsVar}.length; ${idx} < n; ${idx}++) {`);
     if (loopId) this.emit(`${loopId}.index0 = ${idx};`);
-    this.bindTarget(n.target, `${itemsVar}[${idx}]`, false);
+    this.bindTarget(n.target, `${itemsVar}[${idx}]`);
     // names set inside the body are per-iteration locals
-    const inner = this.pushScope();
+    this.pushScope();
     const stores = collectStores(n.body).filter((x) => !scope.vars.has(x));
-    void inner;
     this.declareScope(stores, false);
     this.loopStack.push({ hasElse: !!noIter });
     this.statements(n.body);
@@ -654,7 +657,7 @@ export class CodeGenerator {
       this.emit(`nsSet(${this.lookup(target.name)}, ${js(target.attr)}, ${valueJs});`);
       return;
     }
-    this.bindTarget(target, valueJs, true);
+    this.bindTarget(target, valueJs);
     for (const name of this.targetNames(target)) this.exportAssign(name, this.lookup(name));
   }
 
@@ -714,7 +717,7 @@ export class CodeGenerator {
       this.emit(`let ${id};`);
     }
     n.targets.forEach((t: Node, i: number) => {
-      this.bindTarget(t, tmpVals[i]!, true);
+      this.bindTarget(t, tmpVals[i]!);
     });
     this.declareScope(collectStores(n.body), false);
     this.statements(n.body);
@@ -767,8 +770,7 @@ export class CodeGenerator {
         this.emit(`if (${id} === MISSING) ${id} = ${this.expr(defaults[i - firstDefault]!)};`);
       else this.emit(`if (${id} === MISSING) ${id} = missingParam(U, ${js(a)});`);
     });
-    const inner = this.pushScope();
-    void inner;
+    this.pushScope();
     this.declareScope(
       collectStores(body).filter((x) => !scope.vars.has(x)),
       false,
@@ -1108,7 +1110,7 @@ export class CodeGenerator {
     const fn = this.o[table][name];
     const key = `${table}:${name}`;
     let id = this.moduleConsts.get(key);
-    if (fn === undefined && !this.soft) {
+    if (fn === undefined && !this.soft && !this.o.precompiled) {
       this.fail(`No ${table === 'filters' ? 'filter' : 'test'} named '${name}'.`, lineno);
     }
     if (!id) {
@@ -1140,6 +1142,10 @@ export class CodeGenerator {
       : input!;
     const { id, fn } = this.moduleRef('filters', n.name, n.lineno);
     const { args, kwargs } = this.argList(n);
+    if (fn === undefined && this.o.precompiled) {
+      const list = [value, args].filter((x) => x).join(', ');
+      return this.aw(`CALL(ctx, ${id}, [${list}], ${kwargs ?? 'null'})`);
+    }
     const all = [value, args, kwargs].filter((x) => x).join(', ');
     return this.aw(`${this.positionalRef('filters', n, id, fn, kwargs)}(${this.passPrefix(fn)}${all})`);
   }
@@ -1147,6 +1153,10 @@ export class CodeGenerator {
   private testExpr(n: Node): string {
     const { id, fn } = this.moduleRef('tests', n.name, n.lineno);
     const { args, kwargs } = this.argList(n);
+    if (fn === undefined && this.o.precompiled) {
+      const list = [this.expr(n.node), args].filter((x) => x).join(', ');
+      return `truthy(${this.aw(`CALL(ctx, ${id}, [${list}], ${kwargs ?? 'null'})`)})`;
+    }
     const all = [this.expr(n.node), args, kwargs].filter((x) => x).join(', ');
     return `!!${this.aw(`${this.positionalRef('tests', n, id, fn, kwargs)}(${this.passPrefix(fn)}${all})`)}`;
   }

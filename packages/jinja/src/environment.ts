@@ -11,6 +11,13 @@ import { TemplateNotFound, TemplateRuntimeError, TemplatesNotFound } from './err
 import { tokenize } from './lexer.js';
 import type { BaseLoader } from './loaders.js';
 import { type Node, parse } from './parser.js';
+import {
+  type PrecompiledTemplate,
+  precompileSettings,
+  settingsDifference,
+  type TemplateFactory,
+  writeModule,
+} from './precompiled.js';
 import { Kwargs, passKind } from './runtime/calls.js';
 import * as ext from './runtime/ext.js';
 import {
@@ -365,8 +372,15 @@ export class Environment implements EnvironmentShape {
   }
 
   /** @internal */
-  generate(ast: Node, name: string | null, filename: string | null, mode: RenderMode): string {
+  generate(
+    ast: Node,
+    name: string | null,
+    filename: string | null,
+    mode: RenderMode,
+    precompiled = false,
+  ): string {
     return generate(ast, {
+      precompiled,
       isStream: mode === 'stream',
       name,
       filename,
@@ -382,12 +396,62 @@ export class Environment implements EnvironmentShape {
   /** @internal Instantiates generated module source for this environment. */
   instantiate(code: string, name: string | null = null, filename: string | null = null): CompiledTemplate {
     const reg = registerSource(code, name, filename);
-    // biome-ignore lint/security/noGlobalEval: compiling templates to functions is the design
-    const factory = new Function('rt', 'env', reg.code) as (rt: unknown, env: unknown) => CompiledTemplate;
+    let factory: (rt: unknown, env: unknown) => CompiledTemplate;
+    try {
+      // biome-ignore lint/security/noGlobalEval: compiling templates to functions is the design
+      factory = new Function('rt', 'env', reg.code) as (rt: unknown, env: unknown) => CompiledTemplate;
+    } catch (e) {
+      if ((e as Error)?.name !== 'EvalError') throw e;
+      throw new TemplateRuntimeError(
+        `cannot compile template ${name === null ? '<string>' : `'${name}'`}: this runtime forbids code generation (${(e as Error).message}); precompile templates (compileTemplates, \`phial templates compile\`) and load them with a ModuleLoader`,
+      );
+    }
     const mod = factory(RT, this);
     // keeps the line table (used for error locations) alive exactly as long as the module
     Object.defineProperty(mod, 'lineInfo', { value: reg.info });
     return mod;
+  }
+
+  /** @internal Instantiates a precompiled module (no code generation at run time). */
+  instantiateFactory(factory: TemplateFactory): CompiledTemplate {
+    return factory(RT, this) as CompiledTemplate;
+  }
+
+  /** The settings that shape compiled code, as recorded in (and checked against) precompiled templates. */
+  precompileSettings(): string {
+    return precompileSettings(this);
+  }
+
+  /**
+   * Ahead-of-time compilation (Jinja's `compile_templates`): the loader's templates (or `names`) as the
+   * source of one plain ES module, for `ModuleLoader`. Filters and tests unknown now are looked up when a
+   * template loads. Templates compile with this environment's settings (delimiters, trimming, extensions,
+   * autoescape rule); loading them into an environment with other settings throws.
+   */
+  compileTemplates(
+    opts: {
+      names?: Iterable<string>;
+      filter?: (name: string) => boolean;
+      modes?: readonly ('sync' | 'stream' | 'async')[];
+    } = {},
+  ): string {
+    if (!this.loader) throw new TypeError('no loader for this environment specified');
+    const names = [...(opts.names ?? this.loader.listTemplates())].filter(
+      (n) => !opts.filter || opts.filter(n),
+    );
+    const modes = opts.modes ?? ['sync', 'stream', 'async'];
+    if (!modes.includes('sync')) throw new TypeError("compileTemplates: the 'sync' mode is required");
+    const entries = names.sort().map((name) => {
+      const src = this.loader!.getSource(this, name);
+      const ast = this.parse(src.source, name, src.filename);
+      const code: Record<string, string> = {};
+      for (const m of modes) {
+        const mode: RenderMode = m === 'sync' ? false : m === 'stream' ? 'stream' : true;
+        code[m] = this.generate(ast, name, src.filename, mode, true);
+      }
+      return { name, autoescape: this.autoescapeFor(name), modes: code };
+    });
+    return writeModule(this.precompileSettings(), entries);
   }
 
   /** Compiles a template from source without a loader. */
@@ -537,7 +601,7 @@ export class Environment implements EnvironmentShape {
       }
     }
     const src = this.loader.getSource(this, name);
-    const template = new Template(this, src.source, name, src.filename, globals);
+    const template = new Template(this, src.source, name, src.filename, globals, src.compiled);
     if (this.cacheSize !== 0) {
       this.cache.delete(name);
       this.cache.set(name, { template, uptodate: src.uptodate, checked: this.reloadEpoch });
@@ -570,6 +634,7 @@ export class Template {
   /** Globals of this template only; the environment's globals are read at each render. */
   readonly globals: Record<string, unknown>;
   private readonly source: string;
+  private readonly precompiled: PrecompiledTemplate | null;
   private ast: Node | null;
   private sync: CompiledTemplate;
   private asyncMod: CompiledTemplate | null = null;
@@ -584,15 +649,23 @@ export class Template {
     name: string | null,
     filename: string | null,
     globals: Record<string, unknown> | null,
+    precompiled?: PrecompiledTemplate | null,
   ) {
     this.environment = env;
     this.name = name;
     this.filename = filename;
     this.source = source;
     this.globals = { ...(globals ?? {}) };
-    this.ast = env.parse(source, name, filename);
-    this.sync = env.instantiate(env.generate(this.ast, name, filename, false), name, filename);
     this.autoescape = env.autoescapeFor(name);
+    this.precompiled = precompiled ?? null;
+    if (precompiled) {
+      checkPrecompiled(env, name, precompiled, this.autoescape);
+      this.ast = null;
+      this.sync = env.instantiateFactory(precompiled.sync);
+    } else {
+      this.ast = env.parse(source, name, filename);
+      this.sync = env.instantiate(env.generate(this.ast, name, filename, false), name, filename);
+    }
   }
 
   /** The root render function (sync variant). */
@@ -607,6 +680,7 @@ export class Template {
   /** @internal The compiled module for sync or async rendering. */
   compiled(mode: RenderMode): CompiledTemplate {
     if (mode === false) return this.sync;
+    if (this.precompiled) return this.compiledFromModule(mode);
     const ast = () => this.ast ?? this.environment.parse(this.source, this.name, this.filename);
     if (mode === 'stream') {
       if (!this.streamMod)
@@ -624,6 +698,22 @@ export class Template {
         this.filename,
       );
     return this.asyncMod;
+  }
+
+  private compiledFromModule(mode: 'stream' | true): CompiledTemplate {
+    const key = mode === 'stream' ? 'stream' : 'async';
+    const cached = mode === 'stream' ? this.streamMod : this.asyncMod;
+    if (cached) return cached;
+    const factory = this.precompiled![key];
+    if (!factory) {
+      throw new TemplateRuntimeError(
+        `template '${this.name}' was precompiled without the '${key}' mode; recompile it with that mode`,
+      );
+    }
+    const mod = this.environment.instantiateFactory(factory);
+    if (mode === 'stream') this.streamMod = mod;
+    else this.asyncMod = mod;
+    return mod;
   }
 
   /** A fresh render context (Jinja's `new_context`). */
@@ -742,6 +832,26 @@ export class Template {
 
   toString(): string {
     return `<Template ${this.name ? `'${this.name}'` : 'memory'}>`;
+  }
+}
+
+/** Refuses a precompiled template whose compile-time settings differ from the environment's. */
+function checkPrecompiled(
+  env: Environment,
+  name: string | null,
+  t: PrecompiledTemplate,
+  autoescape: boolean,
+): void {
+  const current = env.precompileSettings();
+  if (t.settings !== current) {
+    throw new TemplateRuntimeError(
+      `template '${name}' was precompiled with other environment settings (${settingsDifference(t.settings, current)}); recompile it`,
+    );
+  }
+  if (t.autoescape !== autoescape) {
+    throw new TemplateRuntimeError(
+      `template '${name}' was precompiled with autoescape ${t.autoescape ? 'on' : 'off'}, but this environment turns it ${autoescape ? 'on' : 'off'}; recompile it`,
+    );
   }
 }
 

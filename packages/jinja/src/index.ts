@@ -24,6 +24,8 @@ export {
   PrefixLoader,
   splitTemplatePath,
 } from './loaders.js';
+export type { PrecompiledModule, PrecompiledTemplate, TemplateFactory } from './precompiled.js';
+export { ModuleLoader, PRECOMPILED_FORMAT } from './precompiled.js';
 export type { PassKind } from './runtime/calls.js';
 export {
   isKwargs,

@@ -1,9 +1,30 @@
 /**
  * Template loaders: where template source comes from and how the environment learns it changed.
  */
-import { type Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import type * as NodeFs from 'node:fs';
+import type * as NodePath from 'node:path';
 import { TemplateNotFound } from './errors.js';
+import type { PrecompiledTemplate } from './precompiled.js';
+
+/**
+ * Node's `fs`/`path`, loaded on first use (`process.getBuiltinModule`): the engine itself runs where
+ * there is no file system (Cloudflare Workers, browsers); only FileSystemLoader needs them.
+ */
+function nodeModule<T>(id: string): T {
+  const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
+    ?.getBuiltinModule;
+  const mod = typeof get === 'function' ? (get(id) as T | undefined) : undefined;
+  if (mod === undefined) throw new Error(`FileSystemLoader needs Node's ${id}, which this runtime lacks`);
+  return mod;
+}
+const fs = (): typeof NodeFs => nodeModule<typeof NodeFs>('node:fs');
+const path = (): typeof NodePath => nodeModule<typeof NodePath>('node:path');
+
+/** The platform's path separator ('/' where there is no Node). */
+function pathSep(): string {
+  const p = (globalThis as { process?: { platform?: string } }).process;
+  return p?.platform === 'win32' ? '\\' : '/';
+}
 
 /** What a loader returns for one template. */
 export interface TemplateSource {
@@ -12,6 +33,8 @@ export interface TemplateSource {
   filename: string | null;
   /** Returns false once the source changed; null means "always up to date". */
   uptodate: (() => boolean) | null;
+  /** A precompiled template (from a ModuleLoader): used instead of compiling `source`. */
+  compiled?: PrecompiledTemplate;
 }
 
 /** Base class of every loader: implement `getSource`. */
@@ -28,6 +51,7 @@ export abstract class BaseLoader {
 
 /** Splits a template name into path segments, refusing `..` escapes (Jinja's split_template_path). */
 export function splitTemplatePath(template: string): string[] {
+  const sep = pathSep();
   const pieces: string[] = [];
   for (const piece of template.split('/')) {
     if (piece.includes(sep) || (sep !== '/' && piece.includes('/')) || piece === '..') {
@@ -40,7 +64,7 @@ export function splitTemplatePath(template: string): string[] {
 
 function mtimeOf(path: string): number | null {
   try {
-    return statSync(path).mtimeMs;
+    return fs().statSync(path).mtimeMs;
   } catch {
     return null;
   }
@@ -59,7 +83,7 @@ export class FileSystemLoader extends BaseLoader {
   ) {
     super();
     this.searchpath = (typeof searchpath === 'string' ? [searchpath] : [...searchpath]).map((p) =>
-      resolve(p),
+      path().resolve(p),
     );
     this.encoding = opts.encoding ?? 'utf8';
     this.followLinks = opts.followLinks ?? false;
@@ -68,14 +92,14 @@ export class FileSystemLoader extends BaseLoader {
   getSource(_env: unknown, template: string): TemplateSource {
     const pieces = splitTemplatePath(template);
     for (const base of this.searchpath) {
-      const filename = join(base, ...pieces);
+      const filename = path().join(base, ...pieces);
       let source: string;
       let mtime: number;
       try {
-        const st = statSync(filename);
+        const st = fs().statSync(filename);
         if (!st.isFile()) continue;
         mtime = st.mtimeMs;
-        source = readFileSync(filename, this.encoding);
+        source = fs().readFileSync(filename, this.encoding);
       } catch {
         continue;
       }
@@ -87,9 +111,9 @@ export class FileSystemLoader extends BaseLoader {
   override listTemplates(): string[] {
     const found = new Set<string>();
     const walk = (dir: string, prefix: string) => {
-      let entries: Dirent[];
+      let entries: NodeFs.Dirent[];
       try {
-        entries = readdirSync(dir, { withFileTypes: true });
+        entries = fs().readdirSync(dir, { withFileTypes: true });
       } catch {
         return;
       }
@@ -98,14 +122,14 @@ export class FileSystemLoader extends BaseLoader {
         let isDir = e.isDirectory();
         if (e.isSymbolicLink()) {
           try {
-            isDir = statSync(join(dir, e.name)).isDirectory();
+            isDir = fs().statSync(path().join(dir, e.name)).isDirectory();
           } catch {
             continue;
           }
           // like os.walk: symlinked folders are entered only with followLinks
           if (isDir && !this.followLinks) continue;
         }
-        if (isDir) walk(join(dir, e.name), rel);
+        if (isDir) walk(path().join(dir, e.name), rel);
         else found.add(rel);
       }
     };

@@ -142,8 +142,19 @@ interface Spec {
 
 function spec(entries: readonly (readonly [string, unknown])[]): Spec {
   const fields = entries.map(([name], i) => `${JSON.stringify(name)}: ${i} < n ? a[${i}] : d[${i}]`);
-  // an object literal keeps one hidden class per filter, so reading params stays monomorphic
-  const make = new Function('a', 'n', 'd', `return { ${fields.join(', ')} };`) as Spec['make'];
+  let make: Spec['make'];
+  try {
+    // an object literal keeps one hidden class per filter, so reading params stays monomorphic
+    make = new Function('a', 'n', 'd', `return { ${fields.join(', ')} };`) as Spec['make'];
+  } catch {
+    // code generation is banned (Cloudflare Workers, strict CSP): build the same object by hand
+    const names = entries.map(([name]) => name);
+    make = (a, n, d) => {
+      const out: Params = {};
+      for (let i = 0; i < names.length; i++) out[names[i]!] = i < n ? a[i] : d[i];
+      return out;
+    };
+  }
   const req = entries.findIndex((e) => e[1] === REQUIRED);
   return {
     entries,

@@ -635,8 +635,9 @@ export function makeMacro(
     const bound: unknown[] = raw.slice(0, argc);
     let foundCaller = false;
     let kwLeft: Kwargs | null = null;
+    // copy the keywords only when there are any
     if (kw)
-      for (const k in kw) {
+      for (const _ in kw) {
         kwLeft = Object.assign(new Kwargs(), kw);
         break;
       }

@@ -3,7 +3,7 @@
  * Flask offers (object, JSON file, env var naming a file, prefixed env vars, mapping).
  */
 import { isAbsolute, join } from 'node:path';
-import { nodeFs } from '../http/node-builtins.js';
+import { nodeFs, workingDirectory } from '../http/node-builtins.js';
 
 /** A secret used to sign cookies: text or raw bytes. */
 export type SecretKey = string | Uint8Array;
@@ -173,7 +173,7 @@ export class Config implements ConfigValues {
   declare readonly rootPath: string;
 
   /** Starts from Flask's defaults, then `defaults` on top. */
-  constructor(rootPath: string = process.cwd(), defaults?: Partial<ConfigValues> | null) {
+  constructor(rootPath: string = workingDirectory(), defaults?: Partial<ConfigValues> | null) {
     Object.defineProperty(this, 'rootPath', { value: rootPath, enumerable: false, writable: true });
     Object.assign(this, defaultConfig());
     if (defaults) for (const k of Object.keys(defaults)) this.setKey(k, defaults[k]);

@@ -11,7 +11,7 @@
  * measured difference.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import * as v8 from 'node:v8';
+import type * as V8 from 'node:v8';
 import type { Response } from '../http/response.js';
 import type { Phial } from './phial.js';
 import type { Request } from './request.js';
@@ -159,7 +159,9 @@ function decideMechanism(): void {
   decided = true;
   const wanted = process.env.PHIAL_CONTEXT;
   if (wanted !== 'promise-hooks' && wanted !== 'hooks') return;
-  const hooks = (v8 as { promiseHooks?: typeof v8.promiseHooks }).promiseHooks;
+  // node:v8 is loaded only here (opt-in): Workers and other runtimes without it never ask for it
+  const v8 = process.getBuiltinModule?.('node:v8') as typeof V8 | undefined;
+  const hooks = (v8 as { promiseHooks?: typeof V8.promiseHooks } | undefined)?.promiseHooks;
   if (hooks === undefined || typeof hooks.createHook !== 'function') return; // Bun, Deno: ALS
   try {
     hooks.createHook({

@@ -35,8 +35,12 @@ export function selectAutoescape(name: string | null): boolean {
 
 const folderLoaders = new WeakMap<Scaffold, { folder: string; loader: FileSystemLoader } | null>();
 
-/** The loader of one app's or blueprint's template folder (null when it has none), made once. */
-function scaffoldLoader(scaffold: Scaffold): FileSystemLoader | null {
+/**
+ * The loader of one app's or blueprint's templates (null when it has none): its `jinjaLoader` when set
+ * (precompiled templates), else one for its template folder, made once.
+ */
+function scaffoldLoader(scaffold: Scaffold): BaseLoader | null {
+  if (scaffold.jinjaLoader !== null && scaffold.jinjaLoader !== undefined) return scaffold.jinjaLoader;
   const folder =
     scaffold.templateFolder === null ? null : path.resolve(scaffold.rootPath, scaffold.templateFolder);
   const cached = folderLoaders.get(scaffold);

@@ -6,12 +6,12 @@
  * Toolkit code: nothing here knows the app. The app layer (`app/files.ts`) passes the request, the root
  * path and SEND_FILE_MAX_AGE_DEFAULT.
  */
-import { createReadStream, type Stats } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, isAbsolute, join, resolve, sep } from 'node:path';
 import { Headers } from './datastructures/headers.js';
 import { NotFound, RangeNotSatisfiable } from './exceptions.js';
+import { nodeFs, nodeFsPromises } from './node-builtins.js';
 import { contentTypeFor, Response, type ResponseBody } from './response.js';
 
 type MimeTypes = typeof import('mime-types');
@@ -203,7 +203,7 @@ function quoteHeaderValue(v: string): string {
 
 async function* fileChunks(path: string, start: number, end: number): AsyncGenerator<Uint8Array> {
   if (end <= start) return;
-  const stream = createReadStream(path, { start, end: end - 1, highWaterMark: 64 * 1024 });
+  const stream = nodeFs().createReadStream(path, { start, end: end - 1, highWaterMark: 64 * 1024 });
   try {
     for await (const chunk of stream) yield chunk as Buffer;
   } finally {
@@ -236,7 +236,7 @@ export async function sendFile(source: FileSource, options: SendFileOptions = {}
   if (typeof source === 'string') {
     path = options.root && !isAbsolute(source) ? join(options.root, source) : source;
     try {
-      stats = await stat(path);
+      stats = await nodeFsPromises().stat(path);
     } catch (e) {
       if (isNotFound(e)) throw new NotFound();
       throw e;

@@ -4,10 +4,9 @@
  * resort, when the process exits).
  */
 import { randomBytes } from 'node:crypto';
-import { unlinkSync } from 'node:fs';
-import { type FileHandle, open, unlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { nodeFs, nodeFsPromises, nodeOs } from '../node-builtins.js';
 
 /** Paths not removed yet: removed synchronously on exit if the request never ended (a crash, a bug). */
 const live = new Set<string>();
@@ -16,7 +15,7 @@ let exitHook = false;
 function removeAllSync(): void {
   for (const p of live) {
     try {
-      unlinkSync(p);
+      nodeFs().unlinkSync(p);
     } catch {
       // already gone
     }
@@ -27,10 +26,12 @@ function removeAllSync(): void {
 /** Removes a spooled file (errors ignored: it may be gone already). */
 export function removeSpooled(path: string): Promise<void> {
   live.delete(path);
-  return unlink(path).then(
-    () => undefined,
-    () => undefined,
-  );
+  return nodeFsPromises()
+    .unlink(path)
+    .then(
+      () => undefined,
+      () => undefined,
+    );
 }
 
 /** One temporary file being written. */
@@ -42,13 +43,13 @@ export class SpoolFile {
   private tail: Promise<unknown>;
 
   constructor() {
-    this.path = join(tmpdir(), `phial-upload-${randomBytes(12).toString('hex')}`);
+    this.path = join(nodeOs().tmpdir(), `phial-upload-${randomBytes(12).toString('hex')}`);
     live.add(this.path);
     if (!exitHook) {
       exitHook = true;
       process.once('exit', removeAllSync);
     }
-    this.handle = open(this.path, 'wx', 0o600);
+    this.handle = nodeFsPromises().open(this.path, 'wx', 0o600);
     this.tail = this.handle;
   }
 

@@ -1,8 +1,7 @@
-import { createReadStream, readFileSync } from 'node:fs';
-import { copyFile, writeFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { nodeFs, nodeFsPromises } from '../node-builtins.js';
 
 /** How a FileStorage is made: the bytes already read, and what the multipart part said about them. */
 export interface FileStorageInit {
@@ -110,7 +109,7 @@ export class FileStorage {
 
   /** The content (the stored bytes; do not mutate them). A spooled file is read from disk on each call. */
   bytes(): Uint8Array {
-    return this.path === null ? this.data : readFileSync(this.path);
+    return this.path === null ? this.data : nodeFs().readFileSync(this.path);
   }
 
   /** The content decoded (UTF-8 unless the part named a charset). */
@@ -128,7 +127,7 @@ export class FileStorage {
 
   /** A fresh readable stream of the content (also an async iterable of chunks). */
   stream(): Readable {
-    if (this.path !== null) return createReadStream(this.path);
+    if (this.path !== null) return nodeFs().createReadStream(this.path);
     return Readable.from([Buffer.from(this.data.buffer, this.data.byteOffset, this.data.byteLength)], {
       objectMode: false,
     });
@@ -140,8 +139,8 @@ export class FileStorage {
     if (typeof destination === 'string' || destination instanceof URL) {
       const path =
         typeof destination === 'string' && !isAbsolute(destination) ? resolve(destination) : destination;
-      if (this.path !== null) await copyFile(this.path, path);
-      else await writeFile(path, this.data);
+      if (this.path !== null) await nodeFsPromises().copyFile(this.path, path);
+      else await nodeFsPromises().writeFile(path, this.data);
       return;
     }
     await pipeline(this.stream(), destination);

@@ -1,0 +1,44 @@
+/**
+ * `phial templates compile <folder> -o <file>`: precompiles a template folder into one plain ES module
+ * (no `new Function` when it runs), for apps deployed where code generation is banned (Cloudflare
+ * Workers, strict CSP). The app then sets `app.jinjaLoader = new ModuleLoader(compiledModule)`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Environment, FileSystemLoader } from '@phial/jinja';
+import { selectAutoescape } from '../app/templating.js';
+
+/** What shapes the compiled code; must match the environment that loads the templates. */
+export interface CompileTemplatesOptions {
+  /** Jinja's `trim_blocks`. */
+  trimBlocks?: boolean;
+  /** Jinja's `lstrip_blocks`. */
+  lstripBlocks?: boolean;
+  /** Extensions enabled in the app's environment (`i18n`, `do`, `loopcontrols`, `debug`). */
+  extensions?: readonly string[];
+  /** Render modes to include (default all: `render`, `stream` and async rendering). */
+  modes?: readonly ('sync' | 'stream' | 'async')[];
+}
+
+/**
+ * Compiles every template under `folder` with Phial's environment settings (its autoescape rule: on for
+ * .html, .htm, .xml, .xhtml, .svg) and writes the module to `output`. Returns the template names.
+ */
+export function compileTemplateFolder(
+  folder: string,
+  output: string,
+  options: CompileTemplatesOptions = {},
+): string[] {
+  const env = new Environment({
+    loader: new FileSystemLoader(path.resolve(folder)),
+    autoescape: selectAutoescape,
+    trimBlocks: !!options.trimBlocks,
+    lstripBlocks: !!options.lstripBlocks,
+    extensions: options.extensions ?? [],
+  });
+  const names = env.listTemplates();
+  const code = env.compileTemplates({ names, ...(options.modes ? { modes: options.modes } : {}) });
+  mkdirSync(path.dirname(path.resolve(output)), { recursive: true });
+  writeFileSync(output, code);
+  return names;
+}
