@@ -10,6 +10,7 @@ import type { Phial } from './phial.js';
 import type { Request } from './request.js';
 import {
   type ErrorHandlerMap,
+  endpointFromName,
   excClassAndCode,
   pushTo,
   type RouteOptions,
@@ -105,8 +106,9 @@ export class BlueprintSetupState {
       full = rule ? `${this.urlPrefix.replace(/\/+$/, '')}/${rule.replace(/^\/+/, '')}` : this.urlPrefix;
     }
     const fn = view ?? options.view ?? null;
-    const named = options.endpoint !== undefined || Boolean(fn?.name);
-    const endpoint = options.endpoint ?? (fn?.name ? fn.name : rule);
+    const fromName = endpointFromName(fn);
+    const named = options.endpoint !== undefined || fromName !== null;
+    const endpoint = options.endpoint ?? fromName ?? rule;
     const defaults = options.defaults ? { ...this.urlDefaults, ...options.defaults } : this.urlDefaults;
     this.app.addUrlRule(
       full,

@@ -487,9 +487,4 @@ export function dispatchRaw<D>(
   return attach(out);
 }
 
-/** @internal creates the request and app contexts for a raw request without running the pipeline. */
-export function createRequestContext(app: Phial, raw: RawRequest): RequestContext {
-  return new RequestContext(app, new Request(raw));
-}
-
 export { AppContext, RequestContext };

@@ -5,7 +5,7 @@
 
 import { Headers, type HeadersInit } from '../http/datastructures/headers.js';
 import { exceptionForCode, HTTPException } from '../http/exceptions.js';
-import { Response, reasonPhrase } from '../http/response.js';
+import { Response } from '../http/response.js';
 import { escapeHtml, safeLocation } from '../http/security.js';
 import { contextStorage, currentAppContext, requireAppContext, requireRequestContext } from './context.js';
 import type { UrlForValues } from './phial.js';
@@ -122,9 +122,4 @@ export function streamWithContext<T extends string | Uint8Array>(
     throw new Error('Working outside of request context.');
   }
   return iterateInContext(iterable, ctx);
-}
-
-/** `"404 Not Found"`-style status line text. */
-export function statusLine(status: number): string {
-  return `${status} ${reasonPhrase(status)}`;
 }

@@ -120,10 +120,8 @@ export function toResponse(
   if (typeof ReadableStream !== 'undefined' && rv instanceof ReadableStream) {
     return new Response(iterateInContext(toAsyncIterable(rv as ReadableStream<Uint8Array | string>), ctx));
   }
+  // (async iterables were taken above, before the plain-object test)
   const obj = rv as Record<PropertyKey, unknown>;
-  if (typeof obj[Symbol.asyncIterator] === 'function') {
-    return new Response(iterateInContext(rv as AsyncIterable<Uint8Array | string>, ctx));
-  }
   if (typeof obj[Symbol.iterator] === 'function' && typeof obj.next === 'function') {
     // a sync generator / iterator (Flask's generator views)
     return new Response(iterateInContext(rv as Iterable<Uint8Array | string>, ctx));

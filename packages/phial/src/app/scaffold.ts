@@ -116,8 +116,8 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
  * @internal The endpoint a view's name gives, or null when it has none: `function show` and `show.bind(x)`
  * (named `bound show`) both give `show`; arrows assigned nowhere, `anonymous` and `bound ` give null.
  */
-export function endpointFromName(view: { name?: string } | null | undefined): string | null {
-  let name = view?.name;
+export function endpointFromName(view: unknown): string | null {
+  let name = typeof view === 'function' ? view.name : undefined;
   if (!name) return null;
   while (name.startsWith('bound ')) name = name.slice(6);
   return name === '' || name === 'anonymous' ? null : name;

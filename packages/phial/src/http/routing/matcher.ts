@@ -181,7 +181,6 @@ class MatchContext {
     let end = path.indexOf('/', pos);
     if (end === -1) end = plen;
     const next = end === plen ? -1 : end + 1;
-    let seg: string | null = null;
     if (state.staticKeys.length !== 0) {
       const child = state.findStatic(path, pos, end);
       if (child !== undefined) {
@@ -191,7 +190,7 @@ class MatchContext {
     }
     const dyn = state.dynamic;
     if (dyn.length !== 0) {
-      if (seg === null) seg = path.slice(pos, end);
+      const seg = path.slice(pos, end);
       for (let i = 0; i < dyn.length; i++) {
         const t = dyn[i] as { part: RulePart; state: State };
         const part = t.part;
