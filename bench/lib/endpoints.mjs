@@ -85,7 +85,9 @@ export function echoBodyFile() {
 }
 
 /** Framework name → server file; the order is the interleaving order of the rounds. */
-export const FRAMEWORKS = ['phial', 'phial-node', 'fastify', 'express', 'hono', 'node'];
+export const FRAMEWORKS = ['phial', 'phial-node', 'fastify', 'fastify-zod', 'express', 'hono', 'node'];
+/** The frameworks of the endpoints that do not list their own (fastify-zod serves only `items`). */
+const GENERAL_FRAMEWORKS = FRAMEWORKS.filter((f) => f !== 'fastify-zod');
 
 /** Jinja (markupsafe) escaping, as Phial's engine does it. */
 export function escapeHtml(s) {
@@ -125,6 +127,7 @@ function expectedFortunes() {
  * @property {string | undefined} script      wrk Lua script in bench/wrk/
  * @property {(() => string[]) | undefined} scriptArgs arguments after `--` (computed when a run starts)
  * @property {string | undefined} requestBody
+ * @property {number | undefined} status   expected status (default 200)
  * @property {string} type        expected Content-Type
  * @property {string} body        expected body
  * @property {boolean | undefined} html  compare after normalizeEntities
@@ -164,7 +167,21 @@ export const ENDPOINTS = [
     html: true,
     frameworks: ['phial', 'phial-node', 'fastify', 'express'],
   },
-].map((e) => ({ frameworks: FRAMEWORKS, ...e }));
+  {
+    // typed validation: the echo document validated in (body) and out (201 response); Phial + zod, Fastify +
+    // the same zod schema (fastify-type-provider-zod), Fastify + the same shape as JSON Schema (ajv)
+    name: 'items',
+    method: 'POST',
+    path: '/items',
+    script: 'post-echo.lua',
+    scriptArgs: () => [echoBodyFile()],
+    requestBody: ECHO_BODY,
+    status: 201,
+    type: JSON_TYPE,
+    body: ECHO_BODY,
+    frameworks: ['phial', 'phial-node', 'fastify-zod', 'fastify'],
+  },
+].map((e) => ({ frameworks: GENERAL_FRAMEWORKS, ...e }));
 
 /** What the wrk routes script requests: every resource route once per 100 requests. */
 export function resourceUrls() {
@@ -183,7 +200,7 @@ export function resourceUrls() {
  * @param {{ status: number, type: string | null, body: string }} res
  */
 export function checkResponse(ep, res, expectedBody = ep.body) {
-  if (res.status !== 200) return `status ${res.status}: ${res.body.slice(0, 120).replace(/\s+/g, ' ')}`;
+  if (res.status !== (ep.status ?? 200)) return `status ${res.status}: ${res.body.slice(0, 120).replace(/\s+/g, ' ')}`;
   if (res.type !== ep.type)
     return `Content-Type ${JSON.stringify(res.type)} (expected ${JSON.stringify(ep.type)})`;
   const got = ep.html ? normalizeEntities(res.body) : res.body;

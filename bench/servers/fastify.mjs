@@ -4,6 +4,7 @@ import fastifyView from '@fastify/view';
 import Fastify from 'fastify';
 import nunjucks from 'nunjucks';
 import { fortunesForRequest, portFromArgs, RESOURCE_COUNT, TEMPLATES_DIR, TEXT_TYPE } from './data.mjs';
+import { ITEM_JSON_SCHEMA } from './items.mjs';
 
 const app = Fastify({ logger: false });
 
@@ -54,6 +55,11 @@ app.get('/hooks', { onRequest: [noop, noop, noop, noop, noop] }, (_req, reply) =
 
 app.post('/echo', (req, reply) => {
   reply.send(req.body);
+});
+
+// POST /items with a plain JSON Schema: ajv validates the body, fast-json-stringify the 201 response.
+app.post('/items', { schema: { body: ITEM_JSON_SCHEMA, response: { 201: ITEM_JSON_SCHEMA } } }, (req, reply) => {
+  reply.code(201).send(req.body);
 });
 
 app.get('/fortunes', (_req, reply) => {

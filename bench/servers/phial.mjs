@@ -2,6 +2,7 @@
 
 import * as phial from 'phial';
 import { fortunesForRequest, JSON_TYPE, portFromArgs, RESOURCE_COUNT, TEXT_TYPE } from './data.mjs';
+import { ItemZod } from './items.mjs';
 
 const { Phial, Blueprint, DefaultJSONProvider, Response, renderTemplate } = phial;
 
@@ -39,6 +40,9 @@ hooks.get('/hooks', () => new Response('ok', { contentType: TEXT_TYPE }));
 app.registerBlueprint(hooks);
 
 app.post('/echo', (req) => req.json);
+
+// Typed validation: the zod schema checks the body and the 201 response (FastAPI's response_model + status_code).
+app.post('/items', { body: ItemZod, response: ItemZod, statusCode: 201 }, (req) => req.body);
 
 // Fortunes: Flask's way: renderTemplate from the app's `templates` folder.
 const renderFortunes = (fortunes) => renderTemplate('fortunes.html', { fortunes });

@@ -175,7 +175,7 @@ function pathParameters(
 function responseSchemas(doc: RouteDoc | undefined): [number, AnySchema][] {
   const r = doc?.response;
   if (r === undefined || r === null) return [];
-  if (isStandardSchema(r)) return [[200, r]];
+  if (isStandardSchema(r)) return [[doc?.statusCode ?? 200, r]];
   const out: [number, AnySchema][] = [];
   for (const [k, s] of Object.entries(r)) if (s) out.push([Number(k), s]);
   return out;
@@ -265,7 +265,8 @@ function operationFor(
     };
   }
   if (!declared.some(([c]) => c >= 200 && c < 300)) {
-    responses['200'] = { description: reason(200) };
+    const ok = doc?.statusCode ?? 200;
+    responses[String(ok)] = { description: reason(ok) };
   }
   if (pathNames(rule).length && responses['404'] === undefined) {
     responses['404'] = { $ref: '#/components/responses/NotFound' };

@@ -31,6 +31,7 @@ const DOC_KEYS = [
   'headers',
   'cookies',
   'response',
+  'statusCode',
   'summary',
   'description',
   'tags',

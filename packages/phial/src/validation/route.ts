@@ -17,7 +17,7 @@ import type { AnySchema, SchemaRouteOptions, ValidationLocation } from './types.
 /** The app fields validation reads (kept structural: no import of the app class). */
 export interface ValidationApp {
   readonly config: { readonly [key: string]: unknown };
-  readonly json: { dumps(value: unknown, options?: { compact?: boolean }): string };
+  readonly json: { responseBody(value: unknown): string; response(value: unknown): Response };
 }
 
 /** Body media types a route accepts, by the short names of the `contentTypes` option. */
@@ -52,6 +52,8 @@ export class RouteValidation {
   readonly response: AnySchema | Map<number, AnySchema> | null;
   /** True when any input schema is set. */
   readonly hasInput: boolean;
+  /** Status of plain object/array answers (null: 200). */
+  readonly statusCode: number | null;
 
   constructor(o: SchemaRouteOptions & { contentTypes?: readonly string[] | null }) {
     const slot = (s: unknown, name: string): Slot | null => {
@@ -66,6 +68,11 @@ export class RouteValidation {
     this.body = slot(o.body, 'body');
     this.contentTypes = o.contentTypes ? o.contentTypes.map((t) => t.toLowerCase()) : null;
     this.hasInput = Boolean(this.params || this.query || this.headers || this.cookies || this.body);
+    const sc = o.statusCode;
+    if (sc !== undefined && sc !== null && (!Number.isInteger(sc) || sc < 100 || sc > 599)) {
+      throw new TypeError(`The route option 'statusCode' must be an HTTP status code, got ${String(sc)}.`);
+    }
+    this.statusCode = sc ?? null;
     const r = o.response;
     if (r === undefined || r === null) this.response = null;
     else if (isStandardSchema(r)) this.response = r;
@@ -107,7 +114,8 @@ export function compileValidation(
     options.params == null &&
     options.headers == null &&
     options.cookies == null &&
-    options.response == null
+    options.response == null &&
+    options.statusCode == null
   ) {
     return undefined;
   }
@@ -200,7 +208,7 @@ export function validateInput(req: Request<unknown>, v: RouteValidation): void |
     pending.push({ location: 'body', result: validate(v.body.schema, value), assign: (x) => (r.body = x) });
   }
   let async = false;
-  for (const p of pending) if (p.result instanceof Promise) async = true;
+  for (const p of pending) if (isPromiseLike(p.result)) async = true;
   if (!async)
     return settle(
       pending,
@@ -234,37 +242,51 @@ function checkResult(res: Result, status: number, req: Request<unknown>): unknow
   return res.value;
 }
 
+/** A JSON response of `value` with the route's status. */
+function jsonResponse(app: ValidationApp, value: unknown, status: number): Response {
+  const res = app.json.response(value);
+  if (status !== 200) res.status = status;
+  return res;
+}
+
 /**
  * Validates what the view answered against the response schema of its status. A plain object or array
- * (status 200) and a Phial `Response` with a JSON body are checked; the schema's output is what is sent
- * (so a schema that strips unknown keys keeps them out of the response). Other values pass as they are.
+ * (status `statusCode`, else 200) and a Phial `Response` with a JSON body are checked; the schema's output
+ * is what is sent (so a schema that strips unknown keys keeps them out of the response). Other values pass
+ * as they are. With `check` false (VALIDATE_RESPONSES off) only the status is applied.
  */
 export function validateResponse(
   app: ValidationApp,
   req: Request<unknown>,
   v: RouteValidation,
   rv: unknown,
+  check = true,
 ): unknown {
   if (rv instanceof Response) {
+    if (!check) return rv;
     const status = rv.status;
     const schema = v.responseSchema(status);
     if (schema === undefined || !isJsonMimetype(rv.mimetype)) return rv;
     const text = new TextDecoder().decode(rv.data);
     const value: unknown = text === '' ? undefined : JSON.parse(text);
     const apply = (out: unknown): Response => {
-      rv.setData(`${app.json.dumps(out, { compact: true })}\n`);
+      rv.setData(app.json.responseBody(out));
       return rv;
     };
     const res = validate(schema, value);
-    if (res instanceof Promise) return res.then((x) => apply(checkResult(x, status, req)));
+    if (isPromiseLike(res)) return Promise.resolve(res).then((x) => apply(checkResult(x, status, req)));
     return apply(checkResult(res, status, req));
   }
   if (!isPlainJson(rv)) return rv;
-  const schema = v.responseSchema(200);
-  if (schema === undefined) return rv;
+  const status = v.statusCode ?? 200;
+  const schema = check ? v.responseSchema(status) : undefined;
+  if (schema === undefined) return status === 200 ? rv : jsonResponse(app, rv, status);
   const res = validate(schema, rv);
-  if (res instanceof Promise) return res.then((x) => checkResult(x, 200, req));
-  return checkResult(res, 200, req);
+  if (isPromiseLike(res)) {
+    return Promise.resolve(res).then((x) => jsonResponse(app, checkResult(x, status, req), status));
+  }
+  const out = checkResult(res, status, req);
+  return status === 200 ? out : jsonResponse(app, out, status);
 }
 
 /** True unless `VALIDATE_RESPONSES` is false in the config. */
@@ -283,11 +305,12 @@ export function runValidated(
   if (v === undefined) return view(req);
   const after = (): unknown => {
     const rv = view(req);
-    if (v.response === null || !responsesOn(app)) return rv;
-    if (isPromiseLike(rv)) return Promise.resolve(rv).then((x) => validateResponse(app, req, v, x));
-    return validateResponse(app, req, v, rv);
+    const check = v.response !== null && responsesOn(app);
+    if (!check && v.statusCode === null) return rv;
+    if (isPromiseLike(rv)) return Promise.resolve(rv).then((x) => validateResponse(app, req, v, x, check));
+    return validateResponse(app, req, v, rv, check);
   };
   if (!v.hasInput) return after();
   const checked = validateInput(req, v);
-  return checked instanceof Promise ? checked.then(after) : after();
+  return isPromiseLike(checked) ? Promise.resolve(checked).then(after) : after();
 }

@@ -34,8 +34,13 @@ export interface SchemaRouteOptions {
   headers?: AnySchema;
   /** Schema of the cookies. Sets `req.cookiesData`. */
   cookies?: AnySchema;
-  /** Schema of the JSON response: one (status 200) or a map of status → schema. */
+  /** Schema of the JSON response: one (status 200, or `statusCode`) or a map of status → schema. */
   response?: ResponseSchemas;
+  /**
+   * Status of the response when the view returns a plain object or array (FastAPI's `status_code`):
+   * `{ statusCode: 201 }` and `return item` answer 201 (default 200). Documented in OpenAPI.
+   */
+  statusCode?: number;
 }
 
 /** A security requirement of OpenAPI: scheme name → scopes. */

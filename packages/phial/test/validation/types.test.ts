@@ -8,8 +8,8 @@ import {
   Blueprint,
   type LocatedIssue,
   Phial,
-  RequestValidationError,
   type Request,
+  RequestValidationError,
   type SchemaInput,
   type SchemaOutput,
   type ValidatedRequest,
@@ -22,7 +22,11 @@ describe('typed requests', () => {
     app.post(
       '/items/<int:shop>',
       {
-        body: z.object({ name: z.string(), price: z.number(), when: z.string().transform((s) => new Date(s)) }),
+        body: z.object({
+          name: z.string(),
+          price: z.number(),
+          when: z.string().transform((s) => new Date(s)),
+        }),
         query: z.object({ dryRun: z.coerce.boolean().optional() }),
         headers: z.object({ 'x-token': z.string() }),
         cookies: z.object({ theme: z.enum(['dark', 'light']) }),
@@ -84,7 +88,9 @@ describe('typed requests', () => {
     expectTypeOf<SchemaInput<typeof S>>().toEqualTypeOf<{ a: string }>();
     expectTypeOf<SchemaOutput<typeof S>>().toEqualTypeOf<{ a: number }>();
     expectTypeOf<ValidatedRequest<'/x/<int:n>', { body: typeof S }>['body']>().toEqualTypeOf<{ a: number }>();
-    expectTypeOf<ValidatedRequest<'/x/<int:n>', { body: typeof S }>['params']>().toEqualTypeOf<{ n: number }>();
+    expectTypeOf<ValidatedRequest<'/x/<int:n>', { body: typeof S }>['params']>().toEqualTypeOf<{
+      n: number;
+    }>();
   });
 
   it('errors are typed', () => {

@@ -234,6 +234,26 @@ describe('errors', () => {
     logged.mockRestore();
   });
 
+  it('statusCode answers plain objects with that status, validated, in OpenAPI too', async () => {
+    const app = makeApp();
+    const Out = z.object({ id: z.number(), name: z.string() });
+    app.post('/things', { body: Item, response: Out, statusCode: 201 }, (req) => ({ id: 7, ...req.body }));
+    app.post('/plain', { statusCode: 202 }, () => ({ queued: true }));
+    app.post('/bad', { response: Out, statusCode: 201 }, () => ({ id: 'x' }));
+    app.config.VALIDATE_RESPONSES = true;
+    const c = app.testClient();
+    const made = await c.post('/things', { json: { name: 'pen', price: 2 } });
+    expect(made.status).toBe(201);
+    expect(made.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(made.json).toEqual({ id: 7, name: 'pen' });
+    const plain = await c.post('/plain');
+    expect([plain.status, plain.json]).toEqual([202, { queued: true }]);
+    const logged = vi.spyOn(app.logger, 'error').mockImplementation(() => undefined);
+    expect((await c.post('/bad')).status).toBe(500);
+    logged.mockRestore();
+    expect(() => app.post('/no', { statusCode: 1000 }, () => ({}))).toThrow(/statusCode/);
+  });
+
   it('raises ResponseValidationError in tests (TESTING propagates) and can be turned off', async () => {
     const app = makeApp();
     app.testing = true;
