@@ -200,7 +200,8 @@ export function resourceUrls() {
  * @param {{ status: number, type: string | null, body: string }} res
  */
 export function checkResponse(ep, res, expectedBody = ep.body) {
-  if (res.status !== (ep.status ?? 200)) return `status ${res.status}: ${res.body.slice(0, 120).replace(/\s+/g, ' ')}`;
+  if (res.status !== (ep.status ?? 200))
+    return `status ${res.status}: ${res.body.slice(0, 120).replace(/\s+/g, ' ')}`;
   if (res.type !== ep.type)
     return `Content-Type ${JSON.stringify(res.type)} (expected ${JSON.stringify(ep.type)})`;
   const got = ep.html ? normalizeEntities(res.body) : res.body;

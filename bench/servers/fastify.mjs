@@ -58,9 +58,13 @@ app.post('/echo', (req, reply) => {
 });
 
 // POST /items with a plain JSON Schema: ajv validates the body, fast-json-stringify the 201 response.
-app.post('/items', { schema: { body: ITEM_JSON_SCHEMA, response: { 201: ITEM_JSON_SCHEMA } } }, (req, reply) => {
-  reply.code(201).send(req.body);
-});
+app.post(
+  '/items',
+  { schema: { body: ITEM_JSON_SCHEMA, response: { 201: ITEM_JSON_SCHEMA } } },
+  (req, reply) => {
+    reply.code(201).send(req.body);
+  },
+);
 
 app.get('/fortunes', (_req, reply) => {
   return reply.view('fortunes.html', { fortunes: fortunesForRequest() });
