@@ -280,6 +280,11 @@ export function createNodeHandler(app: Phial): (req: IncomingMessage, res: Serve
       const host = absoluteFormHost(url);
       if (host !== null) req.headers.host = host;
     }
+    if (req.headers.upgrade !== undefined && UPGRADE_TOKEN.test(req.headers.connection ?? '')) {
+      // a switch no 'upgrade' listener took: node parses nothing more from this connection, so it must
+      // not stay open either (what follows may be in the other protocol)
+      res.shouldKeepAlive = false;
+    }
     let out: Response | Promise<Response>;
     try {
       out = app.wsgiApp(req, nodeSetup, res);
@@ -297,6 +302,8 @@ export function createNodeHandler(app: Phial): (req: IncomingMessage, res: Serve
     );
   };
 }
+
+const UPGRADE_TOKEN = /(?:^|,)\s*upgrade\s*(?:,|$)/i;
 
 /** True when the head has more than one Host line (node keeps the first and says nothing). */
 function duplicateHost(raw: string[]): boolean {

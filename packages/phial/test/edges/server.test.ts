@@ -164,7 +164,27 @@ describe.each(KINDS)('request heads (%s server)', (kind) => {
   });
 });
 
-describe("CONNECT and Upgrade on Phial's server", () => {
+describe.each(KINDS)('an Upgrade request no listener takes (%s server)', (kind) => {
+  it('is answered as an ordinary request, then the connection closes; nothing after it is parsed', async () => {
+    const app = quietApp();
+    const paths: string[] = [];
+    app.get('/<path:p>', (req) => {
+      paths.push(req.path);
+      return `saw ${req.path}`;
+    });
+    const port = await start(app, kind);
+    const { text, closed } = await exchange(port, [
+      `${GET('/chat', 'Connection: keep-alive, Upgrade\r\nUpgrade: websocket\r\n')}${GET('/smuggled')}`,
+    ]);
+    const { responses } = parseResponses(text);
+    expect(responses.map((r) => r.body)).toEqual(['saw /chat']);
+    expect(responses[0]?.headers.connection).toBe('close');
+    expect(closed).toBe(true);
+    expect(paths).toEqual(['/chat']);
+  });
+});
+
+describe("CONNECT on Phial's server", () => {
   it('CONNECT never reaches a view: 4xx and the connection closes', async () => {
     const app = quietApp();
     let calls = 0;
@@ -205,23 +225,5 @@ describe("CONNECT and Upgrade on Phial's server", () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
     }
-  });
-
-  it('after an Upgrade request no listener takes, nothing more is parsed from the connection', async () => {
-    const app = quietApp();
-    const paths: string[] = [];
-    app.get('/<path:p>', (req) => {
-      paths.push(req.path);
-      return `saw ${req.path}`;
-    });
-    const port = await start(app, 'phial');
-    const { text, closed } = await exchange(port, [
-      `${GET('/chat', 'Connection: Upgrade\r\nUpgrade: websocket\r\n')}${GET('/smuggled')}`,
-    ]);
-    const { responses } = parseResponses(text);
-    expect(responses.map((r) => r.body)).toEqual(['saw /chat']);
-    expect(responses[0]?.headers.connection).toBe('close');
-    expect(closed).toBe(true);
-    expect(paths).toEqual(['/chat']);
   });
 });
