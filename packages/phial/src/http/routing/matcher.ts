@@ -232,7 +232,7 @@ class MatchContext {
   }
 }
 
-/** @internal What a successful match yields. */
+/** What a successful match yields. */
 export interface MatchResult {
   rule: Rule;
   params: Record<string, unknown>;
