@@ -152,6 +152,7 @@ export class OpenAPI {
  * with the defaults (what `phial openapi` prints).
  */
 export function openapiDocument(app: Phial): OpenAPIDocument {
-  const ext = app.extensions.openapi;
-  return (ext instanceof OpenAPI ? ext : new OpenAPI()).document(app);
+  // duck-typed: the app may have been set up by another copy of this module (a bundle and the sources)
+  const ext = app.extensions.openapi as { document?: (app: Phial) => OpenAPIDocument } | undefined;
+  return typeof ext?.document === 'function' ? ext.document(app) : new OpenAPI().document(app);
 }
