@@ -70,6 +70,22 @@ describe.each(KINDS)('malformed pipelined requests (%s server)', (kind) => {
   });
 });
 
+describe.each(KINDS)('a malformed body of the request being served (%s server)', (kind) => {
+  it('gets a 400 and the connection closes: the view waiting for the body does not hang', async () => {
+    const app = quietApp();
+    app.post('/echo', (req) => `got ${req.data.length}`);
+    const port = await start(app, kind);
+    const started = Date.now();
+    const { text, closed } = await exchange(port, [
+      'POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nZZ\r\n\r\n',
+    ]);
+    expect(text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(parseResponses(text).responses).toHaveLength(1);
+    expect(closed).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1400);
+  });
+});
+
 describe.each(KINDS)('a streamed body that throws (%s server)', (kind) => {
   it('sends the head and the chunks produced, then cuts the body (no terminating chunk)', async () => {
     const app = quietApp();
