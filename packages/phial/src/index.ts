@@ -220,6 +220,13 @@ export {
 export type { FileSource } from './http/static.js';
 export { safeJoin } from './http/static.js';
 export type {
+  BroadcastEventsOptions,
+  BroadcastOptions,
+  BroadcastSubscription,
+  BroadcastTransport,
+} from './realtime/broadcast.js';
+export { Broadcast, MemoryTransport } from './realtime/broadcast.js';
+export type {
   EventSourceInput,
   EventStream,
   EventStreamOptions,
