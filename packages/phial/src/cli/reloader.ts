@@ -245,6 +245,10 @@ export function runWithReloader(
     let starting: Worker | null = null;
     let stopping = false;
     let again = false;
+    // each worker accepts from the shared listening socket itself (no connection handed over by the
+    // parent in flight to a worker that is stopping): connections waiting in the backlog while the old
+    // worker stops are accepted by the new one
+    cluster.schedulingPolicy = cluster.SCHED_NONE;
     cluster.setupPrimary({ exec: spec.exec, args: spec.args, execArgv: spec.execArgv });
 
     const stopWorker = (w: Worker | null): Promise<void> => {
@@ -286,6 +290,7 @@ export function runWithReloader(
         stopWorker(old);
       });
       w.once('exit', (code, signal) => {
+        if (stopping) return;
         if (starting === w) {
           // it never listened: the code does not load; the old worker (if any) keeps serving
           io.err(

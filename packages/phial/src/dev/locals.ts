@@ -235,15 +235,24 @@ export async function startLocalsCapture(
     await worker.terminate();
     return null;
   }
-  return {
-    stop: () =>
-      new Promise<void>((resolve) => {
-        const timer = setTimeout(() => worker.terminate().then(() => resolve()), 1000);
-        worker.once('message', () => {
-          clearTimeout(timer);
-          worker.terminate().then(() => resolve());
-        });
-        worker.postMessage('stop');
-      }),
+  let stopped: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopped ??= new Promise<void>((resolve) => {
+      process.off('beforeExit', onBeforeExit);
+      const timer = setTimeout(() => worker.terminate().then(() => resolve()), 1000);
+      worker.once('message', () => {
+        clearTimeout(timer);
+        worker.terminate().then(() => resolve());
+      });
+      worker.postMessage('stop');
+    });
+    return stopped;
   };
+  // a connected inspector session keeps a process whose work is done waiting ("Waiting for the debugger
+  // to disconnect..."): end the session when the event loop empties
+  const onBeforeExit = () => {
+    stop();
+  };
+  process.on('beforeExit', onBeforeExit);
+  return { stop };
 }

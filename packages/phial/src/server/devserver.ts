@@ -42,7 +42,18 @@ const RUN_MAIN_ENV = 'PHIAL_RUN_MAIN';
 /** Installs the interactive debugger on `app` (imported only now) and prints its PIN through `log`. */
 export async function enableDebugger(app: Phial, log: (line: string) => void): Promise<void> {
   const { installDebugger } = await import('../dev/debugger.js');
-  await installDebugger(app, { log });
+  const handle = await installDebugger(app, { log });
+  // end the inspector session before the process goes (else Node waits for "the debugger to disconnect");
+  // the signal is raised again for its default action when nothing else handles it
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    handle.uninstall().finally(() => {
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
