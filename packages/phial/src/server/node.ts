@@ -45,6 +45,23 @@ function reasonFor(response: Response): string | undefined {
 /** An unread body of at most this many bytes is dropped by node and the connection kept; a larger one closes it. */
 const SKIP_CAP = 64 * 1024;
 
+/** How long a connection closed under an unread body keeps dropping what the client still sends. */
+const LINGER_MS = 2000;
+
+/**
+ * Makes node's close after this response a lingering one: node destroys the socket as soon as the answer
+ * is flushed, and a client still uploading then gets a reset that can throw the answer away unread. Our
+ * side is ended instead, input is dropped, and the socket goes once the client closes or LINGER_MS pass.
+ */
+function lingerOnClose(socket: Socket | null): void {
+  if (socket === null || socket.destroyed) return;
+  (socket as Socket & { destroySoon(): void }).destroySoon = function lingeringClose(this: Socket): void {
+    if (this.writable) this.end();
+    this.resume();
+    setTimeout(() => this.destroy(), LINGER_MS).unref();
+  };
+}
+
 /**
  * True when the request's body did not arrive to its end and the connection must close after the answer:
  * a chunked body, a large one, or one the app started reading and gave up on (413, 408, a broken body).
@@ -56,7 +73,9 @@ function mustCloseForBody(req: IncomingMessage): boolean {
   const cl = h['content-length'];
   if (cl === undefined) return h['transfer-encoding'] !== undefined;
   if (cl === '0') return false;
-  return req.readableDidRead || !(Number(cl) <= SKIP_CAP);
+  // the app wanted it and gave up (413, 408), or the client waits for a `100 Continue` that never came
+  if (req.readableDidRead || (req as RawRequest).bodyRequested || h.expect !== undefined) return true;
+  return !(Number(cl) <= SKIP_CAP);
 }
 
 /** Writes a Phial Response to a node ServerResponse; resolves when the body is fully written. */
@@ -70,6 +89,7 @@ export function writeResponse(res: ServerResponse, response: Response, app?: Phi
     // the body was not read to its end (a 404 with a large body, 413, a client error): what is left of it
     // must not be parsed as the next request, and a client that stalls must not keep the socket
     res.shouldKeepAlive = false;
+    lingerOnClose(res.socket);
   }
   const body = response._body;
   const headers = response.headers;

@@ -13,7 +13,7 @@ import { fallbackResponse } from '../node.js';
 import { BodyReader, type BodySource } from './body.js';
 import { errorResponse } from './head.js';
 import { hasBadHeadChars, parseHead } from './parse.js';
-import { EXPECT_OTHER, Http1Request } from './request.js';
+import { EXPECT_CONTINUE, EXPECT_OTHER, Http1Request } from './request.js';
 import type { ServerState } from './state.js';
 import { upgradeMessage } from './upgrade.js';
 import { writeResponse } from './write.js';
@@ -455,7 +455,9 @@ export class Connection implements BodySource {
   private skipUnread(req: Http1Request): boolean {
     const body = req.body;
     if (body === null || body.drained) return true;
-    if (body.abandoned) return false;
+    // the app wanted it and gave up (413, 408, a broken body), or the client waits for a `100 Continue`
+    // that never came and may not send it at all: the connection closes
+    if (body.abandoned || req.bodyRequested || req.expect === EXPECT_CONTINUE) return false;
     const r = this.reading;
     if (r === R_WAIT && body.ended) {
       // all of it arrived already (what is queued is bounded by the reader's high-water mark)
@@ -670,7 +672,8 @@ export class Connection implements BodySource {
     if (this.closed) return;
     const r = this.reading;
     if (!keepAlive || (r !== R_WAIT && r !== R_SKIP) || this.st.closing) {
-      this.endConnection();
+      if (r === R_BODY || r === R_CHUNKED || r === R_DISCARD) this.lingerClose();
+      else this.endConnection();
       return;
     }
     // the rest of an unread body is still arriving: readSkip starts the next request after it
@@ -730,6 +733,24 @@ export class Connection implements BodySource {
     this.socket.resume();
     // like node: end, then destroy once the output is flushed (a client still sending cannot hold it)
     this.socket.destroySoon();
+  }
+
+  /**
+   * Closes after an answer given while the client may still be sending a body: our side is ended (the
+   * client reads the answer, then sees the end) and what it still sends is dropped until it closes or
+   * LINGER_MS pass (the sweep). Destroying at once would make the client's kernel reset the connection,
+   * and a reset can throw away the answer before the client reads it.
+   */
+  private lingerClose(): void {
+    const cur = this.cur;
+    if (cur !== null) cur.body?.fail(new ClientDisconnected('The connection was closed.'));
+    this.reading = R_DEAD;
+    this.buf = null;
+    this.since = Date.now();
+    if (this.closed) return;
+    this.paused = 0;
+    this.socket.resume();
+    this.socket.end();
   }
 
   /** Cuts the connection now. */

@@ -40,6 +40,8 @@ export class Http1Request implements RawRequest {
   body: BodyReader | null = null;
   /** Set once the response's last byte was handed to the socket. */
   finished = false;
+  /** The app asked for the body (see `RawRequest.bodyRequested`). */
+  bodyRequested = false;
   /** The request's abort controller, once `req.signal` was read. */
   abort: AbortController | null = null;
 

@@ -27,6 +27,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export function makeApp(probe: Probe = makeProbe(), limit: number | null = 1_000_000): Phial {
   const app = quietApp();
   app.config.MAX_CONTENT_LENGTH = limit;
+  // /echo reads raw bodies into memory: allow them up to the same limit (the default caps them at 4 MiB)
+  app.config.MAX_BODY_MEMORY_SIZE = limit;
   app.route('/', () => 'Hello, World!');
   app.get('/n/<int:i>', (req) => `n=${req.params.i}`);
   app.route('/echo', { methods: ['POST', 'PUT', 'PATCH', 'DELETE', 'GET'] }, (req) => {
