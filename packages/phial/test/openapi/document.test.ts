@@ -1,7 +1,9 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { toJsonSchema } from '@valibot/to-json-schema';
+import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Blueprint, Phial } from '../../src/index.js';
+import { BaseConverter, Blueprint, Phial } from '../../src/index.js';
 import { OpenAPI } from '../../src/openapi/index.js';
 import { makeApi } from './fixture.js';
 
@@ -161,6 +163,37 @@ describe('the OpenAPI document', () => {
     app.registerBlueprint(bp);
     const doc = new OpenAPI(app).document();
     expect(op(doc, '/admin/stats', 'get').tags).toEqual(['admin']);
+  });
+
+  it('documents custom converters by their regex and converts plain valibot schemas with the jsonSchema option', () => {
+    class HexConverter extends BaseConverter {
+      override regex = '[0-9a-f]+';
+    }
+    const app = new Phial('custom');
+    app.urlMap.converters.hex = HexConverter;
+    app.get('/colors/<hex:rgb>', function color() {
+      return {};
+    });
+    const Plain = v.object({ name: v.string() });
+    app.post('/plain', { body: Plain }, function plain() {
+      return {};
+    });
+    const without = new OpenAPI(app).document();
+    expect(op(without, '/colors/{rgb}', 'get').parameters?.[0]?.schema).toEqual({
+      type: 'string',
+      pattern: '^[0-9a-f]+$',
+    });
+    // a schema with no JSON Schema of its own documents as "anything"
+    expect(op(without, '/plain', 'post').requestBody?.content['application/json']?.schema).toEqual({});
+    const withConverter = new OpenAPI(null, {
+      jsonSchema: (schema) => toJsonSchema(schema as never) as Record<string, unknown>,
+    }).document(app);
+    expect(
+      op(withConverter, '/plain', 'post').requestBody?.content['application/json']?.schema,
+    ).toMatchObject({
+      type: 'object',
+      properties: { name: { type: 'string' } },
+    });
   });
 
   it('generates the 100-route document quickly', () => {

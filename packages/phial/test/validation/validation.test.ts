@@ -1,3 +1,4 @@
+import { toStandardJsonSchema } from '@valibot/to-json-schema';
 import { type } from 'arktype';
 import * as v from 'valibot';
 import { describe, expect, it, vi } from 'vitest';
@@ -341,6 +342,30 @@ describe('other libraries, async schemas, blueprints and MethodView', () => {
     expect((await c.post('/api', { json: { name: 'a' } })).status).toBe(422);
     expect((await c.get('/api?n=3')).json).toEqual({ query: { n: 3 } });
     expect((await c.get('/api')).status).toBe(422);
+  });
+
+  it('routes without schemas carry no validation plan (nothing runs for them)', () => {
+    const app = makeApp();
+    app.get('/plain', () => ({}));
+    app.get('/docs-only', { summary: 'Only documented' }, () => ({}));
+    app.post('/checked', { body: Item }, (req) => ({ ...req.body }));
+    const plan = (path: string) =>
+      (app.urlMap.rules().find((r) => r.rule === path) as unknown as { validation?: unknown }).validation;
+    expect(plan('/plain')).toBeUndefined();
+    expect(plan('/docs-only')).toBeUndefined();
+    expect(plan('/checked')).toBeDefined();
+  });
+
+  it('valibot schemas with a JSON Schema (toStandardJsonSchema) get converted query values', async () => {
+    const app = makeApp();
+    const Q = toStandardJsonSchema(v.object({ n: v.number(), on: v.boolean(), tag: v.array(v.string()) }));
+    app.get('/q', { query: Q }, (req) => ({ ...req.query }));
+    app.get('/h', { query: z.object({ n: z.number() }) }, (req) => ({ ...req.query }));
+    const c = app.testClient();
+    expect((await c.get('/q?n=1.5&on=off&tag=x')).json).toEqual({ n: 1.5, on: false, tag: ['x'] });
+    // HEAD on a validated GET validates too
+    expect((await c.head('/h?n=x')).status).toBe(422);
+    expect((await c.head('/h?n=1')).status).toBe(200);
   });
 
   it('rejects options that are not schemas at registration', () => {
