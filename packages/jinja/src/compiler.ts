@@ -315,9 +315,18 @@ export class CodeGenerator {
       else pre.push(`const ${id} = ${this.aw(`ctx.resolve(${js(n)})`)};`);
     }
     if (fn.temps.length) pre.push(`let ${fn.temps.join(', ')};`);
-    if (this.o.isStream)
-      return `function* ${name}(ctx) {\nlet out = '';\n${fn.pre.join('\n')}\n${pre.join('\n')}\n${body}\nif (out) yield out;\n}`;
-    return `${this.asyncKw}function ${name}(ctx) {\nlet out = '';\n${fn.pre.join('\n')}\n${pre.join('\n')}\n${body}\nreturn out;\n}`;
+    const inner = `${fn.pre.join('\n')}\n${pre.join('\n')}\n${body}\n${this.o.isStream ? 'if (out) yield out;' : 'return out;'}`;
+    const head = this.o.isStream ? `function* ${name}(ctx)` : `${this.asyncKw}function ${name}(ctx)`;
+    return `${head} {\nlet out = '';\n${this.guardBody(inner)}\n}`;
+  }
+
+  /**
+   * Precompiled code has no source mapping (bundlers move it): each function notes its template on the
+   * errors passing through, so they still say where. Free while nothing throws.
+   */
+  private guardBody(body: string): string {
+    if (!this.o.precompiled) return body;
+    return `try {\n${body}\n} catch (e) { throw rt.noteTemplate(e, ${js(this.o.name)}); }`;
   }
 
   // ---------------------------------------------------------------------------------- scopes
@@ -796,7 +805,7 @@ export class CodeGenerator {
         : this.ae
           ? 'new Markup(out)'
           : 'out';
-    const fnSrc = `${this.asyncKw}function (${params.join(', ')}) {\nlet out = '';\n${temps}\n${src}\nreturn ${ret};\n}`;
+    const fnSrc = `${this.asyncKw}function (${params.join(', ')}) {\nlet out = '';\n${temps}\n${this.guardBody(`${src}\nreturn ${ret};`)}\n}`;
     const fnExpr = bodyVar ? `${bodyVar} = ${fnSrc}` : fnSrc;
     // the argument names live at module level: makeMacro caches the macro's static properties by them
     const argsId = `A${this.ids++}`;

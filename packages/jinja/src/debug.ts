@@ -4,6 +4,8 @@
  * template and line failed. Costs nothing while rendering succeeds.
  */
 
+import { isPyError, TemplateError } from './errors.js';
+
 /** Template name, file and generated-line → template-line table of one compiled module. */
 export interface LineInfo {
   name: string | null;
@@ -55,24 +57,105 @@ export function registerSource(
 }
 
 const ANNOTATED = Symbol('jinja.annotated');
+const NOTED = Symbol('jinja.noted');
 
-/** Adds `templateName`/`templateLine` (and a stack line) to an error thrown from template code. */
+/** One template on the way to an error: innermost first in `templateStack`. */
+export interface TemplateFrame {
+  /** The template's load name (null for a template made from a string). */
+  name: string | null;
+  /** Its file, when the loader knows one. */
+  filename: string | null;
+  /** The template line (0 when unknown, e.g. inside precompiled templates). */
+  line: number;
+}
+
+/** What an error escaping a render carries (see `annotateError`). */
+export interface TemplateErrorLocation {
+  templateName?: string | null;
+  templateLine?: number;
+  lineno?: number;
+  templateStack?: TemplateFrame[];
+}
+
+/**
+ * Records that an error passed through a precompiled template's function (whose code carries no source
+ * mapping): the template's name, so the error still says where. Returns the error to rethrow.
+ */
+export function noteTemplate(err: unknown, name: string | null): unknown {
+  if (err !== null && typeof err === 'object') {
+    const e = err as { [NOTED]?: (string | null)[] };
+    try {
+      if (e[NOTED] === undefined) Object.defineProperty(e, NOTED, { value: [], writable: true });
+      const list = e[NOTED]!;
+      if (list[list.length - 1] !== name) list.push(name);
+    } catch {
+      // frozen errors keep their shape
+    }
+  }
+  return err;
+}
+
+/** The template frames of a stack trace, innermost first (consecutive duplicates merged). */
+function stackFrames(stack: string): TemplateFrame[] {
+  const out: TemplateFrame[] = [];
+  for (const m of stack.matchAll(/(jinja-template-\d+):(\d+):\d+/g)) {
+    const info = TABLES.get(m[1]!)?.deref();
+    if (!info) continue;
+    const line = info.lines[Number(m[2])] ?? 0;
+    const last = out[out.length - 1];
+    if (last && last.name === info.name && last.line === line) continue;
+    out.push({ name: info.name, filename: info.filename, line });
+  }
+  return out;
+}
+
+function describeFrame(f: TemplateFrame): string {
+  const where = f.name === null ? 'template <string>' : `template '${f.name}'`;
+  return `${where}${f.line ? `, line ${f.line}` : ''}`;
+}
+
+/**
+ * Tells where an error escaping a render happened: `templateName`, `templateLine`/`lineno` (innermost
+ * template) and `templateStack` (every template on the way: includes, macros, blocks, parents, innermost
+ * first), appended to the stack and, for the engine's own errors, to the message
+ * (`... (template 'inc.html', line 2; from template 'page.html', line 5)`). Costs nothing unless an error
+ * escapes. Errors of the host's own code keep their message.
+ */
 export function annotateError(err: unknown): void {
   if (err === null || typeof err !== 'object') return;
-  const e = err as Error & { [ANNOTATED]?: boolean; templateName?: string | null; templateLine?: number };
+  const e = err as Error &
+    TemplateErrorLocation & { [ANNOTATED]?: boolean; [NOTED]?: (string | null)[]; filename?: string | null };
   if (e[ANNOTATED] || typeof e.stack !== 'string') return;
-  const m = /(jinja-template-\d+):(\d+):\d+/.exec(e.stack);
-  if (!m) return;
-  const info = TABLES.get(m[1]!)?.deref();
-  if (!info) return;
-  const line = info.lines[Number(m[2])] ?? 0;
+  const frames = stackFrames(e.stack);
+  if (!frames.length && e[NOTED]) {
+    for (const name of e[NOTED]) frames.push({ name, filename: null, line: 0 });
+  }
+  const isSyntax = e.name === 'TemplateSyntaxError' || e.name === 'TemplateAssertionError';
+  if (isSyntax && typeof e.lineno === 'number') {
+    // a syntax error's own place comes first (its stack points at the parser)
+    frames.unshift({ name: e.templateName ?? null, filename: e.filename ?? null, line: e.lineno });
+  }
+  if (!frames.length) return;
   try {
     Object.defineProperty(e, ANNOTATED, { value: true });
-    if (e.templateName === undefined) e.templateName = info.name;
-    if (e.templateLine === undefined && line) e.templateLine = line;
-    const where = `    at template ${info.name === null ? '<string>' : `'${info.name}'`}${line ? `, line ${line}` : ''}${info.filename ? ` (${info.filename})` : ''}`;
+    const top = frames[0]!;
+    if (e.templateName === undefined) e.templateName = top.name;
+    if (e.templateLine === undefined && top.line) e.templateLine = top.line;
+    if (e.lineno === undefined && top.line) e.lineno = top.line;
+    e.templateStack = frames;
+    const where = frames
+      .map((f) => `    at ${describeFrame(f)}${f.filename ? ` (${f.filename})` : ''}`)
+      .join('\n');
     const nl = e.stack.indexOf('\n    at ');
-    e.stack = nl === -1 ? `${e.stack}\n${where}` : `${e.stack.slice(0, nl)}\n${where}${e.stack.slice(nl)}`;
+    let head = nl === -1 ? e.stack : e.stack.slice(0, nl);
+    const rest = nl === -1 ? '' : e.stack.slice(nl);
+    if (e instanceof TemplateError || isPyError(e)) {
+      const suffix = ` (${frames.map((f, i) => (i ? `from ${describeFrame(f)}` : describeFrame(f))).join('; ')})`;
+      const before = `${e.name}: ${e.message}`;
+      e.message += suffix;
+      if (head === before) head = `${e.name}: ${e.message}`;
+    }
+    e.stack = `${head}\n${where}${rest}`;
   } catch {
     // frozen or exotic error objects keep their stack
   }

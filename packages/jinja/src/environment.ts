@@ -6,7 +6,7 @@ import { DEFAULT_FILTERS } from './builtins/filters.js';
 import { DEFAULT_GLOBALS } from './builtins/globals.js';
 import { DEFAULT_TESTS } from './builtins/tests.js';
 import { generate } from './compiler.js';
-import { annotateError, registerSource } from './debug.js';
+import { annotateError, noteTemplate, registerSource } from './debug.js';
 import { TemplateNotFound, TemplateRuntimeError, TemplatesNotFound } from './errors.js';
 import { tokenize } from './lexer.js';
 import type { BaseLoader } from './loaders.js';
@@ -40,6 +40,7 @@ const RT: Record<string, unknown> = {
   ...operators,
   ...runtime,
   debugInfo: ext.debugInfo,
+  noteTemplate,
   Markup,
   escape: markupEscape,
   Kwargs,
@@ -478,7 +479,12 @@ export class Environment implements EnvironmentShape {
     ].join('\u0000');
     let t = this.stringCache.get(key);
     if (t === undefined) {
-      t = new Template(this, source, null, null, null);
+      try {
+        t = new Template(this, source, null, null, null);
+      } catch (e) {
+        annotateError(e);
+        throw e;
+      }
       if (this.stringCache.size >= 64) {
         const first = this.stringCache.keys().next().value;
         if (first !== undefined) this.stringCache.delete(first);
@@ -512,7 +518,12 @@ export class Environment implements EnvironmentShape {
     globals?: Record<string, unknown> | null,
   ): Template {
     this.reloadEpoch++;
-    return this.findTemplate(name, parent, globals ?? null, false);
+    try {
+      return this.findTemplate(name, parent, globals ?? null, false);
+    } catch (e) {
+      annotateError(e);
+      throw e;
+    }
   }
 
   /** getTemplate for the runtime (extends/include/import): no new reload epoch. */
@@ -545,7 +556,12 @@ export class Environment implements EnvironmentShape {
     globals?: Record<string, unknown> | null,
   ): Template {
     this.reloadEpoch++;
-    return this.selectIn(names, parent, globals ?? null, false);
+    try {
+      return this.selectIn(names, parent, globals ?? null, false);
+    } catch (e) {
+      annotateError(e);
+      throw e;
+    }
   }
 
   private selectIn(

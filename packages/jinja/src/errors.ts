@@ -3,10 +3,17 @@
  * conformance runner) can match on it exactly.
  */
 
+/** Stack frames the engine's errors capture (templates nest: include, extends, import, macros). */
+const DEEP_STACK = 64;
+
 /** Base of every template error. */
 export class TemplateError extends Error {
   constructor(message?: string) {
+    // a deeper stack than the default 10 frames, so every template on the way to the error is in it
+    const limit = Error.stackTraceLimit;
+    if (limit < DEEP_STACK) Error.stackTraceLimit = DEEP_STACK;
     super(message ?? '');
+    Error.stackTraceLimit = limit;
   }
 }
 TemplateError.prototype.name = 'TemplateError';
@@ -78,9 +85,20 @@ FilterArgumentError.prototype.name = 'FilterArgumentError';
 export class SecurityError extends TemplateRuntimeError {}
 SecurityError.prototype.name = 'SecurityError';
 
+const PY_ERROR = Symbol('jinja.pyError');
+
 /** An error carrying a Python exception class name (TypeError, ValueError, ZeroDivisionError, ...). */
 export function pyError(pyName: string, message: string): Error {
+  const limit = Error.stackTraceLimit;
+  if (limit < DEEP_STACK) Error.stackTraceLimit = DEEP_STACK;
   const base = pyName === 'TypeError' ? new TypeError(message) : new Error(message);
+  Error.stackTraceLimit = limit;
   if (pyName !== 'TypeError') base.name = pyName;
+  Object.defineProperty(base, PY_ERROR, { value: true });
   return base;
+}
+
+/** True for the Python-named errors the engine raises (TypeError, ValueError, ZeroDivisionError, ...). */
+export function isPyError(e: unknown): boolean {
+  return e !== null && typeof e === 'object' && (e as { [PY_ERROR]?: boolean })[PY_ERROR] === true;
 }

@@ -27,7 +27,8 @@ const error = (src: string) => {
   try {
     return `rendered ${render(src)}`;
   } catch (e) {
-    return `${(e as Error).name}: ${(e as Error).message}`;
+    // the Python message (the engine appends where it happened: ` (template <string>, line 1)`)
+    return `${(e as Error).name}: ${(e as Error).message.replace(/ \(template [^()]*(\([^()]*\)[^()]*)*\)$/, '')}`;
   }
 };
 

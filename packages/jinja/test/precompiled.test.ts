@@ -39,7 +39,9 @@ function appEnv(loader: ModuleLoader | DictLoader): Environment {
   // the app's own filter, test and a context global: unknown when the templates were compiled
   env.filters.shout = (s: unknown) => `${String(s)}!`;
   env.tests.odd_number = (n: unknown) => Number(n) % 2 === 1;
-  env.globals.who = passContext((ctx: { resolve(n: string): unknown }) => `user:${String(ctx.resolve('title'))}`);
+  env.globals.who = passContext(
+    (ctx: { resolve(n: string): unknown }) => `user:${String(ctx.resolve('title'))}`,
+  );
   return env;
 }
 

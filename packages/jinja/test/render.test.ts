@@ -249,7 +249,8 @@ describe('**kwargs in calls', () => {
     try {
       return render(src, ctx);
     } catch (e) {
-      return `${(e as Error).name}: ${(e as Error).message}`;
+      // the Python message (the engine appends where it happened: ` (template <string>, line 1)`)
+      return `${(e as Error).name}: ${(e as Error).message.replace(/ \(template [^()]*(\([^()]*\)[^()]*)*\)$/, '')}`;
     }
   };
   it('raises TypeError when a key repeats an explicit keyword, like Python', () => {

@@ -32,7 +32,14 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'phial-workerd-'));
   const compiled = path.join(work, 'templates.compiled.js');
   const code = await runCli(['templates', 'compile', path.join(here, 'app/templates'), '-o', compiled], {
-    io: { out: (s: string) => void (cliOut += s), err: (s: string) => void (cliOut += s) },
+    io: {
+      out: (s: string) => {
+        cliOut += s;
+      },
+      err: (s: string) => {
+        cliOut += s;
+      },
+    },
     loadDotenv: false,
     reexec: null,
   });

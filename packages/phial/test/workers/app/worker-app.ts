@@ -3,10 +3,11 @@
  * time), JSON and a signed-cookie session, all through `app.fetch`. `virtual:compiled-templates` is the
  * module `phial templates compile` wrote; the test's bundler points it at that file.
  */
-import { ModuleLoader } from '@phial/jinja';
-import { Phial, renderTemplate, session } from 'phial';
+
 // @ts-expect-error: provided by the bundler (the output of `phial templates compile`)
 import * as templates from 'virtual:compiled-templates';
+import { ModuleLoader } from '@phial/jinja';
+import { Phial, renderTemplate, session } from 'phial';
 
 export const app = new Phial('workers-demo');
 app.config.SECRET_KEY = 'workers-test-secret';
