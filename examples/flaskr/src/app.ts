@@ -2,8 +2,9 @@
  * Flaskr, the blog of Flask's tutorial, written with Phial: the application factory.
  */
 import { fileURLToPath } from 'node:url';
+import { CSRFProtect } from '@phial/forms';
 import { type ConfigValues, Phial } from 'phial';
-import { bp as auth, initLogin } from './auth.js';
+import { bp as auth, initLogin, mail } from './auth.js';
 import { bp as blog } from './blog.js';
 import { initApp as initDb } from './db.js';
 
@@ -18,7 +19,13 @@ export function createApp(testConfig?: Partial<ConfigValues>): Phial {
     instancePath: fileURLToPath(new URL('../instance', import.meta.url)),
     instanceRelativeConfig: true,
   });
-  app.config.fromMapping({ SECRET_KEY: 'dev' });
+  app.config.fromMapping({
+    SECRET_KEY: 'dev',
+    // where password-reset mail goes (set a real server in instance/config.json)
+    MAIL_SERVER: 'localhost',
+    MAIL_PORT: 25,
+    MAIL_DEFAULT_SENDER: 'Flaskr <flaskr@localhost>',
+  });
 
   if (testConfig === undefined) {
     app.config.fromFile('config.json', JSON.parse, { silent: true });
@@ -28,6 +35,8 @@ export function createApp(testConfig?: Partial<ConfigValues>): Phial {
 
   initDb(app);
   initLogin(app);
+  new CSRFProtect(app);
+  mail.initApp(app);
 
   // a simple page that says hello
   app.route('/hello', function hello() {

@@ -3,9 +3,10 @@
  * Only the logged-in author may change a post.
  */
 import { currentUser, loginRequired } from '@phial/login';
-import { abort, Blueprint, flash, redirect, renderTemplate, urlFor } from 'phial';
+import { abort, Blueprint, redirect, renderTemplate, urlFor } from 'phial';
 import { me } from './auth.js';
 import { getDb, type PostWithAuthor } from './db.js';
+import { DeleteForm, PostForm } from './forms.js';
 
 export const bp = new Blueprint('blog', import.meta.url);
 
@@ -24,18 +25,17 @@ export async function getPost(id: number, checkAuthor = true): Promise<PostWithA
 bp.route(
   '/create',
   { methods: ['GET', 'POST'] },
-  loginRequired(async function create(req) {
-    if (req.method === 'POST') {
-      const title = req.form.get('title') ?? '';
-      const body = req.form.get('body') ?? '';
-      if (!title) {
-        flash('Title is required.');
-      } else {
-        await getDb().insertPost({ title, body, authorId: me().id });
-        return redirect(urlFor('blog.index'));
-      }
+  loginRequired(async function create() {
+    const form = new PostForm();
+    if (await form.validateOnSubmit()) {
+      await getDb().insertPost({
+        title: form.data.title ?? '',
+        body: form.data.body ?? '',
+        authorId: me().id,
+      });
+      return redirect(urlFor('blog.index'));
     }
-    return renderTemplate('blog/create.html');
+    return renderTemplate('blog/create.html', { form });
   }),
 );
 
@@ -44,17 +44,13 @@ bp.route(
   { methods: ['GET', 'POST'] },
   loginRequired(async function update(req) {
     const post = await getPost(req.params.id);
-    if (req.method === 'POST') {
-      const title = req.form.get('title') ?? '';
-      const body = req.form.get('body') ?? '';
-      if (!title) {
-        flash('Title is required.');
-      } else {
-        await getDb().updatePost(post.id, { title, body });
-        return redirect(urlFor('blog.index'));
-      }
+    // an edit form starts from the post
+    const form = new PostForm({ obj: post });
+    if (await form.validateOnSubmit()) {
+      await getDb().updatePost(post.id, { title: form.data.title ?? '', body: form.data.body ?? '' });
+      return redirect(urlFor('blog.index'));
     }
-    return renderTemplate('blog/update.html', { post });
+    return renderTemplate('blog/update.html', { post, form, deleteForm: new DeleteForm({ formdata: null }) });
   }),
 );
 

@@ -14,6 +14,8 @@ export class User extends UserMixin {
   constructor(
     override readonly id: number,
     readonly username: string,
+    /** Where password-reset links go (null for users made before addresses were asked for). */
+    readonly email: string | null,
     /** `scrypt:32768:8:1$salt$hash`, Werkzeug's format: a Flask app's user table moves over as it is. */
     readonly password: string,
   ) {
@@ -38,6 +40,17 @@ export interface PostWithAuthor extends Post {
 /** Thrown when a username is taken (the tutorial's IntegrityError). */
 export class IntegrityError extends Error {
   override name = 'IntegrityError';
+}
+
+interface UserRow {
+  id: number;
+  username: string;
+  email: string | null;
+  password: string;
+}
+
+function toUser(row: UserRow | undefined): User | undefined {
+  return row && new User(Number(row.id), row.username, row.email, row.password);
 }
 
 interface PostRow {
@@ -71,27 +84,43 @@ export class Store {
   }
 
   /** Adds a user whose password is already hashed; a taken username throws IntegrityError. */
-  async insertUser(username: string, passwordHash: string): Promise<User> {
+  async insertUser(username: string, passwordHash: string, email: string | null = null): Promise<User> {
     if ((await this.getUserByName(username)) !== undefined) {
       throw new IntegrityError(`UNIQUE constraint failed: user.username (${username})`);
     }
-    await this.db.run(sql`INSERT INTO "user" (username, password) VALUES (${username}, ${passwordHash})`);
+    await this.db.run(
+      sql`INSERT INTO "user" (username, email, password) VALUES (${username}, ${email}, ${passwordHash})`,
+    );
     return (await this.getUserByName(username)) as User;
   }
 
   async getUser(id: number | string): Promise<User | undefined> {
     if (!/^\d{1,15}$/.test(String(id))) return undefined;
-    const row = await this.db.get<{ id: number; username: string; password: string }>(
-      sql`SELECT id, username, password FROM "user" WHERE id = ${Number(id)}`,
+    return toUser(
+      await this.db.get<UserRow>(
+        sql`SELECT id, username, email, password FROM "user" WHERE id = ${Number(id)}`,
+      ),
     );
-    return row && new User(Number(row.id), row.username, row.password);
   }
 
   async getUserByName(username: string): Promise<User | undefined> {
-    const row = await this.db.get<{ id: number; username: string; password: string }>(
-      sql`SELECT id, username, password FROM "user" WHERE username = ${username}`,
+    return toUser(
+      await this.db.get<UserRow>(
+        sql`SELECT id, username, email, password FROM "user" WHERE username = ${username}`,
+      ),
     );
-    return row && new User(Number(row.id), row.username, row.password);
+  }
+
+  async getUserByEmail(email: string): Promise<User | undefined> {
+    return toUser(
+      await this.db.get<UserRow>(
+        sql`SELECT id, username, email, password FROM "user" WHERE lower(email) = ${email.toLowerCase()} ORDER BY id`,
+      ),
+    );
+  }
+
+  async updatePassword(id: number, passwordHash: string): Promise<void> {
+    await this.db.run(sql`UPDATE "user" SET password = ${passwordHash} WHERE id = ${id}`);
   }
 
   async insertPost(values: { title: string; body: string; authorId: number; created?: Date }): Promise<void> {

@@ -8,6 +8,7 @@ import * as lite from 'drizzle-orm/sqlite-core';
 const liteUser = lite.sqliteTable('user', {
   id: lite.integer('id').primaryKey({ autoIncrement: true }),
   username: lite.text('username').notNull().unique(),
+  email: lite.text('email'),
   password: lite.text('password').notNull(),
 });
 
@@ -29,6 +30,7 @@ export const sqliteSchema = {
 const pgUser = pg.pgTable('user', {
   id: pg.serial('id').primaryKey(),
   username: pg.text('username').notNull().unique(),
+  email: pg.text('email'),
   password: pg.text('password').notNull(),
 });
 

@@ -7,7 +7,9 @@ describe('register', () => {
   it('creates a user and redirects to the login page', async () => {
     const { app, client } = await setup();
     expect((await client.get('/auth/register')).status).toBe(200);
-    const res = await client.post('/auth/register', { form: { username: 'a', password: 'a' } });
+    const res = await client.post('/auth/register', {
+      form: { username: 'a', email: 'a@example.com', password: 'a' },
+    });
     expect(res.status).toBe(302);
     expect(res.headers.get('Location')).toBe('/auth/login');
     const user = await app.appContext(() => getDb().getUserByName('a'));
@@ -24,17 +26,21 @@ describe('register', () => {
     ['test', 'test', 'User test is already registered.'],
   ])('validates input (%j, %j)', async (username, password, message) => {
     const { client } = await setup();
-    const res = await client.post('/auth/register', { form: { username, password } });
+    const res = await client.post('/auth/register', { form: { username, email: 'x@example.com', password } });
     expect(res.status).toBe(200);
     expect(res.text).toContain(`<div class="flash">${message}</div>`);
     // the form keeps what was typed
-    expect(res.text).toContain(`name="username" id="username" value="${username}"`);
+    expect(res.text).toContain(
+      `id="username" maxlength="64" name="username" required type="text" value="${username}"`,
+    );
   });
 
   it('escapes the username in the error message', async () => {
     const { app, client } = await setup();
     await app.appContext(() => getDb().insertUser('<b>x</b>', 'scrypt:1:1:1$x$00'));
-    const res = await client.post('/auth/register', { form: { username: '<b>x</b>', password: 'p' } });
+    const res = await client.post('/auth/register', {
+      form: { username: '<b>x</b>', email: 'x@example.com', password: 'p' },
+    });
     expect(res.text).toContain('User &lt;b&gt;x&lt;/b&gt; is already registered.');
     expect(res.text).not.toContain('<b>x</b>');
   });

@@ -124,7 +124,7 @@ describe('create and update validate', () => {
     const res = await client.post(path, { form: { title: '', body: 'kept' } });
     expect(res.status).toBe(200);
     expect(res.text).toContain('<div class="flash">Title is required.</div>');
-    expect(res.text).toContain('<textarea name="body" id="body">kept</textarea>');
+    expect(res.text).toContain('<textarea id="body" name="body">\r\nkept</textarea>');
     expect(await app.appContext(() => getDb().countPosts())).toBe(1);
   });
 

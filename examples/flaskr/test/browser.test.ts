@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserSession, browserAvailable, launchBrowser } from '../../../test-support/browser.js';
+import { startSmtp, type TestSmtp } from '../../../test-support/smtp.js';
 import { createApp } from '../src/app.js';
 import { getDb } from '../src/db.js';
 
@@ -15,9 +16,12 @@ describe.skipIf(!browserAvailable)('Flaskr in Chromium', () => {
   let base: string;
   let browser: BrowserSession;
   let dispose: () => Promise<void>;
+  let smtp: TestSmtp;
 
   beforeAll(async () => {
-    const app = createApp({ SECRET_KEY: 'browser-test' });
+    // a real SMTP server receives the password-reset mail
+    smtp = await startSmtp({ requireAuth: false });
+    const app = createApp({ SECRET_KEY: 'browser-test', MAIL_SERVER: '127.0.0.1', MAIL_PORT: smtp.port });
     dispose = await getDb(app).db.useTestDatabase(app);
     server = await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -28,20 +32,22 @@ describe.skipIf(!browserAvailable)('Flaskr in Chromium', () => {
     await browser?.close();
     await new Promise((r) => server?.close(r));
     await dispose?.();
+    await smtp?.close();
   });
 
   async function register(page: Page, username: string, password: string): Promise<void> {
     await page.goto(`${base}/auth/register`);
     await page.fill('#username', username);
+    await page.fill('#email', `${username}@example.com`);
     await page.fill('#password', password);
-    await page.click('input[type=submit]');
+    await page.click('#submit');
     await page.waitForURL(`${base}/auth/login`);
   }
 
   async function logIn(page: Page, username: string, password: string): Promise<void> {
     await page.fill('#username', username);
     await page.fill('#password', password);
-    await page.click('input[type=submit]');
+    await page.click('#submit');
   }
 
   it('registers, logs in, writes, edits and deletes a post; only its author may edit it', async () => {
@@ -56,7 +62,7 @@ describe.skipIf(!browserAvailable)('Flaskr in Chromium', () => {
     await ann.click('a.action[href="/create"]');
     await ann.fill('#title', 'Hello from Chromium');
     await ann.fill('#body', 'first <b>post</b>');
-    await ann.click('input[type=submit]');
+    await ann.click('#submit');
     await ann.waitForURL(`${base}/`);
     expect(await ann.textContent('article.post h1')).toBe('Hello from Chromium');
     // autoescaped: the markup is text
@@ -64,7 +70,7 @@ describe.skipIf(!browserAvailable)('Flaskr in Chromium', () => {
 
     await ann.click('a.action[href$="/update"]');
     await ann.fill('#title', 'Edited title');
-    await ann.click('input[type=submit][value=Save]');
+    await ann.click('#submit');
     await ann.waitForURL(`${base}/`);
     expect(await ann.textContent('article.post h1')).toBe('Edited title');
     const editUrl = `${base}${await ann.getAttribute('a.action[href$="/update"]', 'href')}`;
@@ -90,12 +96,50 @@ describe.skipIf(!browserAvailable)('Flaskr in Chromium', () => {
 
     await ann.goto(editUrl);
     ann.once('dialog', (d) => d.accept());
-    await ann.click('input.danger[value=Delete]');
+    await ann.click('input.danger');
     await ann.waitForURL(`${base}/`);
     expect(await ann.textContent('p.empty')).toBe('No posts yet.');
 
     await ann.click('text=Log Out');
     expect(await ann.textContent('nav')).toContain('Log In');
     await bobContext.close();
+  }, 60_000);
+
+  it('resets a forgotten password through the link in a real mail', async () => {
+    const page = await (await browser.browser.newContext()).newPage();
+    await register(page, 'cy', 'old-password');
+    await page.click('text=Forgot your password?');
+    await page.fill('#email', 'cy@example.com');
+    const before = smtp.received.length;
+    await page.click('#submit');
+    await page.waitForURL(`${base}/auth/login`);
+    expect(await page.textContent('.flash')).toBe(
+      'If that address is registered, a reset link is on its way.',
+    );
+    const got = smtp.received[before];
+    expect(got?.to).toEqual(['cy@example.com']);
+    const raw = got?.raw ?? '';
+    expect(raw).toMatch(/^Subject: Reset your Flaskr password$/m);
+    // quoted-printable: join soft line breaks, decode =XX
+    const text = raw
+      .replace(/=\r\n/g, '')
+      .replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
+    const link = /http:\/\/127\.0\.0\.1:\d+\/auth\/reset\/[\w.-]+/.exec(text)?.[0];
+    expect(link).toBeDefined();
+    await page.goto(link as string);
+    await page.fill('#password', 'new-password');
+    await page.fill('#confirm', 'new-password');
+    await page.click('#submit');
+    await page.waitForURL(`${base}/auth/login`);
+    expect(await page.textContent('.flash')).toBe('Your password has been reset. Please log in.');
+    await logIn(page, 'cy', 'old-password');
+    expect(await page.textContent('.flash')).toBe('Incorrect password.');
+    await logIn(page, 'cy', 'new-password');
+    await page.waitForURL(`${base}/`);
+    expect(await page.textContent('nav span')).toBe('cy');
+    // the link worked once
+    await page.click('text=Log Out');
+    await page.goto(link as string);
+    expect(page.url()).toBe(`${base}/auth/reset`);
   }, 60_000);
 });

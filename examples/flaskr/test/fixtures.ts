@@ -19,15 +19,20 @@ function testHashes(): Promise<[string, string]> {
  * fresh database: SQLite in a temporary folder, or a new PostgreSQL database when `databaseUrl` names a server.
  */
 export async function makeApp(databaseUrl?: string): Promise<Phial> {
-  const app = createApp({ TESTING: true, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) });
+  const app = createApp({
+    TESTING: true,
+    // tests post forms without tokens; CSRF itself is tested on its own and in the browser
+    WTF_CSRF_ENABLED: false,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  });
   const store = getDb(app);
   const dispose = await store.db.useTestDatabase(app);
   onTestFinished(dispose);
   const [testHash, otherHash] = await testHashes();
   await app.appContext(async () => {
     const db = getDb();
-    await db.insertUser('test', testHash);
-    await db.insertUser('other', otherHash);
+    await db.insertUser('test', testHash, 'test@example.com');
+    await db.insertUser('other', otherHash, 'other@example.com');
     await db.insertPost({
       title: 'test title',
       body: 'test\nbody',

@@ -16,9 +16,13 @@ describe.skipIf(!postgresAvailable)('Flaskr on PostgreSQL', () => {
   it('registers, logs in, writes, edits and deletes; only the author may edit', async () => {
     const { app, client, auth } = await setup(pg.url);
     expect(getDb(app).db.state(app).dialect).toBe('postgres');
-    expect((await client.post('/auth/register', { form: { username: 'ann', password: 'pw' } })).status).toBe(
-      302,
-    );
+    expect(
+      (
+        await client.post('/auth/register', {
+          form: { username: 'ann', email: 'ann@example.com', password: 'pw' },
+        })
+      ).status,
+    ).toBe(302);
     expect((await auth.login('ann', 'pw')).headers.get('Location')).toBe('/');
     expect((await client.post('/create', { form: { title: 'On PG', body: 'b' } })).status).toBe(302);
     const index = await client.get('/');

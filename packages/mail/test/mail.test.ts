@@ -1,7 +1,7 @@
 import { Phial } from 'phial';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSmtp, type TestSmtp } from '../../../test-support/smtp.js';
 import { BadHeaderError, Mail, Message, renderMime } from '../src/index.js';
-import { startSmtp, type TestSmtp } from './smtp.js';
 
 let smtp: TestSmtp;
 beforeAll(async () => {
