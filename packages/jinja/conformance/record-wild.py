@@ -9,6 +9,8 @@ Cases use tagged context values that the JavaScript side (render-case.mjs) decod
   {"$lt": {"name": "web", "key": 3}}     an object defining only __lt__ (by key), str() = name
   {"$ordered": {"name": "x", "key": 1}}  an object defining __lt__, __le__, __gt__, __ge__, __eq__
   {"$enum": "RED"}                       an enum.Enum member (JS: an instance of a class extending Enum)
+  {"$money": 150}                        cents with __add__/__radd__/__sub__/__mul__/__neg__/__str__/__lt__/__eq__
+  {"$bag": [..]}                         a container with __getitem__/__iter__/__len__/__contains__/__bool__
 Options beyond the corpus: "i18n": {"newstyle": bool, "catalog": {msgid: str}, "plural": {msgid: [s, p]},
 "context": {"ctx\\u0004msgid": str}} installs gettext translations (an empty object: null translations).
 """
@@ -50,6 +52,65 @@ class Ordered(Lt):
     __hash__ = object.__hash__
 
 
+class Money:
+    def __init__(self, cents):
+        self.cents = cents
+
+    def _other(self, o):
+        return o.cents if isinstance(o, Money) else int(o * 100)
+
+    def __add__(self, o):
+        return Money(self.cents + self._other(o))
+
+    __radd__ = __add__
+
+    def __sub__(self, o):
+        return Money(self.cents - self._other(o))
+
+    def __rsub__(self, o):
+        return Money(self._other(o) - self.cents)
+
+    def __mul__(self, n):
+        return Money(self.cents * n)
+
+    __rmul__ = __mul__
+
+    def __neg__(self):
+        return Money(-self.cents)
+
+    def __lt__(self, o):
+        return self.cents < o.cents
+
+    def __eq__(self, o):
+        return isinstance(o, Money) and o.cents == self.cents
+
+    __hash__ = object.__hash__
+
+    def __str__(self):
+        sign = "-" if self.cents < 0 else ""
+        return f"{sign}${abs(self.cents) // 100}.{abs(self.cents) % 100:02d}"
+
+
+class Bag:
+    def __init__(self, items):
+        self.items = list(items)
+
+    def __getitem__(self, i):
+        return self.items[i]
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self):
+        return len(self.items)
+
+    def __contains__(self, x):
+        return x in self.items
+
+    def __bool__(self):
+        return bool(self.items)
+
+
 class Color(enum.Enum):
     RED = 1
     GREEN = 2
@@ -75,6 +136,10 @@ def decode(v):
                 return Ordered(x["name"], x["key"])
             if k == "$enum":
                 return Color[x]
+            if k == "$money":
+                return Money(x)
+            if k == "$bag":
+                return Bag(decode(x))
             if k == "$tuple":
                 return tuple(decode(i) for i in x)
         return {k: decode(x) for k, x in v.items()}

@@ -70,6 +70,71 @@ class Ordered extends Lt {
     return o instanceof Ordered && this.key === o.key;
   }
 }
+class Money {
+  constructor(cents) {
+    this.cents = cents;
+  }
+  other(o) {
+    return o instanceof Money ? o.cents : Math.trunc(Number(o) * 100);
+  }
+  __add__(o) {
+    return new Money(this.cents + this.other(o));
+  }
+  __radd__(o) {
+    return this.__add__(o);
+  }
+  __sub__(o) {
+    return new Money(this.cents - this.other(o));
+  }
+  __rsub__(o) {
+    return new Money(this.other(o) - this.cents);
+  }
+  __mul__(n) {
+    return new Money(this.cents * n);
+  }
+  __rmul__(n) {
+    return this.__mul__(n);
+  }
+  __neg__() {
+    return new Money(-this.cents);
+  }
+  __lt__(o) {
+    return this.cents < o.cents;
+  }
+  __eq__(o) {
+    return o instanceof Money && o.cents === this.cents;
+  }
+  __str__() {
+    const a = Math.abs(this.cents);
+    return `${this.cents < 0 ? '-' : ''}$${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;
+  }
+}
+class Bag {
+  constructor(items) {
+    this.items = items;
+  }
+  __getitem__(i) {
+    const j = i < 0 ? this.items.length + i : i;
+    if (j < 0 || j >= this.items.length) {
+      const e = new Error('list index out of range');
+      e.name = 'IndexError';
+      throw e;
+    }
+    return this.items[j];
+  }
+  __iter__() {
+    return this.items[Symbol.iterator]();
+  }
+  __len__() {
+    return this.items.length;
+  }
+  __contains__(x) {
+    return this.items.includes(x);
+  }
+  __bool__() {
+    return this.items.length > 0;
+  }
+}
 class Enum {}
 class Color extends Enum {
   constructor(name, value) {
@@ -113,6 +178,10 @@ function decode(jinja, v) {
         return new Ordered(x.name, x.key);
       case '$enum':
         return COLORS[x];
+      case '$money':
+        return new Money(x);
+      case '$bag':
+        return new Bag(decode(jinja, x));
       case '$tuple':
         return Object.freeze(x.map((i) => decode(jinja, i)));
     }

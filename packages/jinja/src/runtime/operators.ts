@@ -14,6 +14,7 @@ import {
   isStrLike,
   isTuple,
   makeFloat,
+  NotImplemented,
   PyFloat,
   toNumber,
   tuple,
@@ -21,6 +22,49 @@ import {
 } from './python.js';
 import { isTimeValue, TimeDelta, timeAdd, timeDiv, timeMul, timeNeg, timeSub } from './pytime.js';
 import { isUndefined } from './undefined.js';
+
+/** Python's binary operator methods: `a.__add__(b)`, then the reflected `b.__radd__(a)`. */
+const DUNDER: Record<string, string> = {
+  '+': 'add',
+  '-': 'sub',
+  '*': 'mul',
+  '/': 'truediv',
+  '//': 'floordiv',
+  '%': 'mod',
+  '** or pow()': 'pow',
+};
+
+/** Sentinel for "no host method answered". */
+const NONE: unique symbol = Symbol('none');
+
+function hostBinop(op: string, a: unknown, b: unknown): unknown {
+  const name = DUNDER[op];
+  if (name === undefined) return NONE;
+  for (const [self, other, method] of [
+    [a, b, `__${name}__`],
+    [b, a, `__r${name}__`],
+  ] as const) {
+    if (self === null || typeof self !== 'object') continue;
+    const f = (self as Record<string, unknown>)[method];
+    if (typeof f !== 'function') continue;
+    const r = f.call(self, other);
+    if (r !== NotImplemented) return r;
+  }
+  return NONE;
+}
+
+function unaryHost(a: unknown, method: string): unknown {
+  if (a === null || typeof a !== 'object') return NONE;
+  const f = (a as Record<string, unknown>)[method];
+  return typeof f === 'function' ? f.call(a) : NONE;
+}
+
+/** A host object's operator method result, else Python's TypeError for the operand types. */
+function hostOrFail(op: string, a: unknown, b: unknown): unknown {
+  const r = hostBinop(op, a, b);
+  if (r !== NONE) return r;
+  throw binopError(op, a, b);
+}
 
 function binopError(op: string, a: unknown, b: unknown): Error {
   return pyError('TypeError', `unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`);
@@ -63,7 +107,7 @@ export function add(a: unknown, b: unknown): unknown {
   }
   if (typeof a === 'string')
     throw pyError('TypeError', `can only concatenate str (not "${typeName(b)}") to str`);
-  throw binopError('+', a, b);
+  return hostOrFail('+', a, b);
 }
 
 /** `a - b`. */
@@ -78,7 +122,7 @@ export function sub(a: unknown, b: unknown): unknown {
     const r = timeSub(a, b);
     if (r !== undefined) return r;
   }
-  throw binopError('-', a, b);
+  return hostOrFail('-', a, b);
 }
 
 function repeatCount(n: unknown): number | null {
@@ -120,7 +164,7 @@ export function mul(a: unknown, b: unknown): unknown {
   if (seq !== null) {
     throw pyError('TypeError', `can't multiply sequence by non-int of type '${typeName(seq === a ? b : a)}'`);
   }
-  throw binopError('*', a, b);
+  return hostOrFail('*', a, b);
 }
 
 function zeroDivision(msg: string): Error {
@@ -134,7 +178,7 @@ export function truediv(a: unknown, b: unknown): unknown {
     const r = timeDiv(a, b, false);
     if (r !== undefined) return r;
   }
-  if (!isNumeric(a) || !isNumeric(b)) throw binopError('/', a, b);
+  if (!isNumeric(a) || !isNumeric(b)) return hostOrFail('/', a, b);
   const y = toNumber(b);
   if (y === 0) throw zeroDivision('division by zero');
   return makeFloat(toNumber(a) / y);
@@ -147,7 +191,7 @@ export function floordiv(a: unknown, b: unknown): unknown {
     const r = timeDiv(a, b, true);
     if (r !== undefined) return r;
   }
-  if (!isNumeric(a) || !isNumeric(b)) throw binopError('//', a, b);
+  if (!isNumeric(a) || !isNumeric(b)) return hostOrFail('//', a, b);
   const x = toNumber(a);
   const y = toNumber(b);
   if (y === 0)
@@ -180,7 +224,7 @@ export function mod(a: unknown, b: unknown): unknown {
   if (typeof a === 'string') return percentFormat(a, b, false);
   if (a instanceof Markup) return new Markup(percentFormat(a.valueOf(), b, true));
   if (isUndefined(b)) failUndefined(b);
-  if (!isNumeric(a) || !isNumeric(b)) throw binopError('%', a, b);
+  if (!isNumeric(a) || !isNumeric(b)) return hostOrFail('%', a, b);
   const y = toNumber(b);
   if (y === 0)
     throw zeroDivision(isFloat(a) || isFloat(b) ? 'float modulo' : 'integer division or modulo by zero');
@@ -190,7 +234,7 @@ export function mod(a: unknown, b: unknown): unknown {
 /** `a ** b`. */
 export function pow(a: unknown, b: unknown): unknown {
   checkUndefined(a, b);
-  if (!isNumeric(a) || !isNumeric(b)) throw binopError('** or pow()', a, b);
+  if (!isNumeric(a) || !isNumeric(b)) return hostOrFail('** or pow()', a, b);
   const x = toNumber(a);
   const y = toNumber(b);
   if (x === 0 && y < 0) throw zeroDivision('0.0 cannot be raised to a negative power');
@@ -206,6 +250,8 @@ export function neg(a: unknown): unknown {
   if (a instanceof PyFloat) return new PyFloat(-a.value);
   if (typeof a === 'boolean') return a ? -1 : 0;
   if (a instanceof TimeDelta) return timeNeg(a);
+  const host = unaryHost(a, '__neg__');
+  if (host !== NONE) return host;
   throw pyError('TypeError', `bad operand type for unary -: '${typeName(a)}'`);
 }
 
@@ -215,5 +261,7 @@ export function pos(a: unknown): unknown {
   if (isUndefined(a)) failUndefined(a);
   if (typeof a === 'boolean') return a ? 1 : 0;
   if (a instanceof TimeDelta) return a;
+  const host = unaryHost(a, '__pos__');
+  if (host !== NONE) return host;
   throw pyError('TypeError', `bad operand type for unary +: '${typeName(a)}'`);
 }

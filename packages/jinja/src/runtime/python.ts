@@ -235,6 +235,8 @@ export function pyStr(v: unknown): string {
   if (Array.isArray(v) || isDict(v)) return pyRepr(v);
   if (v instanceof Set) return v.size ? `{${[...v].map((x) => pyRepr(x)).join(', ')}}` : 'set()';
   if (v instanceof Date) return dateStr(v);
+  const st = (v as { __str__?: unknown }).__str__;
+  if (typeof st === 'function') return String(st.call(v));
   const s = String(v);
   if (s === '[object Object]') {
     const name = (v as { constructor?: { name?: string } }).constructor?.name;
@@ -288,8 +290,11 @@ export function toList(v: unknown): unknown[] {
   if (isUndefined(v)) return Array.from({ [Symbol.iterator]: () => v.iter() });
   if (v instanceof Map) return [...v.keys()];
   if (isDict(v)) return Object.keys(v);
-  if (v !== null && typeof v === 'object' && Symbol.iterator in v) {
-    return Array.from(v as Iterable<unknown>);
+  if (v !== null && typeof v === 'object') {
+    // a host object's Python iteration protocol, then JavaScript's
+    const it = (v as { __iter__?: unknown }).__iter__;
+    if (typeof it === 'function') return Array.from(it.call(v) as Iterable<unknown>);
+    if (Symbol.iterator in v) return Array.from(v as Iterable<unknown>);
   }
   throw pyError('TypeError', `'${typeName(v)}' object is not iterable`);
 }

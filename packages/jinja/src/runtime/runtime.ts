@@ -449,6 +449,7 @@ export function getattr(env: EnvShape, obj: unknown, name: string): unknown {
 /** An attribute the value lacks: Python's `__class__` for every value, else an Undefined. */
 function missingAttr(env: EnvShape, obj: unknown, name: string): unknown {
   if (name === '__class__') return pyClassOf(obj);
+  if (name === '__name__' && typeof obj === 'function') return obj.name;
   return new env.undefined(null, obj ?? null, name);
 }
 
@@ -482,6 +483,14 @@ export function getitem(env: EnvShape, obj: unknown, key: unknown): unknown {
         const j = key < 0 ? s.length + key : key;
         if (j >= 0 && j < s.length) return new Markup(s[j]);
         return new env.undefined(null, obj, key);
+      }
+    } else if (typeof (o as { __getitem__?: unknown }).__getitem__ === 'function') {
+      // a host object standing for a Python container: its __getitem__ (lookup errors mean "missing")
+      try {
+        return (o as { __getitem__: (k: unknown) => unknown }).__getitem__(key);
+      } catch (err) {
+        const n = (err as Error)?.name;
+        if (n !== 'KeyError' && n !== 'IndexError' && n !== 'LookupError' && n !== 'TypeError') throw err;
       }
     } else if (isMapLike(o) && !(o instanceof TemplateReference)) {
       if (o.has(key)) return o.get(key);
