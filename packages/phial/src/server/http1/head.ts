@@ -3,16 +3,16 @@
  * and the short answers to malformed requests.
  */
 import { STATUS_CODES } from 'node:http';
-import { safeHeaderValue } from '../../http/security.js';
+import { wireReason } from '../../http/wire.js';
 
 const statusLines: (string | undefined)[] = [];
 
 /** `HTTP/1.1 200 OK\r\n` (cached per code; a custom reason phrase is cleaned and not cached). */
 export function statusLine(status: number, text: string | undefined): string {
-  if (text !== undefined) return `HTTP/1.1 ${status} ${safeHeaderValue(text)}\r\n`;
+  if (text !== undefined) return `HTTP/1.1 ${status} ${wireReason(status, text)}\r\n`;
   let line = statusLines[status];
   if (line === undefined) {
-    line = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
+    line = `HTTP/1.1 ${status} ${wireReason(status, undefined)}\r\n`;
     statusLines[status] = line;
   }
   return line;

@@ -5,6 +5,7 @@
 import { Buffer } from 'node:buffer';
 import { type Response, toAsyncIterable } from '../../http/response.js';
 import { safeHeaderValue } from '../../http/security.js';
+import { parseContentLength, wireContentLength } from '../../http/wire.js';
 import type { Connection } from './connection.js';
 import { dateHeader, statusLine } from './head.js';
 import type { Http1Request } from './request.js';
@@ -17,14 +18,15 @@ const encoder = new TextEncoder();
 const noop = (): void => {};
 
 // what the header loop found (module-level: the writer is synchronous up to the first await)
-let hasLength = false;
+/** The app's own `Content-Length` value, or null (never written as is: see wireContentLength). */
+let appLength: string | null = null;
 /** The app's own `Connection` line (sent only while the connection stays open), or ''. */
 let appConnection = '';
 let plainAscii = true;
 let connectionClose = false;
 
 function buildHeaders(res: Response): string {
-  hasLength = false;
+  appLength = null;
   appConnection = '';
   connectionClose = false;
   plainAscii = true;
@@ -44,8 +46,8 @@ function buildHeaders(res: Response): string {
     }
     switch (k) {
       case 'content-length':
-        hasLength = true;
-        break;
+        appLength = v;
+        continue;
       case 'date':
         hasDate = true;
         break;
@@ -78,14 +80,18 @@ export function writeResponse(conn: Connection, req: Http1Request, res: Response
   let head = buildHeaders(res);
   const status = res._status;
   let keep = conn.canKeepAlive(req) && !connectionClose;
-  const noBody = status < 200 || status === 204 || status === 304;
+  // the wire rules (http/wire.ts): no content for HEAD, 1xx, 204, 205, 304
+  const headOnly =
+    req.method === 'HEAD' || status < 200 || status === 204 || status === 205 || status === 304;
   const body = res._body;
+  const app = appLength === null ? -1 : parseContentLength(appLength);
   if (typeof body === 'string') {
     const len = body.length === 0 ? 0 : Buffer.byteLength(body);
-    if (!hasLength && !noBody) head += `Content-Length: ${len}\r\n`;
+    const wire = appLength === null && !headOnly ? len : wireContentLength(status, req.method, len, app);
+    if (wire >= 0) head += `Content-Length: ${wire}\r\n`;
     head += `${connectionLine(req, keep)}\r\n`;
     conn.headSent = true;
-    if (noBody || len === 0 || req.method === 'HEAD') socket.write(head, 'latin1');
+    if (headOnly || len === 0) socket.write(head, 'latin1');
     else if (plainAscii) socket.write(head + body, len === body.length ? 'latin1' : 'utf8');
     else {
       socket.cork();
@@ -95,10 +101,11 @@ export function writeResponse(conn: Connection, req: Http1Request, res: Response
     }
   } else if (body === null || body instanceof Uint8Array) {
     const len = body === null ? 0 : body.byteLength;
-    if (!hasLength && !noBody) head += `Content-Length: ${len}\r\n`;
+    const wire = appLength === null && !headOnly ? len : wireContentLength(status, req.method, len, app);
+    if (wire >= 0) head += `Content-Length: ${wire}\r\n`;
     head += `${connectionLine(req, keep)}\r\n`;
     conn.headSent = true;
-    if (noBody || len === 0 || req.method === 'HEAD') socket.write(head, 'latin1');
+    if (headOnly || len === 0) socket.write(head, 'latin1');
     else if (len <= COPY_LIMIT) {
       const hl = head.length;
       const out = Buffer.allocUnsafe(hl + len);
@@ -112,12 +119,14 @@ export function writeResponse(conn: Connection, req: Http1Request, res: Response
       socket.uncork();
     }
   } else {
-    const chunked = !hasLength && req.httpVersion === '1.1';
-    if (!hasLength && !chunked) keep = false;
-    const headOnly = noBody || req.method === 'HEAD';
-    if (chunked && !headOnly) head += 'Transfer-Encoding: chunked\r\n';
+    const wire = wireContentLength(status, req.method, -1, app);
+    if (wire >= 0) head += `Content-Length: ${wire}\r\n`;
+    const chunked = !headOnly && wire < 0 && req.httpVersion === '1.1';
+    // HTTP/1.0 without a length: the end of the connection ends the body
+    if (!headOnly && wire < 0 && !chunked) keep = false;
+    if (chunked) head += 'Transfer-Encoding: chunked\r\n';
     head += `${connectionLine(req, keep)}\r\n`;
-    return writeStream(conn, req, res, head, keep, chunked && !headOnly, headOnly);
+    return writeStream(conn, req, res, head, keep, chunked, headOnly, headOnly ? -1 : wire);
   }
   if (res._onClose !== null) {
     // run now, never awaited: a slow or stuck cleanup must not hold the next request
@@ -136,6 +145,7 @@ async function writeStream(
   keep: boolean,
   chunked: boolean,
   headOnly: boolean,
+  length: number,
 ): Promise<void> {
   const socket = conn.socket;
   const it = toAsyncIterable(res._body as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
@@ -159,9 +169,17 @@ async function writeStream(
           keep = false;
           break;
         }
-        const chunk = typeof value === 'string' ? encoder.encode(value) : value;
-        const n = chunk.byteLength;
+        let chunk = typeof value === 'string' ? encoder.encode(value) : value;
+        let n = chunk.byteLength;
         if (n === 0) continue;
+        // a declared length is what the client reads: never more (the rest would be taken for the next
+        // response); a body that ends short cuts the connection (below)
+        let over = false;
+        if (length >= 0 && n > length) {
+          chunk = chunk.subarray(0, length);
+          n = length;
+          over = true;
+        }
         let ok: boolean;
         if (chunked) {
           socket.cork();
@@ -173,7 +191,22 @@ async function writeStream(
           ok = socket.write(chunk);
         }
         if (!ok) await conn.waitDrain();
+        if (length >= 0) {
+          length -= n;
+          if (length === 0) {
+            if (!over) over = !(await it.next()).done;
+            if (over) {
+              await it.return?.();
+              conn.st.app.logger.error(
+                'A streamed response produced more bytes than its Content-Length: the rest was not sent.',
+              );
+              keep = false;
+            }
+            break;
+          }
+        }
       }
+      if (length > 0 && !conn.closed) throw new Error('A streamed response ended before its Content-Length.');
       if (chunked && !conn.closed) socket.write('0\r\n\r\n', 'latin1');
     }
   } catch (e) {
