@@ -266,8 +266,8 @@ export function validateResponse(
     if (!check) return rv;
     const status = rv.status;
     const schema = v.responseSchema(status);
-    if (schema === undefined || !isJsonMimetype(rv.mimetype)) return rv;
-    const text = new TextDecoder().decode(rv.data);
+    if (schema === undefined || rv.isStreamed || !isJsonMimetype(rv.mimetype)) return rv;
+    const text = rv.text;
     const value: unknown = text === '' ? undefined : JSON.parse(text);
     const apply = (out: unknown): Response => {
       rv.setData(app.json.responseBody(out));

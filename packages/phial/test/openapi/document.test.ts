@@ -3,7 +3,7 @@ import { toJsonSchema } from '@valibot/to-json-schema';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { BaseConverter, Blueprint, Phial } from '../../src/index.js';
+import { BaseConverter, Blueprint, MethodView, Phial } from '../../src/index.js';
 import { OpenAPI } from '../../src/openapi/index.js';
 import { makeApi } from './fixture.js';
 
@@ -161,8 +161,30 @@ describe('the OpenAPI document', () => {
       return {};
     });
     app.registerBlueprint(bp);
+    class ItemApi extends MethodView {
+      static schemas = {
+        get: { query: z.object({ page: z.number().optional() }), summary: 'List items' },
+        post: { body: z.object({ name: z.string() }), statusCode: 201 },
+      };
+      get() {
+        return {};
+      }
+      post() {
+        return {};
+      }
+    }
+    app.addUrlRule('/items', { view: ItemApi.asView('items') });
     const doc = new OpenAPI(app).document();
     expect(op(doc, '/admin/stats', 'get').tags).toEqual(['admin']);
+    const get = op(doc, '/items', 'get');
+    expect([get.summary, get.parameters?.[0]?.name, get.operationId]).toEqual([
+      'List items',
+      'page',
+      'items_get',
+    ]);
+    const post = op(doc, '/items', 'post');
+    expect(post.requestBody?.content['application/json']?.schema).toMatchObject({ required: ['name'] });
+    expect(Object.keys(post.responses)).toEqual(['201', '422']);
   });
 
   it('documents custom converters by their regex and converts plain valibot schemas with the jsonSchema option', () => {
