@@ -25,6 +25,7 @@ export type { AppGlobals, G } from './app/context.js';
 export {
   AppContext,
   AppCtxGlobals,
+  contextMechanism,
   copyCurrentRequestContext,
   hasAppContext,
   hasRequestContext,
