@@ -26,6 +26,9 @@ function loadWs(): WsModule {
   return wsModule;
 }
 
+const TEXT = { binary: false };
+const BINARY = { binary: true };
+
 /** The `ws` library's socket as a Transport. */
 class WsTransport implements Transport {
   constructor(private readonly ws: WsSocket) {}
@@ -36,7 +39,7 @@ class WsTransport implements Transport {
     return this.ws.bufferedAmount;
   }
   send(data: string | Uint8Array, cb: (err?: Error) => void): void {
-    this.ws.send(data, { binary: typeof data !== 'string' }, cb);
+    this.ws.send(data, typeof data === 'string' ? TEXT : BINARY, cb);
   }
   close(code: number, reason: string): void {
     this.ws.close(code, reason);
@@ -60,7 +63,12 @@ class WsTransport implements Transport {
   attach(sink: TransportSink): void {
     const ws = this.ws;
     ws.on('message', (data, isBinary) => {
-      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      // ws hands over a Buffer (binaryType 'nodebuffer'): no copy
+      const buf = Buffer.isBuffer(data)
+        ? data
+        : Array.isArray(data)
+          ? Buffer.concat(data)
+          : Buffer.from(data as ArrayBuffer);
       sink.message(
         isBinary ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) : buf.toString('utf8'),
       );

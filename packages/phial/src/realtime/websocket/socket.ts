@@ -187,7 +187,9 @@ export class ServerWebSocket implements AsyncIterable<WebSocketMessage> {
   }
 
   private emit<K extends keyof Listener>(event: K, ...args: Parameters<Listener[K]>): void {
-    for (const fn of [...this.listeners[event]] as ((...a: unknown[]) => void)[]) {
+    const list = this.listeners[event];
+    if (list.length === 0) return;
+    for (const fn of (list.length === 1 ? list : [...list]) as ((...a: unknown[]) => void)[]) {
       try {
         fn(...args);
       } catch (e) {
@@ -229,26 +231,35 @@ export class ServerWebSocket implements AsyncIterable<WebSocketMessage> {
   }
 
   /** Messages as they arrive; ends when the connection closes. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<WebSocketMessage> {
+  [Symbol.asyncIterator](): AsyncIterableIterator<WebSocketMessage> {
+    // a plain iterator, not a generator: a queued message costs one resolved promise
     this.iterating = true;
-    try {
-      for (;;) {
-        const next = this.queue.shift();
-        if (next !== undefined) {
-          if (this.paused && this.queue.length < QUEUE_PAUSE / 2) {
-            this.paused = false;
-            this.transport.resume?.();
-          }
-          yield next;
-          continue;
-        }
-        if (this.readyState === 3) return;
-        await new Promise<void>((r) => {
-          this.wake = r;
-        });
+    const it: AsyncIterableIterator<WebSocketMessage> = {
+      next: () => this.nextMessage(),
+      return: () => {
+        this.iterating = false;
+        return Promise.resolve({ done: true, value: undefined });
+      },
+      [Symbol.asyncIterator]: () => it,
+    };
+    return it;
+  }
+
+  private nextMessage(): Promise<IteratorResult<WebSocketMessage>> {
+    const next = this.queue.shift();
+    if (next !== undefined) {
+      if (this.paused && this.queue.length < QUEUE_PAUSE / 2) {
+        this.paused = false;
+        this.transport.resume?.();
       }
-    } finally {
-      this.iterating = false;
+      return Promise.resolve({ done: false, value: next });
     }
+    if (this.readyState === 3 || !this.iterating) {
+      this.iterating = false;
+      return Promise.resolve({ done: true, value: undefined });
+    }
+    return new Promise<void>((r) => {
+      this.wake = r;
+    }).then(() => this.nextMessage());
   }
 }

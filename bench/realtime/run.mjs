@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+// The realtime benchmark: SSE fan-out (one event per 100 ms to N connected clients: delivered events/s, p50/p99
+// delivery latency, server RSS) and WebSocket echo (closed loop, 64 connections, 64 B and 4 KB text messages:
+// messages/s) for Phial, Fastify + @fastify/websocket, Hono + @hono/node-server's upgradeWebSocket, and raw
+// node:http + ws. Each server runs alone on CPU 0, the client (client.mjs) on CPU 1.
+//
+//   npm run bench:realtime                       # full run (builds first): 1,000 and 10,000 SSE clients, 10 s each
+//   node bench/realtime/run.mjs --clients 100 --duration 2 --sizes 64   # a smoke run
+//   options: --clients LIST (1000,10000) --duration S (10) --conns N (64) --sizes LIST (64,4096)
+//            --only LIST (phial,fastify,hono,raw) --skip-sse --skip-ws --source (Phial from src/ via tsx)
+//            --out FILE (bench/results/realtime.md)
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, rssMb, stopServer, wrapCommand } from '../lib/proc.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = args.indexOf(`--${name}`);
+  return i === -1 ? def : args[i + 1];
+};
+const flag = (name) => args.includes(`--${name}`);
+const list = (s) => String(s).split(',').filter(Boolean);
+
+const CLIENTS = list(opt('clients', '1000,10000')).map(Number);
+const DURATION = Number(opt('duration', '10'));
+const CONNS = Number(opt('conns', '64'));
+const SIZES = list(opt('sizes', '64,4096')).map(Number);
+const ONLY = list(opt('only', 'phial,fastify,hono,raw'));
+const SOURCE = flag('source');
+const OUT = opt('out', join(here, '..', 'results', 'realtime.md'));
+const pin = os.availableParallelism() >= 2;
+const NAMES = {
+  phial: 'Phial',
+  fastify: 'Fastify + @fastify/websocket',
+  hono: 'Hono + @hono/node-server',
+  raw: 'raw node:http + ws',
+};
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function probe(port) {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/health', agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.setTimeout(1000, () => req.destroy());
+  });
+}
+
+async function start(framework) {
+  const port = await freePort();
+  const node = SOURCE && framework === 'phial' ? [process.execPath, '--import', 'tsx'] : [process.execPath];
+  const [cmd, ...rest] = wrapCommand([...node, join(here, 'servers', `${framework}.mjs`), String(port)], {
+    cpu: pin ? 0 : null,
+  });
+  const child = spawn(cmd, rest, {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, NODE_ENV: 'production', ...(SOURCE ? { PHIAL_FROM_SOURCE: '1' } : {}) },
+  });
+  const end = Date.now() + 30000;
+  while (Date.now() < end) {
+    if (child.exitCode !== null) throw new Error(`${framework} exited with ${child.exitCode}`);
+    if (await probe(port)) return { child, port };
+    await sleep(100);
+  }
+  await stopServer(child);
+  throw new Error(`${framework} did not start`);
+}
+
+/** Runs client.mjs on CPU 1 while sampling the server's RSS; resolves to the client's JSON plus the peak RSS. */
+function load(serverPid, clientArgs) {
+  return new Promise((resolve, reject) => {
+    const [cmd, ...rest] = wrapCommand([process.execPath, join(here, 'client.mjs'), ...clientArgs], {
+      cpu: pin ? 1 : null,
+    });
+    const child = spawn(cmd, rest, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    let peak = 0;
+    const timer = setInterval(() => {
+      peak = Math.max(peak, rssMb(serverPid) ?? 0);
+    }, 250);
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      if (code !== 0) return reject(new Error(`client exited with ${code}`));
+      try {
+        resolve({ ...JSON.parse(out), rssMb: peak });
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
+
+const fmt = (v, digits = 0) => (v === null || v === undefined ? '–' : Number(v).toFixed(digits));
+const sse = [];
+const ws = [];
+
+for (const framework of ONLY) {
+  if (!(framework in NAMES)) throw new Error(`unknown framework ${framework}`);
+  if (!flag('skip-sse')) {
+    for (const clients of CLIENTS) {
+      const { child, port } = await start(framework);
+      try {
+        const r = await load(child.pid, ['sse', String(port), String(clients), String(DURATION)]);
+        sse.push({ framework, ...r });
+        console.log(
+          `sse  ${framework.padEnd(8)} ${String(clients).padStart(6)} clients: ${r.connected} connected, ${r.eventsPerSec}/${r.expectedPerSec} events/s, p99 ${fmt(r.p99, 1)} ms, RSS ${fmt(r.rssMb)} MB`,
+        );
+      } catch (e) {
+        sse.push({ framework, clients, error: String(e) });
+        console.log(`sse  ${framework} ${clients}: ${e}`);
+      } finally {
+        await stopServer(child);
+      }
+    }
+  }
+  if (!flag('skip-ws')) {
+    const { child, port } = await start(framework);
+    try {
+      for (const size of SIZES) {
+        const r = await load(child.pid, ['ws', String(port), String(CONNS), String(size), String(DURATION)]);
+        ws.push({ framework, ...r });
+        console.log(
+          `ws   ${framework.padEnd(8)} ${String(size).padStart(5)} B: ${r.messagesPerSec} msg/s, RSS ${fmt(r.rssMb)} MB`,
+        );
+      }
+    } catch (e) {
+      ws.push({ framework, error: String(e) });
+      console.log(`ws   ${framework}: ${e}`);
+    } finally {
+      await stopServer(child);
+    }
+  }
+}
+
+const rawWs = (size) => ws.find((r) => r.framework === 'raw' && r.bytes === size)?.messagesPerSec;
+let md = `# Realtime benchmark\n\n${new Date().toISOString()} · node ${process.version} · ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}) · load ${os
+  .loadavg()
+  .map((l) => l.toFixed(2))
+  .join(
+    ' ',
+  )} · ${DURATION} s per run${pin ? ' · server on CPU 0, client on CPU 1' : ''}${SOURCE ? ' · Phial from sources (tsx)' : ''}\n\n`;
+if (sse.length) {
+  md +=
+    '## SSE fan-out (one event per 100 ms to every client)\n\n| framework | clients | connected | delivered events/s | expected | p50 ms | p99 ms | max ms | server RSS MB |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n';
+  for (const r of sse) {
+    md += r.error
+      ? `| ${NAMES[r.framework]} | ${r.clients} | error: ${r.error} | | | | | | |\n`
+      : `| ${NAMES[r.framework]} | ${r.clients} | ${r.connected} | ${r.eventsPerSec} | ${r.expectedPerSec} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.max, 1)} | ${fmt(r.rssMb)} |\n`;
+  }
+  md += '\n';
+}
+if (ws.length) {
+  md += `## WebSocket echo (${CONNS} connections, closed loop, text messages)\n\n| framework | message | messages/s | × raw ws | server RSS MB |\n|---|---:|---:|---:|---:|\n`;
+  for (const r of ws) {
+    const base = rawWs(r.bytes);
+    md += r.error
+      ? `| ${NAMES[r.framework]} | | error: ${r.error} | | |\n`
+      : `| ${NAMES[r.framework]} | ${r.bytes} B | ${r.messagesPerSec} | ${base ? (r.messagesPerSec / base).toFixed(2) : '–'} | ${fmt(r.rssMb)} |\n`;
+  }
+}
+mkdirSync(dirname(OUT), { recursive: true });
+writeFileSync(OUT, md);
+console.log(`\n${md}\nwritten to ${OUT}`);

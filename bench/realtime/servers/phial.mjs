@@ -1,0 +1,32 @@
+// Phial: SSE fan-out with eventStream + Broadcast, WebSocket echo with app.websocket, on Phial's own server.
+// PHIAL_FROM_SOURCE=1 (with `node --import tsx`) loads the sources instead of the built bundle (smoke runs).
+import { everyTick, portFromArgs, tickPayload } from './common.mjs';
+
+const phial = process.env.PHIAL_FROM_SOURCE
+  ? await import('../../../packages/phial/src/index.ts')
+  : await import('phial');
+const { Broadcast, Phial, eventStream } = phial;
+
+const app = new Phial(import.meta.url);
+const bus = new Broadcast();
+
+app.get('/health', () => 'ok');
+
+app.get('/sse', () =>
+  eventStream(
+    async (stream) => {
+      // a fan-out does not await each client: a slow one is dropped by its stream's highWaterMark
+      const leave = bus.subscribe('tick', (data) => void stream.send({ data }));
+      await new Promise((resolve) => stream.onClose(resolve));
+      leave();
+    },
+    { heartbeat: 0 },
+  ),
+);
+
+app.websocket('/echo', async (ws) => {
+  for await (const message of ws) await ws.send(message);
+});
+
+everyTick(() => bus.publish('tick', tickPayload()));
+await app.listen(portFromArgs(), '127.0.0.1');
