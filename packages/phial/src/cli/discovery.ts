@@ -166,16 +166,41 @@ function isFile(p: string): boolean {
 
 let tsxRegistered: Promise<void> | null = null;
 
-/** Makes `.ts` modules importable: registers tsx's ESM hooks once (not when a TS loader is already active). */
+/** True when this Node strips TypeScript types itself (22.18+ / 23.6+, or `--experimental-strip-types`). */
+export function nodeStripsTypes(): boolean {
+  return Boolean((process.features as { typescript?: string | false }).typescript);
+}
+
+/** Node's own type stripping, or a clear error when this Node has none. */
+function nativeTypeScript(): void {
+  if (nodeStripsTypes()) return;
+  throw new Error(
+    `Loading a TypeScript app needs tsx on Node ${process.version} (npm install tsx), or Node 22.18+ / 23.6+, which runs TypeScript itself.`,
+  );
+}
+
+/**
+ * Makes `.ts` modules importable, once: tsx's ESM hooks when tsx is installed (an optional peer dependency; it
+ * also maps `./x.js` imports to `./x.ts`), else Node's own type stripping (imports then name `.ts` files).
+ * `PHIAL_TS_LOADER=node` picks Node's own even when tsx is there. Nothing when a TS loader is already active.
+ */
 function ensureTypeScript(): Promise<void> {
   if (tsxRegistered !== null) return tsxRegistered;
   const already =
     process.env.VITEST !== undefined || process.execArgv.some((a) => /(^|[\\/=\s])tsx([\\/]|$)/.test(a));
-  tsxRegistered = already
-    ? Promise.resolve()
-    : import('tsx/esm/api').then((m) => {
+  if (already) tsxRegistered = Promise.resolve();
+  else if (process.env.PHIAL_TS_LOADER === 'node') tsxRegistered = Promise.resolve().then(nativeTypeScript);
+  else {
+    tsxRegistered = import('tsx/esm/api').then(
+      (m) => {
         m.register();
-      });
+      },
+      (e: unknown) => {
+        if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+        nativeTypeScript();
+      },
+    );
+  }
   return tsxRegistered;
 }
 

@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+// `npm run check:packages` (after `npm run build`): checks every publishable workspace package as a user would
+// receive it. Per package: the metadata (MIT license and a LICENSE file equal to the root one, a README, the
+// repository of the root package.json with the package's folder, `publishConfig.access: public` when scoped,
+// `sideEffects` declared); the tarball `npm pack` would make (only the bundle, its maps and the .d.ts files,
+// plus what the package lists on purpose, e.g. vendored assets; every `exports`/`bin` target present); then
+// publint (strict) and Are the Types Wrong (ESM-only profile: the packages are ESM and need Node ^20.19).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const root = JSON.parse(readFileSync('package.json', 'utf8'));
+const rootLicense = readFileSync('LICENSE', 'utf8');
+const only = process.argv.slice(2);
+const problems = [];
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', shell: false });
+  return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+}
+
+/** Files a tarball may hold: the bundle and its maps, type declarations, the package's own docs. */
+function allowedFile(f, extra) {
+  if (['package.json', 'README.md', 'LICENSE'].includes(f)) return true;
+  if (f.startsWith('dist/bundle/') && /\.(js|js\.map)$/.test(f)) return true;
+  if (f.startsWith('dist/') && f.endsWith('.d.ts')) return true;
+  return extra.some((dir) => f.startsWith(`${dir}/`));
+}
+
+/** Every file a package.json points at (exports, main, types, bin). */
+function targets(pkg) {
+  const out = new Set();
+  const walk = (v) => {
+    if (typeof v === 'string') out.add(v.replace(/^\.\//, ''));
+    else if (v && typeof v === 'object') for (const x of Object.values(v)) walk(x);
+  };
+  walk(pkg.exports);
+  walk(pkg.main);
+  walk(pkg.types);
+  walk(pkg.bin);
+  return [...out];
+}
+
+const dirs = readdirSync('packages')
+  .map((d) => path.join('packages', d))
+  .filter((d) => existsSync(path.join(d, 'package.json')));
+
+for (const dir of dirs) {
+  const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+  if (pkg.private) continue;
+  if (only.length && !only.includes(pkg.name) && !only.includes(dir)) continue;
+  const bad = (msg) => problems.push(`${pkg.name}: ${msg}`);
+  console.log(`== ${pkg.name} (${dir})`);
+
+  if (pkg.license !== 'MIT') bad(`license is ${pkg.license}, not MIT`);
+  const license = path.join(dir, 'LICENSE');
+  if (!existsSync(license)) bad('no LICENSE file');
+  else if (readFileSync(license, 'utf8') !== rootLicense) bad('LICENSE differs from the root LICENSE');
+  if (!existsSync(path.join(dir, 'README.md'))) bad('no README.md');
+  if (pkg.repository?.url !== root.repository.url || pkg.repository?.directory !== dir) {
+    bad(`repository must be ${JSON.stringify({ ...root.repository, directory: dir })}`);
+  }
+  if (pkg.name.startsWith('@') && pkg.publishConfig?.access !== 'public')
+    bad('scoped: publishConfig.access must be "public"');
+  if (pkg.sideEffects === undefined) bad('sideEffects is not declared');
+  if (pkg.type !== 'module') bad('type must be "module"');
+
+  const packed = run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts', `./${dir}`]);
+  if (!packed.ok) {
+    bad(`npm pack failed:\n${packed.out}`);
+    continue;
+  }
+  const files = JSON.parse(packed.out.slice(packed.out.indexOf('[')))
+    .at(0)
+    .files.map((f) => f.path);
+  const extra = (pkg.files ?? []).filter((f) => !f.startsWith('dist'));
+  for (const f of files) if (!allowedFile(f, extra)) bad(`the tarball holds ${f}`);
+  for (const t of targets(pkg))
+    if (!files.includes(t)) bad(`${t} (named in package.json) is not in the tarball`);
+  console.log(`   tarball: ${files.length} files`);
+
+  const lint = run('npx', ['--no-install', 'publint', 'run', dir, '--strict']);
+  if (!lint.ok || !/All good/.test(lint.out)) bad(`publint:\n${lint.out}`);
+  else console.log('   publint: all good');
+
+  const attw = run('npx', [
+    '--no-install',
+    'attw',
+    '--pack',
+    dir,
+    '--profile',
+    'esm-only',
+    '--format',
+    'ascii',
+  ]);
+  if (!attw.ok) bad(`Are the Types Wrong:\n${attw.out}`);
+  else console.log('   attw: no problems');
+}
+
+if (problems.length) {
+  console.error(`\n${problems.length} problem(s):\n- ${problems.join('\n- ')}`);
+  process.exit(1);
+}
+console.log('\nAll packages are ready to publish.');
