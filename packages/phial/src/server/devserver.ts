@@ -133,11 +133,11 @@ export async function runDevServer(app: Phial, options: RunOptions = {}): Promis
     process.once('SIGINT', stop);
     return server;
   }
-  if (app.debug && options.useDebugger !== false) await enableDebugger(app, err);
   if (!quiet) {
     out(` * Serving Phial app '${app.name}'`);
     out(` * Debug mode: ${app.debug ? 'on' : 'off'}`);
   }
+  if (app.debug && options.useDebugger !== false) await enableDebugger(app, err);
   const server = await listenApp(app, port, host, {
     server: options.server,
     onResponse: quiet ? undefined : (entry) => err(accessLine(entry)),

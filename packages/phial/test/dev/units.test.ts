@@ -113,7 +113,7 @@ describe('tracebacks of a bundle', () => {
         '',
         'export function check(order: Order): number {',
         '  const limit: number = 3;',
-        '  if (order.id > limit) throw new RangeError(`order ${order.id} over the limit`);',
+        '  if (order.id > limit) throw new RangeError("order " + order.id + " over the limit");',
         '  return order.id;',
         '}',
         '',

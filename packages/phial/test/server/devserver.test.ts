@@ -9,7 +9,15 @@ describe('app.run', () => {
     app.route('/', () => 'Hello, World!');
     const out: string[] = [];
     const err: string[] = [];
-    const server = await app.run({ port: 0, debug: true, out: (l) => out.push(l), err: (l) => err.push(l) });
+    // in-process: no reloader (it would re-run this test file in a worker) and no debugger lines
+    const server = await app.run({
+      port: 0,
+      debug: true,
+      useReloader: false,
+      useDebugger: false,
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+    });
     try {
       const port = (server.address() as AddressInfo).port;
       expect(app.debug).toBe(true);
