@@ -21,8 +21,14 @@ function contextApp(): Phial {
   app.beforeRequest(() => {
     g.who = request.args.get('who') ?? 'nobody';
   });
-  app.route('/timer', () => new Promise((resolve) => setTimeout(() => resolve(`${request.path} ${g.who}`), 5)));
-  app.route('/immediate', () => new Promise((resolve) => setImmediate(() => resolve(`${request.path} ${g.who}`))));
+  app.route(
+    '/timer',
+    () => new Promise((resolve) => setTimeout(() => resolve(`${request.path} ${g.who}`), 5)),
+  );
+  app.route(
+    '/immediate',
+    () => new Promise((resolve) => setImmediate(() => resolve(`${request.path} ${g.who}`))),
+  );
   app.route('/emitter', () => {
     const ee = new EventEmitter();
     const out = new Promise((resolve) => ee.on('go', () => resolve(`${request.path} ${g.who}`)));
@@ -33,7 +39,9 @@ function contextApp(): Phial {
     '/callback',
     () =>
       new Promise((resolve, reject) =>
-        readFile(fileURLToPath(import.meta.url), (err) => (err ? reject(err) : resolve(`${request.path} ${g.who}`))),
+        readFile(fileURLToPath(import.meta.url), (err) =>
+          err ? reject(err) : resolve(`${request.path} ${g.who}`),
+        ),
       ),
   );
   app.route('/phial-stream', () => {
@@ -82,11 +90,14 @@ describe('AsyncLocalStorage semantics by default', () => {
     results.forEach((r, i) => expect(r.text.endsWith(` ${names[i]}`)).toBe(true));
   });
 
-  it.each(['phial-stream', 'web-stream'])('a %s body is consumed inside the request context', async (kind) => {
-    const res = await contextApp().testClient().get(`/${kind}?who=bo`);
-    expect(res.status).toBe(200);
-    expect(res.text).toBe(`${kind === 'web-stream' ? 'w' : 'a'}:/${kind}:bo`);
-  });
+  it.each(['phial-stream', 'web-stream'])(
+    'a %s body is consumed inside the request context',
+    async (kind) => {
+      const res = await contextApp().testClient().get(`/${kind}?who=bo`);
+      expect(res.status).toBe(200);
+      expect(res.text).toBe(`${kind === 'web-stream' ? 'w' : 'a'}:/${kind}:bo`);
+    },
+  );
 });
 
 const sockets: RawClient[] = [];
