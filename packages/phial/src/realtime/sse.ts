@@ -9,7 +9,12 @@
  * most `highWaterMark` bytes (default 1 MiB); an event that would cross it closes the stream (the slow
  * client is dropped: `signal` aborts, `onClose` callbacks run) and `send()` resolves to `false`.
  */
-import { currentRequestContext, type RequestContext, runWithContext } from '../app/context.js';
+import {
+  currentRequestContext,
+  getCurrentContext,
+  type RequestContext,
+  runWithContext,
+} from '../app/context.js';
 import { Response } from '../http/response.js';
 
 /** One event: `data` (objects are sent as JSON, strings line by line), `event`, `id`, `retry` (ms). */
@@ -143,7 +148,11 @@ class Channel implements EventStream, AsyncIterableIterator<Uint8Array> {
 
   onClose(fn: () => void): void {
     if (this.done) fn();
-    else this.closers.push(fn);
+    else {
+      // runs in the context it was registered in (the producer's request context)
+      const ctx = getCurrentContext();
+      this.closers.push(ctx === undefined ? fn : () => runWithContext(ctx, fn));
+    }
   }
 
   send(event: ServerSentEvent | string): Promise<boolean> {

@@ -178,6 +178,26 @@ describe('eventStream on the test client', () => {
     expect(chunks).toEqual([':\n\n', ':\n\n', ':\n\n']);
   });
 
+  it('keeps the request context in timer callbacks and onClose callbacks', async () => {
+    const app = new Phial(import.meta.url, { staticFolder: null });
+    let closedIn = '';
+    app.get('/timers', () =>
+      eventStream(async (s) => {
+        s.onClose(() => {
+          closedIn = request.path;
+        });
+        const t = setInterval(() => void s.send(`tick from ${request.path}`), 5);
+        s.onClose(() => clearInterval(t));
+        await new Promise((r) => s.onClose(() => r(null)));
+      }),
+    );
+    const res = await app.testClient().get('/timers', { stream: true });
+    const events = res.events();
+    expect((await events.next()).value?.data).toBe('tick from /timers');
+    await res.close();
+    await waitFor(() => closedIn === '/timers', 1000, 'onClose in context');
+  });
+
   it('logs a producer error once and ends the stream', async () => {
     const app = new Phial(import.meta.url, { staticFolder: null });
     const errors: unknown[][] = [];

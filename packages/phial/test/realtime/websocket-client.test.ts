@@ -195,14 +195,15 @@ describe('WebSocket routes (test client)', () => {
     const app = makeApp();
     const closes: [number, string][] = [];
     app.websocket('/events', (ws: ServerWebSocket) => {
-      ws.on('message', (m) => void ws.send(`got ${String(m)}`));
+      // listeners run in the handler's request context
+      ws.on('message', (m) => void ws.send(`got ${String(m)} at ${request.path}`));
       ws.on('close', (code, reason) => closes.push([code, reason]));
     });
     const ws = await app.testClient().websocket('/events');
     ws.send('one');
     ws.send('two');
-    expect(await ws.receive()).toBe('got one');
-    expect(await ws.receive()).toBe('got two');
+    expect(await ws.receive()).toBe('got one at /events');
+    expect(await ws.receive()).toBe('got two at /events');
     await ws.close(4000, 'bye');
     expect(closes).toEqual([[4000, 'bye']]);
   });

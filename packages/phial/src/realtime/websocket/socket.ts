@@ -8,6 +8,8 @@
  * wait in a short queue for async iteration; when it is full the transport stops reading (TCP pushes back).
  */
 
+import { getCurrentContext, runWithContext } from '../../app/context.js';
+
 /** What a transport reports to its socket. */
 export interface TransportSink {
   message(data: string | Uint8Array): void;
@@ -74,6 +76,7 @@ export class ServerWebSocket implements AsyncIterable<WebSocketMessage> {
     close: [],
     error: [],
   };
+  private readonly originals = new WeakMap<Listener[keyof Listener], Listener[keyof Listener]>();
   private queue: WebSocketMessage[] = [];
   private iterating = false;
   private wake: (() => void) | null = null;
@@ -167,16 +170,26 @@ export class ServerWebSocket implements AsyncIterable<WebSocketMessage> {
     this.transport.terminate();
   }
 
-  /** Adds a listener: `message` (data), `close` (code, reason), `error` (err). */
+  /**
+   * Adds a listener: `message` (data), `close` (code, reason), `error` (err). It runs in the context it was
+   * added in (the handler's request context: `request`, `session`, `g` work in it).
+   */
   on<K extends keyof Listener>(event: K, fn: Listener[K]): this {
-    (this.listeners[event] as Listener[K][]).push(fn);
+    const ctx = getCurrentContext();
+    const run =
+      ctx === undefined
+        ? fn
+        : (((...args: unknown[]) =>
+            runWithContext(ctx, fn as (...a: unknown[]) => void, ...args)) as Listener[K]);
+    this.originals.set(run as Listener[keyof Listener], fn as Listener[keyof Listener]);
+    (this.listeners[event] as Listener[K][]).push(run);
     return this;
   }
 
   /** Removes a listener. */
   off<K extends keyof Listener>(event: K, fn: Listener[K]): this {
     const list = this.listeners[event] as Listener[K][];
-    const i = list.indexOf(fn);
+    const i = list.findIndex((l) => l === fn || this.originals.get(l as Listener[keyof Listener]) === fn);
     if (i !== -1) list.splice(i, 1);
     return this;
   }
