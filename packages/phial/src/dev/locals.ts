@@ -25,7 +25,7 @@ export interface CaptureLimits {
   maxFrames?: number;
   /** Variables per frame. */
   maxLocals?: number;
-  /** Pauses per second before capturing stops for a second (a throw loop must not stall the app). */
+  /** Pauses per second before pausing stops for 5 s (a throw loop must not stall the app). */
   maxPausesPerSecond?: number;
 }
 
@@ -80,6 +80,7 @@ function workerMain(
   let windowStart = 0;
   let pauses = 0;
   let stopped = false;
+  let throttled = false;
   type RemoteObject = {
     type: string;
     subtype?: string;
@@ -102,7 +103,19 @@ function workerMain(
       windowStart = now;
       pauses = 0;
     }
-    if (++pauses > data.maxPausesPerSecond) return;
+    if (++pauses > data.maxPausesPerSecond) {
+      // a throw loop: stop pausing for a while rather than slow every throw down (Sentry does the same)
+      if (!throttled) {
+        throttled = true;
+        post('Debugger.setPauseOnExceptions', { state: 'none' }).catch(() => undefined);
+        setTimeout(() => {
+          throttled = false;
+          windowStart = 0;
+          if (!stopped) post('Debugger.setPauseOnExceptions', { state: 'all' }).catch(() => undefined);
+        }, 5000);
+      }
+      return;
+    }
     const frames: CallFrame[] = [];
     for (const f of params.callFrames) {
       const url = f.url || scriptUrls.get(f.location.scriptId) || '';
