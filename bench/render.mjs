@@ -2,22 +2,31 @@
 // Template render benchmark: @phial/jinja and nunjucks against a hand-written template-literal function.
 //
 //   node bench/render.mjs [--quick] [--rounds N] [--round-ms MS] [--warmup-ms MS] [--out FILE] [--no-write]
+//                         [--page orders|large]
 //
 // The same page (bench/templates/page.html extending layout.html: blocks, super(), a macro per row over 100
 // rows, filters, autoescape) is rendered by each engine; all outputs must equal bench/templates/expected.html
 // (rendered by Python's Jinja2 3.1.6) before anything is timed. @phial/jinja is imported from
 // packages/jinja/dist (build it with `npx tsc -p packages/jinja/tsconfig.json`); while it cannot render the
 // page its row says "not ready" and why.
+//
+// A second, large real-world-style page (bench/templates/large/: four levels of inheritance, imported macro
+// libraries, ~200 macro calls with keyword arguments, `**kwargs` through `xmlattr`, `caller()` blocks,
+// groupby/map/sum, loop.cycle) is timed the same way against its own hand-written floor.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { fmtInt, machineInfo, markdownTable, median, writeSection } from './lib/report.mjs';
 import { makeContext } from './templates/data.mjs';
 import { renderPage, renderPageReplaceEscape } from './templates/handwritten.mjs';
+import { makeLargeContext } from './templates/large/data.mjs';
+import { renderLargePage } from './templates/large/handwritten.mjs';
 
 const TEMPLATES_DIR = fileURLToPath(new URL('./templates/', import.meta.url));
 const JINJA_DIST = new URL('../packages/jinja/dist/index.js', import.meta.url);
+const LARGE_DIR = `${TEMPLATES_DIR}large/`;
 const EXPECTED = readFileSync(`${TEMPLATES_DIR}expected.html`, 'utf8');
+const EXPECTED_LARGE = readFileSync(`${LARGE_DIR}expected.html`, 'utf8');
 const GOAL = 0.75;
 
 function parseArgs(argv) {
@@ -27,6 +36,7 @@ function parseArgs(argv) {
     warmupMs: 1000,
     out: fileURLToPath(new URL('./RESULTS.md', import.meta.url)),
     write: true,
+    pages: ['orders', 'large'],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -41,6 +51,7 @@ function parseArgs(argv) {
     else if (a === '--warmup-ms') o.warmupMs = Number(next());
     else if (a === '--out') o.out = next();
     else if (a === '--no-write') o.write = false;
+    else if (a === '--page') o.pages = [next()];
     else throw new Error(`unknown option ${a}`);
   }
   return o;
@@ -54,6 +65,38 @@ function firstDiff(got, want) {
   const at = (s) => JSON.stringify(s.slice(Math.max(0, i - 30), i + 30));
   return `output differs at char ${i}: got ${at(got)}, expected ${at(want)}`;
 }
+
+/** The large page's engines: its hand-written floor, @phial/jinja and nunjucks (which lacks `**kwargs`). */
+const LARGE_ENGINES = [
+  {
+    name: 'hand-written template literals (floor)',
+    key: 'handwritten',
+    required: true,
+    setup: async () => renderLargePage,
+  },
+  {
+    name: '@phial/jinja',
+    key: 'phial',
+    required: false,
+    setup: async () => {
+      const jinja = await import(JINJA_DIST.href);
+      const env = new jinja.Environment({ loader: new jinja.FileSystemLoader(LARGE_DIR), autoescape: true });
+      const template = env.getTemplate('page.html');
+      return (ctx) => template.render(ctx);
+    },
+  },
+  {
+    name: 'nunjucks 3 (cached Environment)',
+    key: 'nunjucks',
+    required: false,
+    setup: async () => {
+      const nunjucks = createRequire(import.meta.url)('nunjucks');
+      const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(LARGE_DIR), { autoescape: true });
+      const template = env.getTemplate('page.html', true);
+      return (ctx) => template.render(ctx);
+    },
+  },
+];
 
 /** Each engine: a name and a setup that returns a render function, or throws while it cannot render. */
 const ENGINES = [
@@ -115,9 +158,10 @@ function timeRenders(render, ctx, ms) {
   return n / (elapsed / 1000);
 }
 
-async function main() {
-  const opts = parseArgs(process.argv.slice(2));
-  const ctx = makeContext();
+/** Times one page's engines (outputs checked first); returns its markdown table. */
+async function runPage(opts, engines, ctx, expected) {
+  const ENGINES = engines;
+  const EXPECTED = expected;
   const ready = [];
   const rows = new Map();
   for (const e of ENGINES) {
@@ -163,7 +207,18 @@ async function main() {
     [false, true, true, true, false],
   );
   console.log(`\n${table}\n`);
+  return table;
+}
 
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const tables = {};
+  if (opts.pages.includes('orders')) tables.orders = await runPage(opts, ENGINES, makeContext(), EXPECTED);
+  if (opts.pages.includes('large')) {
+    console.log('large page:');
+    tables.large = await runPage(opts, LARGE_ENGINES, makeLargeContext(), EXPECTED_LARGE);
+  }
+  const table = tables.orders ?? '(not run)';
   const info = machineInfo();
   const section = [
     '## Template rendering',
@@ -182,6 +237,13 @@ async function main() {
       'depends on escaping.',
     '',
     table,
+    '',
+    `- Large page: bench/templates/large/page.html (four levels of inheritance, imported macro libraries, ` +
+      `macro calls with keyword arguments, \`**kwargs\` through \`xmlattr\`, \`caller()\` blocks, groupby/map/sum); ` +
+      `output ${EXPECTED_LARGE.length} characters, equal to bench/templates/large/expected.html (Jinja2 3.1.6); ` +
+      'its floor is bench/templates/large/handwritten.mjs.',
+    '',
+    tables.large ?? '(not run)',
   ].join('\n');
   if (opts.write) {
     writeSection(opts.out, 'templates', section);

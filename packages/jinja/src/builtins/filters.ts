@@ -225,10 +225,19 @@ function policy(env: Environment, key: string, dflt: unknown): unknown {
 // ---------------------------------------------------------------------------------------------
 // attribute getters (Jinja's make_attrgetter / make_multi_attrgetter)
 
-function attributeParts(attr: unknown): unknown[] {
+/** Parsed `attribute=` paths by string (templates pass the same few constants on every render). */
+const ATTRIBUTE_PARTS = new Map<string, readonly unknown[]>();
+
+function attributeParts(attr: unknown): readonly unknown[] {
   if (isNone(attr)) return [];
-  if (typeof attr === 'string') return attr.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-  return [attr];
+  if (typeof attr !== 'string') return [attr];
+  let parts = ATTRIBUTE_PARTS.get(attr);
+  if (parts === undefined) {
+    parts = attr.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+    if (ATTRIBUTE_PARTS.size >= 256) ATTRIBUTE_PARTS.clear();
+    ATTRIBUTE_PARTS.set(attr, parts);
+  }
+  return parts;
 }
 
 function ignoreCase(v: unknown): unknown {

@@ -642,50 +642,72 @@ export function makeMacro(
       return body(...raw);
     }
     const bound: unknown[] = raw.slice(0, argc);
+    const npos = bound.length;
     let foundCaller = false;
-    let kwLeft: Kwargs | null = null;
-    // copy the keywords only when there are any
-    if (kw)
-      for (const _ in kw) {
-        kwLeft = Object.assign(new Kwargs(), kw);
-        break;
-      }
-    if (bound.length !== argc) {
-      for (let i = bound.length; i < argc; i++) {
+    // the keywords are read in place (copying and deleting would turn them into a slow dictionary object)
+    let kwCount = 0;
+    if (kw) for (const _ in kw) kwCount++;
+    let used = 0;
+    if (npos !== argc) {
+      for (let i = npos; i < argc; i++) {
         const an = argNames[i]!;
         let v: unknown = MISSING;
-        if (kwLeft && hasOwn.call(kwLeft, an)) {
-          v = kwLeft[an];
-          delete kwLeft[an];
+        if (kwCount && hasOwn.call(kw, an)) {
+          v = kw![an];
+          used++;
         }
         if (an === 'caller') foundCaller = true;
         bound.push(v);
       }
     } else foundCaller = explicitCaller;
+    let callerTaken = false;
     if (hasCaller && !foundCaller) {
       let c: unknown;
-      if (kwLeft && hasOwn.call(kwLeft, 'caller')) {
-        c = kwLeft.caller;
-        delete kwLeft.caller;
+      if (kwCount && hasOwn.call(kw, 'caller')) {
+        c = kw!.caller;
+        callerTaken = true;
+        used++;
       }
       if (c === undefined || c === null) c = new U('No caller defined', MISSING, 'caller');
       bound.push(c);
     }
+    // a keyword not bound above: a later parameter's name was consumed, anything else is left over
+    const leftover = (k: string): boolean => {
+      if (callerTaken && k === 'caller') return false;
+      const i = argNames.indexOf(k);
+      return !(i >= npos && i < argc);
+    };
     if (catchKwargs) {
       const d: Record<string, unknown> = {};
-      if (kwLeft) Object.assign(d, kwLeft);
-      bound.push(d);
-    } else if (kwLeft) {
-      const keys = Object.keys(kwLeft);
-      if (keys.length) {
-        if (keys.includes('caller')) {
-          throw pyError(
-            'TypeError',
-            `macro '${name}' was invoked with two values for the special caller argument. This is most likely a bug.`,
-          );
+      if (kwCount > used) {
+        for (const k in kw) {
+          if (!leftover(k)) continue;
+          if (k === '__proto__')
+            Object.defineProperty(d, k, {
+              value: kw![k],
+              enumerable: true,
+              writable: true,
+              configurable: true,
+            });
+          else d[k] = kw![k];
         }
-        throw pyError('TypeError', `macro '${name}' takes no keyword argument '${keys[0]}'`);
       }
+      bound.push(d);
+    } else if (kwCount > used) {
+      let first = '';
+      for (const k in kw) {
+        if (leftover(k)) {
+          first = k;
+          break;
+        }
+      }
+      if (first === 'caller' || (hasOwn.call(kw, 'caller') && leftover('caller'))) {
+        throw pyError(
+          'TypeError',
+          `macro '${name}' was invoked with two values for the special caller argument. This is most likely a bug.`,
+        );
+      }
+      throw pyError('TypeError', `macro '${name}' takes no keyword argument '${first}'`);
     }
     if (catchVarargs) bound.push(tuple(raw.slice(argc)));
     else if (raw.length > argc) {
