@@ -8,6 +8,14 @@ import { BaseRequest, type RawRequest } from '../http/request.js';
 import type { RequestContext } from './context.js';
 import type { Session, SessionData } from './sessions.js';
 
+/** The values a route's schemas produced (set by the validation step). */
+export interface ValidatedValues {
+  body?: unknown;
+  query?: unknown;
+  headersData?: unknown;
+  cookiesData?: unknown;
+}
+
 /** Params of a request that matched nothing yet (shared, frozen: matching sets a fresh object). */
 const NO_PARAMS: Record<string, unknown> = Object.freeze(Object.create(null));
 
@@ -26,6 +34,8 @@ export class Request<P = Record<string, unknown>> extends BaseRequest {
   routingException: Error | null = null;
   /** @internal the request context (session access) */
   _ctx: RequestContext | null = null;
+  /** @internal what the route's schemas validated (`body`, `query`, ...): one slot keeps every request one shape */
+  _validated: ValidatedValues | null = null;
 
   constructor(raw: RawRequest, params?: P) {
     super(raw);
@@ -48,6 +58,29 @@ export class Request<P = Record<string, unknown>> extends BaseRequest {
   /** @internal the app's config holds the body limits */
   protected override bodyConfig(): BodyConfig | null {
     return this._ctx?.app.config ?? null;
+  }
+
+  /**
+   * The body as the route's `body` schema output it (undefined when the route has no `body` schema; the
+   * raw body stays in `json`, `form`, `files`). Typed by the schema in the view.
+   */
+  get body(): unknown {
+    return this._validated?.body;
+  }
+
+  /** The query as the route's `query` schema output it (undefined without one; `args` is the raw query). */
+  get query(): unknown {
+    return this._validated?.query;
+  }
+
+  /** The headers as the route's `headers` schema output them (undefined without one). */
+  get headersData(): unknown {
+    return this._validated?.headersData;
+  }
+
+  /** The cookies as the route's `cookies` schema output them (undefined without one). */
+  get cookiesData(): unknown {
+    return this._validated?.cookiesData;
   }
 
   /** Same as `params` (Flask's `view_args`). */

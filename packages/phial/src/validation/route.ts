@@ -6,7 +6,7 @@
  */
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { isPromiseLike } from '../app/maybe.js';
-import type { Request } from '../app/request.js';
+import type { Request, ValidatedValues } from '../app/request.js';
 import { UnsupportedMediaType } from '../http/exceptions.js';
 import { isJsonMimetype, Response } from '../http/response.js';
 import { type LocatedIssue, RequestValidationError, ResponseValidationError } from './errors.js';
@@ -168,7 +168,8 @@ function headersObject(req: Request<unknown>): [string, string][] {
 /** Validates the inputs; assigns `req.params`/`query`/`headersData`/`cookiesData`/`body` or throws 422. */
 export function validateInput(req: Request<unknown>, v: RouteValidation): void | Promise<void> {
   const pending: Pending[] = [];
-  const r = req as Request<unknown> & Record<string, unknown>;
+  const r: ValidatedValues = {};
+  req._validated = r;
   if (v.params !== null) {
     pending.push({
       location: 'path',

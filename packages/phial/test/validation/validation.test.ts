@@ -356,6 +356,16 @@ describe('other libraries, async schemas, blueprints and MethodView', () => {
     expect(plan('/checked')).toBeDefined();
   });
 
+  it('without schemas, req.body/query/headersData/cookiesData are undefined and the raw views unchanged', async () => {
+    const app = makeApp();
+    app.post('/raw', (req) => ({
+      none: [req.body, req.query, req.headersData, req.cookiesData].every((x) => x === undefined),
+      json: req.json,
+    }));
+    const res = await app.testClient().post('/raw?x=1', { json: { a: 1 } });
+    expect(res.json).toEqual({ none: true, json: { a: 1 } });
+  });
+
   it('valibot schemas with a JSON Schema (toStandardJsonSchema) get converted query values', async () => {
     const app = makeApp();
     const Q = toStandardJsonSchema(v.object({ n: v.number(), on: v.boolean(), tag: v.array(v.string()) }));
