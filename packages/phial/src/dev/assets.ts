@@ -21,6 +21,7 @@ table.source td.lineno { width: 3.5em; text-align: right; color: #999; user-sele
 table.source pre { margin: 0; white-space: pre-wrap; }
 table.source tr.current { background: #fff3b0; }
 table.source tr.current td.lineno { color: #000; font-weight: bold; }
+div.locals p.none { margin: .3em .6em; color: #777; font-size: .85em; }
 details.locals { padding: .3em .6em; border-top: 1px dashed #ddd; }
 details.locals summary { cursor: pointer; font-size: .85em; color: #333; }
 details.locals table, table.pairs { border-collapse: collapse; font-size: 13px; width: 100%; }

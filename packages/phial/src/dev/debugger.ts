@@ -270,8 +270,10 @@ export async function installDebugger(app: Phial, options: DebuggerOptions = {})
     if (text === null) return json({ output: 'Command too large.', error: true }, 413);
     const form = new URLSearchParams(text);
     if (form.get('s') !== secret) return json({ output: 'Bad secret.', error: true }, 403);
-    const tb = kept.get(Number(form.get('tb')));
+    // frame ids are unique in the process: `tb` only narrows the search
     const frameId = Number(form.get('frame'));
+    let tb = form.has('tb') ? kept.get(Number(form.get('tb'))) : undefined;
+    if (tb === undefined) for (const k of kept.values()) if (k.frames.has(frameId)) tb = k;
     const frame = tb?.frames.get(frameId);
     if (tb === undefined || frame === undefined) {
       return json(
