@@ -122,6 +122,15 @@ describe('debugger page', () => {
     expect(a.text).toMatch(/<th>profile<\/th><td><pre>\{ userName: &#39;ada&#39;, age: 36 \}/);
   });
 
+  it('captures locals of a rejected promise', async () => {
+    const r = await get(f, '/reject');
+    expect(r.text).toContain('no row 5 in users');
+    expect(r.text).toMatch(
+      /in <code class="function">loadUser<\/code>[\s\S]*<th>table<\/th><td><pre>&#39;users&#39;<\/pre>/,
+    );
+    expect(r.text).toMatch(/<th>wanted<\/th><td><pre>5<\/pre>/);
+  });
+
   it('shows the cause chain, the cause first', async () => {
     const r = await get(f, '/chain');
     const cause = r.text.indexOf('<span class="exc-name">SyntaxError</span>');
