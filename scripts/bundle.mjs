@@ -3,12 +3,26 @@
 // 5 files instead of ~90: module resolution and compilation were half of Phial's start-up time.
 // `dist/` keeps tsc's per-file output (types, source maps); the packages' `exports` point at `dist/bundle/`.
 // Dependencies (and @phial/jinja, from phial) stay external, so every package is loaded once.
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
+// The first-party extensions (@phial/db, @phial/login, ...): one entry each, bundled the same way (phial and the
+// other packages stay external).
+const extensions = readdirSync('packages').filter(
+  (name) =>
+    name !== 'phial' && name !== 'jinja' && existsSync(`packages/${name}/dist/index.js`) && !isPrivate(name),
+);
+
+function isPrivate(name) {
+  return JSON.parse(readFileSync(`packages/${name}/package.json`, 'utf8')).private === true;
+}
+
+const bundleDirs = ['packages/jinja/dist/bundle', 'packages/phial/dist/bundle'].concat(
+  extensions.map((name) => `packages/${name}/dist/bundle`),
+);
+
 // hashed chunk names change between builds: start from an empty folder
-for (const dir of ['packages/jinja/dist/bundle', 'packages/phial/dist/bundle'])
-  rmSync(dir, { recursive: true, force: true });
+for (const dir of bundleDirs) rmSync(dir, { recursive: true, force: true });
 
 const common = {
   bundle: true,
@@ -39,11 +53,18 @@ await Promise.all([
     chunkNames: 'chunk-[hash]',
     outdir: 'packages/phial/dist/bundle',
   }),
+  ...extensions.map((name) =>
+    build({
+      ...common,
+      entryPoints: { index: `packages/${name}/dist/index.js` },
+      outdir: `packages/${name}/dist/bundle`,
+    }),
+  ),
 ]);
 
 // No keepNames (it wraps every nested function in a call, per request too), so a class whose name collides
 // with another module's would be renamed (`Writer2`) and show the wrong `name` in errors: refuse that.
-for (const dir of ['packages/jinja/dist/bundle', 'packages/phial/dist/bundle']) {
+for (const dir of bundleDirs) {
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.js'))) {
     const text = readFileSync(`${dir}/${file}`, 'utf8');
     for (const m of text.matchAll(/\bclass ([A-Za-z_$][\w$]*?)(\d+)\b/g)) {
