@@ -62,7 +62,7 @@ const HTTP_VALIDATION_ERROR: JSONSchema = {
 function humanize(name: string): string {
   const words = name
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .split(/[_\s.-]+/)
+    .split(/[^A-Za-z0-9]+/)
     .filter(Boolean);
   return words.map((w) => (w[0] as string).toUpperCase() + w.slice(1)).join(' ');
 }
@@ -216,8 +216,15 @@ function operationFor(
   const { components } = ctx;
   const op: Record<string, unknown> = {};
   const endpoint = rule.endpoint;
+  // an anonymous view's endpoint is its rule text: name the operation after the method and the path
+  const anonymous = endpoint.includes('/');
+  const pathWords = rule.rule.replace(/<(?:[^>:]*:)?([^>]+)>/g, 'by $1');
   const viewName =
-    typeof view === 'function' && view.name ? view.name : (endpoint.split('.').pop() ?? endpoint);
+    typeof view === 'function' && view.name && !anonymous
+      ? view.name
+      : anonymous
+        ? `${method.toLowerCase()} ${pathWords}`
+        : (endpoint.split('.').pop() ?? endpoint);
   // tags: the route's, then its blueprints' (innermost first)
   const tags = new Set<string>(doc?.tags ?? []);
   const dot = endpoint.lastIndexOf('.');
@@ -233,7 +240,9 @@ function operationFor(
   if (typeof description === 'string' && description) op.description = description;
   let opId =
     doc?.operationId ??
-    endpoint.replace(/[^A-Za-z0-9_]/g, '_') + (multiMethod ? `_${method.toLowerCase()}` : '');
+    (anonymous
+      ? [method.toLowerCase(), ...pathWords.split(/[^A-Za-z0-9]+/).filter(Boolean)].join('_')
+      : endpoint.replace(/[^A-Za-z0-9_]/g, '_') + (multiMethod ? `_${method.toLowerCase()}` : ''));
   if (ctx.operationIds.has(opId)) opId = `${opId}_${method.toLowerCase()}`;
   let n = 2;
   while (ctx.operationIds.has(opId)) opId = `${opId}_${n++}`;

@@ -174,7 +174,10 @@ describe('the OpenAPI document', () => {
       }
     }
     app.addUrlRule('/items', { view: ItemApi.asView('items') });
+    app.post('/anon/<int:id>', () => ({}));
     const doc = new OpenAPI(app).document();
+    const anon = op(doc, '/anon/{id}', 'post');
+    expect([anon.operationId, anon.summary]).toEqual(['post_anon_by_id', 'Post Anon By Id']);
     expect(op(doc, '/admin/stats', 'get').tags).toEqual(['admin']);
     const get = op(doc, '/items', 'get');
     expect([get.summary, get.parameters?.[0]?.name, get.operationId]).toEqual([
