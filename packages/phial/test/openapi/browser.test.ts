@@ -19,7 +19,7 @@ beforeAll(async () => {
   server = await app.listen(0, '127.0.0.1');
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await launchBrowser();
-});
+}, 60_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -67,7 +67,7 @@ describe.skipIf(!browserAvailable)('live docs in Chromium', () => {
     expect(outside).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 60_000);
 
   it('ReDoc at /redoc renders the operations from the app, without a CDN', async () => {
     const page = await browser.context.newPage();
@@ -92,5 +92,5 @@ describe.skipIf(!browserAvailable)('live docs in Chromium', () => {
     expect(outside).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 60_000);
 });

@@ -113,5 +113,5 @@ describe('a client generated from the document', () => {
     expect(out.bad).toEqual({ status: 422, loc: ['body', 'name'] });
     expect(out.missing).toEqual({ status: 404, error: { error: 'no such pet' } });
     expect(out.echo).toEqual({ word: 'hi', text: 'hello', trace: 't-1' });
-  });
+  }, 90_000);
 });
