@@ -23,22 +23,22 @@ function contextApp(): Phial {
   });
   app.route(
     '/timer',
-    () => new Promise((resolve) => setTimeout(() => resolve(`${request.path} ${g.who}`), 5)),
+    () => new Promise<string>((resolve) => setTimeout(() => resolve(`${request.path} ${g.who}`), 5)),
   );
   app.route(
     '/immediate',
-    () => new Promise((resolve) => setImmediate(() => resolve(`${request.path} ${g.who}`))),
+    () => new Promise<string>((resolve) => setImmediate(() => resolve(`${request.path} ${g.who}`))),
   );
   app.route('/emitter', () => {
     const ee = new EventEmitter();
-    const out = new Promise((resolve) => ee.on('go', () => resolve(`${request.path} ${g.who}`)));
+    const out = new Promise<string>((resolve) => ee.on('go', () => resolve(`${request.path} ${g.who}`)));
     setTimeout(() => ee.emit('go'), 5);
     return out;
   });
   app.route(
     '/callback',
     () =>
-      new Promise((resolve, reject) =>
+      new Promise<string>((resolve, reject) =>
         readFile(fileURLToPath(import.meta.url), (err) =>
           err ? reject(err) : resolve(`${request.path} ${g.who}`),
         ),
