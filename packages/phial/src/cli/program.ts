@@ -386,7 +386,7 @@ async function runCommand(argv: string[], options: RunCliOptions): Promise<numbe
     });
 
   // templates
-  const templatesCmd = program.command('templates').description('Work with the app\'s templates.');
+  const templatesCmd = program.command('templates').description("Work with the app's templates.");
   templatesCmd
     .command('compile')
     .description(
@@ -397,16 +397,27 @@ async function runCommand(argv: string[], options: RunCliOptions): Promise<numbe
     .option('--trim-blocks', "compile with Jinja's trim_blocks (as the app's environment must use)")
     .option('--lstrip-blocks', "compile with Jinja's lstrip_blocks")
     .option('-x, --extension <name...>', 'extensions the app enables (i18n, do, loopcontrols, debug)')
+    .option('--newstyle-gettext', 'i18n: the app installs newstyle gettext')
+    .option('--i18n-trimmed', "i18n: the app sets the 'ext.i18n.trimmed' policy")
     .action(
       async (
         folder: string,
-        opts: { output: string; trimBlocks?: boolean; lstripBlocks?: boolean; extension?: string[] },
+        opts: {
+          output: string;
+          trimBlocks?: boolean;
+          lstripBlocks?: boolean;
+          extension?: string[];
+          newstyleGettext?: boolean;
+          i18nTrimmed?: boolean;
+        },
       ) => {
         const { compileTemplateFolder } = await import('./templates.js');
         const names = compileTemplateFolder(folder, opts.output, {
           trimBlocks: !!opts.trimBlocks,
           lstripBlocks: !!opts.lstripBlocks,
           extensions: opts.extension ?? [],
+          newstyleGettext: !!opts.newstyleGettext,
+          i18nTrimmed: !!opts.i18nTrimmed,
         });
         io.out(`Compiled ${names.length} template${names.length === 1 ? '' : 's'} to ${opts.output}\n`);
       },

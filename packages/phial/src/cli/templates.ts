@@ -16,6 +16,10 @@ export interface CompileTemplatesOptions {
   lstripBlocks?: boolean;
   /** Extensions enabled in the app's environment (`i18n`, `do`, `loopcontrols`, `debug`). */
   extensions?: readonly string[];
+  /** i18n: the app installs newstyle gettext (`installGettextTranslations(t, true)`). */
+  newstyleGettext?: boolean;
+  /** i18n: the `ext.i18n.trimmed` policy is on. */
+  i18nTrimmed?: boolean;
   /** Render modes to include (default all: `render`, `stream` and async rendering). */
   modes?: readonly ('sync' | 'stream' | 'async')[];
 }
@@ -36,6 +40,8 @@ export function compileTemplateFolder(
     lstripBlocks: !!options.lstripBlocks,
     extensions: options.extensions ?? [],
   });
+  env.newstyleGettext = !!options.newstyleGettext;
+  if (options.i18nTrimmed) env.policies['ext.i18n.trimmed'] = true;
   const names = env.listTemplates();
   const code = env.compileTemplates({ names, ...(options.modes ? { modes: options.modes } : {}) });
   mkdirSync(path.dirname(path.resolve(output)), { recursive: true });
