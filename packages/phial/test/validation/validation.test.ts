@@ -199,6 +199,15 @@ describe('errors', () => {
     expect(res.json).toEqual({ errors: 1, where: 'body', first: ['body', 'price'] });
   });
 
+  it('errorHandler(422) sees validation errors too, and TESTING does not turn them into exceptions', async () => {
+    const app = makeApp();
+    app.testing = true;
+    app.post('/items', { body: Item }, (req) => ({ ...req.body }));
+    app.errorHandler(422, (e) => makeResponse({ generic: e instanceof RequestValidationError }, 422));
+    const res = await app.testClient().post('/items', { json: {} });
+    expect([res.status, res.json]).toEqual([422, { generic: true }]);
+  });
+
   it('errorHandler(ZodError) registers and catches zod 4 errors thrown by a view', async () => {
     const app = makeApp();
     app.post('/parse', (req) => ({ ...Item.parse(req.json) }));
