@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import { BadRequest, ClientDisconnected, isHTTPException } from '../../http/exceptions.js';
 import type { BaseRequest } from '../../http/request.js';
 import { Response } from '../../http/response.js';
+import { announce, isObserved, observe } from '../diagnostics.js';
 import { fallbackResponse } from '../node.js';
 import { BodyReader, type BodySource } from './body.js';
 import { errorResponse } from './head.js';
@@ -113,6 +114,7 @@ export class Connection implements BodySource {
   private readonly listeners: Record<'data' | 'end' | 'drain' | 'error' | 'close', (chunk: Buffer) => void>;
   private readonly onResolved: (r: Response) => void;
   private readonly onRejected: (e: unknown) => void;
+  private readonly onObserverError: (e: unknown) => void;
 
   constructor(st: ServerState, socket: Socket) {
     this.st = st;
@@ -132,6 +134,9 @@ export class Connection implements BodySource {
       const cur = this.cur;
       if (cur !== null) this.write(cur, r);
       else r._close();
+    };
+    this.onObserverError = (e: unknown) => {
+      st.app.logger.error("Error in a listener of the server's 'request' event", e);
     };
     this.onRejected = (e: unknown) => {
       const cur = this.cur;
@@ -200,6 +205,7 @@ export class Connection implements BodySource {
       if (!cur.finished && cur.abort !== null) {
         cur.abort.abort(new Error('The client closed the connection.'));
       }
+      if (!cur.finished && cur.observed !== null) cur.observed.abort();
       cur.body?.fail(new ClientDisconnected('The client went away while the request body was being read.'));
     }
     const w = this.drainWaiter;
@@ -590,6 +596,19 @@ export class Connection implements BodySource {
   // ---- responses ----
 
   private dispatch(req: Http1Request): void {
+    const server = this.st.server;
+    if (isObserved(server)) {
+      // node's diagnostics channels and 'request' event (server/diagnostics.ts); the app runs inside
+      const obs = observe(server, this.socket, req);
+      req.observed = obs;
+      announce(obs, () => this.run(req), this.onObserverError);
+      return;
+    }
+    this.run(req);
+  }
+
+  /** Runs the app for `req` and writes its response. */
+  private run(req: Http1Request): void {
     let out: Response | Promise<Response>;
     try {
       out = this.st.app.wsgiApp(req, setup, req);
@@ -653,6 +672,7 @@ export class Connection implements BodySource {
   /** The response's last byte went to the socket (or the socket is gone). */
   finish(req: Http1Request, keepAlive: boolean, status: number): void {
     req.finished = true;
+    if (req.observed !== null) req.observed.finish();
     if (this.cur !== req) return;
     this.cur = null;
     const log = this.st.onResponse;

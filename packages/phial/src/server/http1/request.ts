@@ -4,6 +4,7 @@
  */
 import type { Socket } from 'node:net';
 import type { RawRequest } from '../../http/request.js';
+import type { Observation } from '../diagnostics.js';
 import type { BodyReader } from './body.js';
 
 const EMPTY_DONE: IteratorResult<Uint8Array> = { done: true, value: undefined };
@@ -44,6 +45,8 @@ export class Http1Request implements RawRequest {
   bodyRequested = false;
   /** The request's abort controller, once `req.signal` was read. */
   abort: AbortController | null = null;
+  /** node's request/response objects, when monitoring watches the server (server/diagnostics.ts). */
+  observed: Observation | null = null;
 
   constructor(socket: Socket) {
     this.socket = socket;

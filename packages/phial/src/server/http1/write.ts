@@ -77,6 +77,7 @@ function connectionLine(req: Http1Request, keep: boolean): string {
  */
 export function writeResponse(conn: Connection, req: Http1Request, res: Response): Promise<void> | undefined {
   const socket = conn.socket;
+  if (req.observed !== null) req.observed.head(res);
   let head = buildHeaders(res);
   const status = res._status;
   let keep = conn.canKeepAlive(req) && !connectionClose;
