@@ -234,6 +234,7 @@ export type {
   ServerSentEvent,
 } from './realtime/sse.js';
 export { eventStream, formatComment, formatEvent } from './realtime/sse.js';
+export { bunWebSocket } from './realtime/websocket/bun.js';
 export type { WebSocketHandler, WebSocketOptions } from './realtime/websocket/route.js';
 export type { WebSocketMessage } from './realtime/websocket/socket.js';
 export { ServerWebSocket } from './realtime/websocket/socket.js';

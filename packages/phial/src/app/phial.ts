@@ -525,8 +525,10 @@ export class Phial extends Scaffold {
   }
 
   /** Fetch API entry (Bun, Deno, Workers, tests): `export default { fetch: app.fetch }` works. */
-  readonly fetch = (request: globalThis.Request): Promise<globalThis.Response> =>
-    fetchAdapter !== null ? fetchAdapter(this, request) : loadFetchAdapter().then((f) => f(this, request));
+  readonly fetch = (request: globalThis.Request, server?: unknown): Promise<globalThis.Response> =>
+    fetchAdapter !== null
+      ? fetchAdapter(this, request, server)
+      : loadFetchAdapter().then((f) => f(this, request, server));
 
   /**
    * The node `upgrade` listener serving the app's WebSocket routes: `server.on('upgrade', app.handleUpgrade)`

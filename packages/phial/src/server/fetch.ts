@@ -14,6 +14,7 @@ import {
   wireContentLength,
   wireReason,
 } from '../http/wire.js';
+import { hasWebSocketRoutes } from '../realtime/websocket/route.js';
 import { fallbackResponse } from './fallback.js';
 
 const encoder = new TextEncoder();
@@ -118,7 +119,21 @@ export function toWebResponse(response: Response, method: string): globalThis.Re
 }
 
 /** `app.fetch`: dispatches a Web Request; errors that escape the app become a 500 (logged). */
-export async function handleFetch(app: Phial, request: globalThis.Request): Promise<globalThis.Response> {
+export async function handleFetch(
+  app: Phial,
+  request: globalThis.Request,
+  server?: unknown,
+): Promise<globalThis.Response> {
+  // a WebSocket upgrade (Deno; Bun passes its server): the realtime module decides, loaded only then
+  if (request.headers.get('upgrade')?.toLowerCase() === 'websocket' && hasWebSocketRoutes(app)) {
+    const upgraded = await (await import('../realtime/websocket/fetch.js')).fetchUpgrade(
+      app,
+      request,
+      server,
+    );
+    // Bun took the connection: its fetch handler returns nothing
+    if (upgraded !== null) return upgraded as globalThis.Response;
+  }
   const { raw, url } = rawFromWebRequest(request);
   const scheme = url.protocol.replace(/:$/, '');
   let res: Response;

@@ -46,7 +46,7 @@ afterAll(() => rmSync(OUT, { force: true }));
 
 describe.each(['bun', 'deno'] as const)('realtime under %s', (name) => {
   it.skipIf(!available(name))(
-    'streams server-sent events through app.fetch and stops the producer when the client leaves',
+    'streams server-sent events and serves WebSocket routes through app.fetch',
     async () => {
       await bundle();
       const args = name === 'bun' ? [OUT] : ['run', '--allow-all', '--quiet', OUT];
@@ -73,6 +73,10 @@ describe.each(['bun', 'deno'] as const)('realtime under %s', (name) => {
           'event: tick\nid: 1\ndata: {"path":"/sse","last":"7"}',
         ],
         closed: 1,
+        wsProtocol: 'v1',
+        wsMessages: ['n=42 /ws/41 v1', 'echo hi', 'echo 3 bytes'],
+        wsClose: 1009,
+        wsServerClose: 1009,
       });
     },
     60_000,
