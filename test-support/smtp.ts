@@ -25,8 +25,13 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
-/** Starts a server on a free 127.0.0.1 port that requires STARTTLS and AUTH (user `mailer`, password `s3cret`). */
-export async function startSmtp(options: { requireAuth?: boolean } = {}): Promise<TestSmtp> {
+/**
+ * Starts a server on a free 127.0.0.1 port that requires AUTH (user `mailer`, password `s3cret`) over TLS:
+ * STARTTLS, or implicit TLS with `secure`.
+ */
+export async function startSmtp(
+  options: { requireAuth?: boolean; secure?: boolean } = {},
+): Promise<TestSmtp> {
   const dir = mkdtempSync(join(tmpdir(), 'phial-smtp-'));
   execFileSync(
     'openssl',
@@ -53,6 +58,7 @@ export async function startSmtp(options: { requireAuth?: boolean } = {}): Promis
   const server = new SMTPServer({
     key,
     cert,
+    secure: options.secure ?? false,
     authOptional: !requireAuth,
     allowInsecureAuth: false,
     authMethods: ['PLAIN', 'LOGIN'],

@@ -7,27 +7,31 @@ import * as liteCore from 'drizzle-orm/sqlite-core';
 import { Phial } from 'phial';
 import { Database } from '../src/index.js';
 
+const liteAuthor = liteCore.sqliteTable('author', {
+  id: liteCore.integer('id').primaryKey({ autoIncrement: true }),
+  name: liteCore.text('name').notNull().unique(),
+});
+
 export const sqliteSchema = {
-  author: liteCore.sqliteTable('author', {
-    id: liteCore.integer('id').primaryKey({ autoIncrement: true }),
-    name: liteCore.text('name').notNull().unique(),
-  }),
+  author: liteAuthor,
   book: liteCore.sqliteTable('book', {
     id: liteCore.integer('id').primaryKey({ autoIncrement: true }),
     title: liteCore.text('title').notNull(),
-    authorId: liteCore.integer('author_id').references(() => sqliteSchema.author.id),
+    authorId: liteCore.integer('author_id').references(() => liteAuthor.id),
   }),
 };
 
+const pgAuthor = pgCore.pgTable('author', {
+  id: pgCore.serial('id').primaryKey(),
+  name: pgCore.text('name').notNull().unique(),
+});
+
 export const pgSchema = {
-  author: pgCore.pgTable('author', {
-    id: pgCore.serial('id').primaryKey(),
-    name: pgCore.text('name').notNull().unique(),
-  }),
+  author: pgAuthor,
   book: pgCore.pgTable('book', {
     id: pgCore.serial('id').primaryKey(),
     title: pgCore.text('title').notNull(),
-    authorId: pgCore.integer('author_id').references(() => pgSchema.author.id),
+    authorId: pgCore.integer('author_id').references(() => pgAuthor.id),
   }),
 };
 

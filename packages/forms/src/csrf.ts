@@ -20,9 +20,7 @@ import {
 } from 'phial';
 
 /** Why a request was refused (a 400; `description` is the reason). */
-export class CSRFError extends BadRequest {
-  override name = 'CSRFError';
-}
+export class CSRFError extends BadRequest {}
 
 const SALT = 'wtf-csrf-token';
 

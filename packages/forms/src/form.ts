@@ -39,13 +39,12 @@ export interface FormOptions {
 }
 
 /** The data of a form's fields by name, typed from the field declarations. */
-export type FormDataOf<F> = {
-  [K in keyof F as F[K] extends Field<unknown>
-    ? K extends 'csrf_token'
-      ? never
-      : K
-    : never]: F[K] extends Field<infer T> ? T : never;
-};
+/** The names of a form's own fields (not the members every `Form` has, nor the CSRF token). */
+type FieldKeys<F> = {
+  [K in Exclude<keyof F, keyof Form | 'csrf_token'>]: F[K] extends Field<unknown> ? K : never;
+}[Exclude<keyof F, keyof Form | 'csrf_token'>];
+
+export type FormDataOf<F> = { [K in FieldKeys<F>]: F[K] extends Field<infer T> ? T : never };
 
 const SUBMIT_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const STATE = Symbol('phial.form');

@@ -26,7 +26,9 @@ function protect(fresh: boolean) {
   function wrap(target: Blueprint): Blueprint;
   function wrap(target: View | Blueprint): View | Blueprint {
     if (target instanceof Blueprint) {
-      target.beforeRequest((req: Request) => (EXEMPT_METHODS.has(req.method) ? undefined : guard(fresh)));
+      target.beforeRequest((req: Request) =>
+        EXEMPT_METHODS.has(req.method) ? undefined : (guard(fresh) as undefined),
+      );
       return target;
     }
     const view = target;

@@ -4,7 +4,7 @@
  * `MAIL_PASSWORD`, `MAIL_DEFAULT_SENDER`, `MAIL_MAX_EMAILS`), read when a message is sent, so one `Mail` serves
  * every app of a factory. `MAIL_SUPPRESS_SEND` (on when TESTING) records instead of sending.
  */
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type Mailer from 'nodemailer/lib/mailer/index.js';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
@@ -112,7 +112,7 @@ export class Mail {
     app.extensions.mail = this;
   }
 
-  private transport(config: MailConfig, pooled: boolean): nodemailer.Transporter {
+  private transport(config: MailConfig, pooled: boolean): Transporter {
     const options: SMTPTransport.Options & { pool?: boolean; maxConnections?: number; maxMessages?: number } =
       {
         host: config.server,

@@ -75,6 +75,29 @@ describe('sending through a real SMTP server', () => {
     expect(raw).toContain(Buffer.from('a,b\n1,2\n').toString('base64'));
   });
 
+  it('speaks implicit TLS with MAIL_USE_SSL', async () => {
+    const tlsServer = await startSmtp({ secure: true });
+    try {
+      const app = new Phial(import.meta.url, { staticFolder: null, templateFolder: null });
+      app.config.fromMapping({
+        MAIL_SERVER: '127.0.0.1',
+        MAIL_PORT: tlsServer.port,
+        MAIL_USE_SSL: true,
+        MAIL_USERNAME: 'mailer',
+        MAIL_PASSWORD: 's3cret',
+        MAIL_DEFAULT_SENDER: 'a@phial.test',
+      });
+      const mail = new Mail(app, { transport: { tls: { ca: tlsServer.cert, servername: 'localhost' } } });
+      await app.appContext(() =>
+        mail.send(new Message({ subject: 'ssl', recipients: ['b@example.com'], body: 'x' })),
+      );
+      expect(tlsServer.received[0]?.secure).toBe(true);
+      expect(tlsServer.received[0]?.user).toBe('mailer');
+    } finally {
+      await tlsServer.close();
+    }
+  });
+
   it('refuses wrong credentials with the server error', async () => {
     const { app, mail } = makeApp({ MAIL_PASSWORD: 'nope' });
     const msg = new Message({ subject: 's', recipients: ['a@example.com'], body: 'x' });
