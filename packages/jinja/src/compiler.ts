@@ -192,7 +192,9 @@ export class CodeGenerator {
   /** The template line being compiled; emitted lines carry it as a trailing marker comment. */
   private line = 1;
   private emit(s: string): void {
-    this.out.push(`${s} /*@${this.line}*/`);
+    // precompiled code keeps the template line in `L` (bundlers move code, so no line table maps it)
+    if (this.o.precompiled && s[0] !== '}') this.out.push(`L = ${this.line}; ${s} /*@${this.line}*/`);
+    else this.out.push(`${s} /*@${this.line}*/`);
   }
   private aw(expr: string): string {
     return this.o.isAsync ? `(await ${expr})` : expr;
@@ -321,12 +323,13 @@ export class CodeGenerator {
   }
 
   /**
-   * Precompiled code has no source mapping (bundlers move it): each function notes its template on the
-   * errors passing through, so they still say where. Free while nothing throws.
+   * Precompiled code has no source mapping (bundlers move it): each function keeps the template line it
+   * reached in `L` and notes (template, line) on the errors passing through, so they still say where.
+   * Free while nothing throws (apart from the assignments to `L`).
    */
   private guardBody(body: string): string {
     if (!this.o.precompiled) return body;
-    return `try {\n${body}\n} catch (e) { throw rt.noteTemplate(e, ${js(this.o.name)}); }`;
+    return `let L = 0;\ntry {\n${body}\n} catch (e) { throw rt.noteTemplate(e, ${js(this.o.name)}, L); }`;
   }
 
   // ---------------------------------------------------------------------------------- scopes
@@ -397,7 +400,12 @@ export class CodeGenerator {
         for (const c of n.nodes) {
           this.line = c.lineno;
           const piece = this.outputPiece(c);
-          if (piece !== null) pending.push(`${piece} /*@${c.lineno}*/`);
+          if (piece !== null)
+            pending.push(
+              this.o.precompiled
+                ? `(L = ${c.lineno}, ${piece}) /*@${c.lineno}*/`
+                : `${piece} /*@${c.lineno}*/`,
+            );
         }
         continue;
       }

@@ -79,15 +79,16 @@ export interface TemplateErrorLocation {
 
 /**
  * Records that an error passed through a precompiled template's function (whose code carries no source
- * mapping): the template's name, so the error still says where. Returns the error to rethrow.
+ * mapping): the template's name and the line its code last reached, so the error still says where. Returns the error to rethrow.
  */
-export function noteTemplate(err: unknown, name: string | null): unknown {
+export function noteTemplate(err: unknown, name: string | null, line = 0): unknown {
   if (err !== null && typeof err === 'object') {
-    const e = err as { [NOTED]?: (string | null)[] };
+    const e = err as { [NOTED]?: [string | null, number][] };
     try {
       if (e[NOTED] === undefined) Object.defineProperty(e, NOTED, { value: [], writable: true });
       const list = e[NOTED]!;
-      if (list[list.length - 1] !== name) list.push(name);
+      const last = list[list.length - 1];
+      if (!last || last[0] !== name || last[1] !== line) list.push([name, line]);
     } catch {
       // frozen errors keep their shape
     }
@@ -124,11 +125,15 @@ function describeFrame(f: TemplateFrame): string {
 export function annotateError(err: unknown): void {
   if (err === null || typeof err !== 'object') return;
   const e = err as Error &
-    TemplateErrorLocation & { [ANNOTATED]?: boolean; [NOTED]?: (string | null)[]; filename?: string | null };
+    TemplateErrorLocation & {
+      [ANNOTATED]?: boolean;
+      [NOTED]?: [string | null, number][];
+      filename?: string | null;
+    };
   if (e[ANNOTATED] || typeof e.stack !== 'string') return;
   const frames = stackFrames(e.stack);
   if (!frames.length && e[NOTED]) {
-    for (const name of e[NOTED]) frames.push({ name, filename: null, line: 0 });
+    for (const [name, line] of e[NOTED]) frames.push({ name, filename: null, line });
   }
   const isSyntax = e.name === 'TemplateSyntaxError' || e.name === 'TemplateAssertionError';
   if (isSyntax && typeof e.lineno === 'number') {
