@@ -254,6 +254,8 @@ async function main() {
   console.log(`\n${table}\n`);
   const summary = phialSummary(plan, results);
   if (summary) console.log(`${summary}\n`);
+  const alsCost = contextCost(plan, results);
+  if (alsCost) console.log(`${alsCost}\n`);
 
   const info = machineInfo();
   const section = [
@@ -279,6 +281,7 @@ async function main() {
     '',
     table,
     ...(summary ? ['', summary] : []),
+    ...(alsCost ? ['', alsCost] : []),
   ].join('\n');
 
   const resultsFile = `${BENCH_DIR}RESULTS.md`;
@@ -371,6 +374,21 @@ function phialSummary(plan, results) {
   return (
     `Phial ÷ Fastify (req/s): ${ratios.map(([n, x]) => `${n} ${x.toFixed(2)}×`).join(', ')}; ` +
     `geometric mean ${geo.toFixed(2)}× (goal: ≥ 1.10×).`
+  );
+}
+
+/** What the AsyncLocalStorage contexts (the default) cost: `phial` ÷ `phial-hooks` req/s per endpoint. */
+function contextCost(plan, results) {
+  const ratios = [];
+  for (const { ep } of plan) {
+    const als = results.get(`${ep.name}/phial`)?.rps;
+    const hooks = results.get(`${ep.name}/phial-hooks`)?.rps;
+    if (als && hooks) ratios.push([ep.name, als / hooks]);
+  }
+  if (ratios.length === 0) return null;
+  return (
+    'AsyncLocalStorage contexts (default) ÷ promise-hooks contexts (`PHIAL_CONTEXT=promise-hooks`), req/s: ' +
+    `${ratios.map(([n, x]) => `${n} ${x.toFixed(2)}×`).join(', ')}.`
   );
 }
 

@@ -88,7 +88,16 @@ export function echoBodyFile() {
 }
 
 /** Framework name → server file; the order is the interleaving order of the rounds. */
-export const FRAMEWORKS = ['phial', 'phial-node', 'fastify', 'fastify-zod', 'express', 'hono', 'node'];
+export const FRAMEWORKS = [
+  'phial',
+  'phial-node',
+  'phial-hooks',
+  'fastify',
+  'fastify-zod',
+  'express',
+  'hono',
+  'node',
+];
 /** The frameworks of the endpoints that do not list their own (fastify-zod serves only `items`). */
 const GENERAL_FRAMEWORKS = FRAMEWORKS.filter((f) => f !== 'fastify-zod');
 
