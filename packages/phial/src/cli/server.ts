@@ -80,6 +80,7 @@ export function closeGracefully(server: Server, timeoutMs = 30_000): Promise<voi
     const finish = () => {
       if (done) return;
       done = true;
+      clearTimeout(first);
       clearInterval(tick);
       clearTimeout(timer);
       resolve();
@@ -90,13 +91,22 @@ export function closeGracefully(server: Server, timeoutMs = 30_000): Promise<voi
     });
     server.close(() => finish());
     // no idle close at once: a connection accepted just before close() may not have sent its request
-    // yet (it looks idle); nothing new is accepted after close(), so one short grace period covers them
-    const tick = setInterval(() => server.closeIdleConnections(), 150);
+    // yet (it looks idle); nothing new is accepted after close(), so one grace period covers them (long
+    // enough for a starved process; the reloader swaps workers this way while clients keep connecting)
+    let tick: NodeJS.Timeout | undefined;
+    const first = setTimeout(
+      () => {
+        server.closeIdleConnections();
+        tick = setInterval(() => server.closeIdleConnections(), 150);
+        tick.unref();
+      },
+      Math.min(750, timeoutMs / 2),
+    );
+    first.unref();
     const timer = setTimeout(() => {
       server.closeAllConnections();
       finish();
     }, timeoutMs);
-    tick.unref();
     timer.unref();
   });
 }

@@ -95,6 +95,7 @@ async function until<T>(fn: () => Promise<T | null>, ms = 20000): Promise<T> {
 const WAYS: [string, (dir: string) => ReturnType<typeof start>][] = [
   ['app.run({ debug: true })', (dir) => start([path.join(dir, 'app.ts')], dir, { RUN_SELF: '1' })],
   ['phial --debug run', (dir) => start([BIN, '--debug', 'run', '--port', '0'], dir)],
+  ['phial run --debug', (dir) => start([BIN, 'run', '--debug', '--port', '0'], dir)],
 ];
 
 describe.each(WAYS)('reloading under %s', (_label, launch) => {
