@@ -126,6 +126,29 @@ describe('body validation', () => {
   });
 });
 
+describe('the API.md example', () => {
+  it('works as written', async () => {
+    const app = makeApp();
+    const Item = z.object({ name: z.string(), price: z.number().positive() });
+    app.post(
+      '/items/<int:shop>',
+      {
+        body: Item,
+        query: z.object({ dryRun: z.coerce.boolean().optional() }),
+        response: { 201: Item.extend({ id: z.number() }), 404: z.object({ error: z.string() }) },
+        summary: 'Create an item',
+        tags: ['items'],
+      },
+      (req) => makeResponse({ id: 1, ...req.body, dry: req.query.dryRun, shop: req.params.shop }, 201),
+    );
+    const c = app.testClient();
+    const res = await c.post('/items/3?dryRun=false', { json: { name: 'pen', price: 1.5 } });
+    // the 201 schema strips the keys it does not know (dry, shop)
+    expect([res.status, res.json]).toEqual([201, { name: 'pen', price: 1.5, id: 1 }]);
+    expect((await c.post('/items/3', { json: { name: 'pen', price: -1 } })).status).toBe(422);
+  });
+});
+
 describe('query, params, headers, cookies', () => {
   it('shapes the query from the JSON Schema: numbers, booleans, arrays for repeated keys', async () => {
     const app = makeApp();
