@@ -31,6 +31,7 @@ import { endpointBlueprints, Request } from './request.js';
 import { type ErrorHandlerMap, matchesByInstanceof, type Scope } from './scaffold.js';
 import { isNullSession } from './sessions.js';
 import * as signals from './signals.js';
+import { hookChannel, type RouteTrace, routeChannel, trace, type ViewTrace, viewChannel } from './tracing.js';
 import type { ErrorClass, ErrorHandler } from './types.js';
 
 /** The rule fields the pipeline reads (routing's `Rule` has them). */
@@ -83,7 +84,10 @@ export function runInContext(app: Phial, ctx: RequestContext, skipMatch = false)
 
 function runPipeline(app: Phial, ctx: RequestContext, skipMatch: boolean): MaybePromise<Response> {
   if (SIGNALS.appcontextPushed.hasReceivers) emit('appcontextPushed', app);
-  if (!skipMatch) matchRequest(app, ctx);
+  if (!skipMatch) {
+    if (routeChannel.hasSubscribers) matchTraced(app, ctx);
+    else matchRequest(app, ctx);
+  }
   return dispatchWithErrors(app, ctx);
 }
 
@@ -139,6 +143,21 @@ export function matchRequest(app: Phial, ctx: RequestContext): void {
   }
 }
 
+/** matchRequest under the `phial.route` tracing channel (app/tracing.ts). */
+function matchTraced(app: Phial, ctx: RequestContext): void {
+  const req = ctx.request;
+  const t: RouteTrace = { request: req, method: req.method, path: req.path };
+  routeChannel.traceSync(() => {
+    matchRequest(app, ctx);
+    if (req.routingException !== null) t.error = req.routingException;
+    else {
+      t.endpoint = req.endpoint ?? undefined;
+      t.rule = (req.urlRule as { rule?: string } | null)?.rule;
+      t.params = req.params as Record<string, unknown>;
+    }
+  }, t);
+}
+
 /** urlValuePreprocessors then beforeRequest hooks; a value ends the request. */
 function preprocessRequest(app: Phial, ctx: RequestContext): unknown {
   const req = ctx.request;
@@ -163,7 +182,11 @@ function preprocessRequest(app: Phial, ctx: RequestContext): unknown {
     else funcs = (funcs ?? only).concat(fns);
   }
   const list = funcs ?? only;
-  return list === undefined ? undefined : runBeforeHooks(list, req, 0);
+  if (list === undefined) return undefined;
+  if (hookChannel.hasSubscribers) {
+    return trace(hookChannel, { request: req, hook: 'beforeRequest' }, () => runBeforeHooks(list, req, 0));
+  }
+  return runBeforeHooks(list, req, 0);
 }
 
 function runBeforeHooks(funcs: ((req: Request) => unknown)[], req: Request, i: number): unknown {
@@ -202,6 +225,18 @@ function dispatchRequest(app: Phial, ctx: RequestContext): unknown {
 
 /** The view (through the route's schemas when it declares some: only such rules carry a plan). */
 function callView(app: Phial, req: Request, rule: MatchedRule, view: (req: Request) => unknown): unknown {
+  if (viewChannel.hasSubscribers) {
+    const t: ViewTrace = {
+      request: req,
+      endpoint: rule.endpoint,
+      rule: (rule as { rule?: string }).rule ?? '',
+    };
+    if (rule.validation !== undefined) {
+      const plan = rule.validation;
+      return trace(viewChannel, t, () => runValidated(app, req as never, view as never, plan));
+    }
+    return trace(viewChannel, t, () => view(req));
+  }
   if (rule.validation !== undefined) return runValidated(app, req as never, view as never, rule.validation);
   return view(req);
 }
@@ -252,7 +287,10 @@ export function processResponse(app: Phial, ctx: RequestContext, response: Respo
     }
   }
   if (funcs === null) return saveSession(app, ctx, response);
-  const out = runAfterHooks(funcs, response, req, 0);
+  const hooks = funcs;
+  const out = hookChannel.hasSubscribers
+    ? trace(hookChannel, { request: req, hook: 'afterRequest' }, () => runAfterHooks(hooks, response, req, 0))
+    : runAfterHooks(funcs, response, req, 0);
   if (isPromiseLike(out)) return Promise.resolve(out).then((res) => saveSession(app, ctx, res));
   return saveSession(app, ctx, out);
 }
@@ -345,11 +383,13 @@ export function findErrorHandler(
       const map: ErrorHandlerMap | undefined = spec.get(scope);
       const byClass = map?.get(code);
       if (byClass === undefined) continue;
+      // classes matched by Symbol.hasInstance (zod 4's ZodError) first: their instances' prototype chain
+      // skips them, so the walk below would reach a handler for a base class (Error) before them
+      for (const [cls, handler] of byClass) if (matchesByInstanceof(cls) && e instanceof cls) return handler;
       for (const cls of errorClasses(e)) {
         const handler = byClass.get(cls);
         if (handler !== undefined) return handler;
       }
-      for (const [cls, handler] of byClass) if (matchesByInstanceof(cls) && e instanceof cls) return handler;
     }
   }
   return undefined;

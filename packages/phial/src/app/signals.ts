@@ -3,6 +3,7 @@
  * Sending to a signal nobody listens to costs one property read (`hasReceivers`), so the app checks it
  * before building a payload.
  */
+import { type Channel, channel } from 'node:diagnostics_channel';
 import type { Template } from '@phial/jinja';
 import type { Response } from '../http/response.js';
 import type { Phial } from './phial.js';
@@ -35,15 +36,26 @@ export class Signal<Sender = unknown, Extra = Record<string, never>> {
     readonly doc = '',
   ) {}
 
-  /** True when at least one receiver is connected (for any sender). */
-  get hasReceivers(): boolean {
-    return this.entries.length > 0;
+  private ch: Channel | null = null;
+
+  /**
+   * The diagnostics channel `phial.signal.<name>`: every send is published there as
+   * `{ signal, sender, extra }`, so tools that watch node:diagnostics_channel see Phial's signals.
+   */
+  get diagnosticsChannel(): Channel {
+    this.ch ??= channel(`phial.signal.${this.name}`);
+    return this.ch;
   }
 
-  /** True when some receiver would get a `send` from `sender`. */
+  /** True when at least one receiver is connected (for any sender), or the diagnostics channel has a subscriber. */
+  get hasReceivers(): boolean {
+    return this.entries.length > 0 || this.diagnosticsChannel.hasSubscribers;
+  }
+
+  /** True when some receiver would get a `send` from `sender` (or the diagnostics channel has a subscriber). */
   hasReceiversFor(sender: Sender): boolean {
     for (const e of this.entries) if (e.sender === ANY || e.sender === sender) return true;
-    return false;
+    return this.diagnosticsChannel.hasSubscribers;
   }
 
   /** The receivers `send(sender)` would call, in connection order. */
@@ -85,6 +97,8 @@ export class Signal<Sender = unknown, Extra = Record<string, never>> {
   /** Calls the matching receivers in order and returns `[receiver, result]` pairs (blinker's shape).
    *  A receiver that throws stops the send and the error propagates, as in blinker. */
   send(sender: Sender, extra: Extra): [Receiver<Sender, Extra>, unknown][] {
+    const ch = this.diagnosticsChannel;
+    if (ch.hasSubscribers) ch.publish({ signal: this.name, sender, extra });
     const entries = this.entries;
     if (entries.length === 0) return [];
     const out: [Receiver<Sender, Extra>, unknown][] = [];
@@ -96,6 +110,8 @@ export class Signal<Sender = unknown, Extra = Record<string, never>> {
 
   /** Like `send`, awaiting each receiver's result in turn (Flask's `send_async`). */
   async sendAsync(sender: Sender, extra: Extra): Promise<[Receiver<Sender, Extra>, unknown][]> {
+    const ch = this.diagnosticsChannel;
+    if (ch.hasSubscribers) ch.publish({ signal: this.name, sender, extra });
     const out: [Receiver<Sender, Extra>, unknown][] = [];
     for (const e of this.entries) {
       if (e.sender === ANY || e.sender === sender) out.push([e.fn, await e.fn(sender, extra)]);
