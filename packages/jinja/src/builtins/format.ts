@@ -16,7 +16,9 @@ import {
   toNumber,
   typeName,
 } from '../runtime/python.js';
+import { PyDate, PyTime } from '../runtime/pytime.js';
 import { isUndefined } from '../runtime/undefined.js';
+import { strftime } from './datetime.js';
 
 // ---------------------------------------------------------------------------------------------
 // number helpers
@@ -469,6 +471,13 @@ function group(intDigits: string, sep: string, every = 3): string {
 /** Python's `format(value, spec)` for str, int, float, bool and None. */
 export function formatValue(value: unknown, spec: string): string {
   if (spec === '') return pyStr(value);
+  // datetime, date and time format with strftime; host objects through their __format__
+  if (value instanceof Date) return strftime(value, spec);
+  if (value instanceof PyDate || value instanceof PyTime) return value.strftime(spec);
+  if (value !== null && typeof value === 'object') {
+    const f = (value as { __format__?: unknown }).__format__;
+    if (typeof f === 'function') return String(f.call(value, spec));
+  }
   const m = SPEC_RE.exec(spec);
   if (!m)
     throw pyError('ValueError', `Invalid format specifier '${spec}' for object of type '${typeName(value)}'`);

@@ -13,9 +13,12 @@ import {
   dictKeys,
   eq,
   isDict,
+  isFloat,
   isInt,
   isRange,
   isTuple,
+  makeFloat,
+  PyFloat,
   pyRepr,
   toList,
   tuple,
@@ -464,6 +467,29 @@ export function withAttrs<T extends object>(obj: T, attrs: Record<string, unknow
   return obj;
 }
 
+/** Methods and attributes of Python's int and float (`7.0.is_integer()`, `n.real`, `n.bit_length()`). */
+function numberMethod(obj: number | PyFloat, name: string): PyMethod | undefined {
+  const x = typeof obj === 'number' ? obj : obj.value;
+  const float = isFloat(obj);
+  switch (name) {
+    case 'real':
+      return obj as unknown as PyMethod;
+    case 'imag':
+      return (float ? makeFloat(0) : 0) as unknown as PyMethod;
+    case 'numerator':
+      return (float ? undefined : obj) as unknown as PyMethod | undefined;
+    case 'denominator':
+      return (float ? undefined : 1) as unknown as PyMethod | undefined;
+    case 'conjugate':
+      return () => obj;
+    case 'is_integer':
+      return () => Number.isInteger(x);
+    case 'bit_length':
+      return float ? undefined : () => (x === 0 ? 0 : Math.abs(x).toString(2).length);
+  }
+  return undefined;
+}
+
 /**
  * The Python method `name` of `obj` bound to it, or `undefined` when `obj` has no such method.
  * Methods on Markup return Markup and escape their string arguments, like MarkupSafe.
@@ -509,5 +535,6 @@ export function getPyMethod(obj: unknown, name: string): PyMethod | undefined {
   }
   if (isDict(obj)) return dictMethod(obj, name);
   if (obj instanceof Date) return (dateAttribute(obj, name) ?? dateMethod(obj, name)) as PyMethod | undefined;
+  if (typeof obj === 'number' || obj instanceof PyFloat) return numberMethod(obj, name);
   return undefined;
 }

@@ -442,6 +442,9 @@ export function getattr(env: EnvShape, obj: unknown, name: string): unknown {
   if (t === 'function') {
     const v = jsProperty(obj as object, name);
     if (v !== undefined) return v;
+  } else if (t === 'number') {
+    const m = getPyMethod(obj, name);
+    if (m !== undefined) return m;
   }
   return missingAttr(env, obj, name);
 }
