@@ -234,7 +234,12 @@ describe('errors', () => {
   it('errorHandler(ZodError) registers and catches zod 4 errors thrown by a view', async () => {
     const app = makeApp();
     app.post('/parse', (req) => ({ ...Item.parse(req.json) }));
+    app.errorHandler(Error, () => makeResponse({ generic: true }, 500));
     app.errorHandler(z.ZodError, (e) => makeResponse({ zod: e.issues.length }, 400));
+    app.post('/other', () => {
+      throw new Error('not zod');
+    });
+    expect((await app.testClient().post('/other')).json).toEqual({ generic: true });
     const res = await app.testClient().post('/parse', { json: {} });
     expect(res.status).toBe(400);
     expect(res.json).toEqual({ zod: 2 });
