@@ -48,7 +48,9 @@ describe('phial.route', () => {
   it('publishes the match: endpoint, rule text and params, or the routing error', async () => {
     const seen: Record<string, unknown>[] = [];
     const tc = tracingChannel('phial.route');
-    const handlers: Handlers = { end: (m) => seen.push({ ...(m as Record<string, unknown>) }) };
+    const handlers = {
+      end: (m: object) => seen.push({ ...(m as Record<string, unknown>) }),
+    } as unknown as Handlers;
     tc.subscribe(handlers);
     cleanups.push(() => tc.unsubscribe(handlers));
     const client = makeApp().testClient();
@@ -134,7 +136,7 @@ describe('phial.hook and phial.view', () => {
 
   it('an APM binds its store to the start channel: the view runs with it', async () => {
     const als = new AsyncLocalStorage<string>();
-    const start = tracingChannel<object, { endpoint: string }>('phial.view').start;
+    const start = tracingChannel<string, { endpoint: string }>('phial.view').start;
     start.bindStore(als, (ctx) => `span:${ctx.endpoint}`);
     cleanups.push(() => start.unbindStore(als));
     const app = makeApp();
