@@ -674,13 +674,12 @@ function prepareMap(context: Context, args: unknown[]): (item: unknown) => unkno
   const [pos, kw] = splitKwargs(args);
   const env = context.environment;
   if (pos.length === 0 && 'attribute' in kw) {
-    const attribute = kw.attribute;
-    const dflt = kw.default ?? null;
-    delete kw.attribute;
-    delete kw.default;
-    const extra = Object.keys(kw);
-    if (extra.length > 0) throw new FilterArgumentError(`Unexpected keyword argument ${pyRepr(extra[0])}`);
-    return makeAttrGetter(env, attribute, null, dflt);
+    // read in place: deleting keys would turn the object into a slow dictionary
+    for (const k in kw) {
+      if (k !== 'attribute' && k !== 'default')
+        throw new FilterArgumentError(`Unexpected keyword argument ${pyRepr(k)}`);
+    }
+    return makeAttrGetter(env, kw.attribute, null, kw.default ?? null);
   }
   if (pos.length === 0) throw new FilterArgumentError('map requires a filter argument');
   const name = pyStr(pos[0]);

@@ -871,12 +871,25 @@ export function dict(pairs: unknown[]): Record<string, unknown> | Map<unknown, u
 
 /** `a if cond` without else that evaluated false. */
 export function condUndefined(U: UndefinedClass, lineno: number): Undefined {
-  return new U(
-    `the inline if-expression on line ${lineno} evaluated to false and no else section was defined.`,
-    MISSING,
-    undefined,
-  );
+  // one instance per class and line: `{{ ' active' if current }}` runs on every render
+  let byLine = COND_UNDEFINED.get(U);
+  if (byLine === undefined) {
+    byLine = new Map();
+    COND_UNDEFINED.set(U, byLine);
+  }
+  let u = byLine.get(lineno);
+  if (u === undefined) {
+    u = new U(
+      `the inline if-expression on line ${lineno} evaluated to false and no else section was defined.`,
+      MISSING,
+      undefined,
+    );
+    if (byLine.size < 1024) byLine.set(lineno, u);
+  }
+  return u;
 }
+
+const COND_UNDEFINED = new WeakMap<UndefinedClass, Map<number, Undefined>>();
 
 // ------------------------------------------------------------------------------------------
 // inheritance, include and import
