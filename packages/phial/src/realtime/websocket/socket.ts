@@ -79,7 +79,8 @@ export class ServerWebSocket implements AsyncIterable<WebSocketMessage> {
   private readonly originals = new WeakMap<Listener[keyof Listener], Listener[keyof Listener]>();
   private queue: WebSocketMessage[] = [];
   private iterating = false;
-  private wake: (() => void) | null = null;
+  /** The pending `next()` of the async iterator, resolved directly by the next message or the close. */
+  private waiting: ((r: IteratorResult<WebSocketMessage>) => void) | null = null;
   private paused = false;
   private idleTimer: ReturnType<typeof setInterval> | null = null;
   private heard = true;
@@ -216,6 +217,13 @@ export class ServerWebSocket implements AsyncIterable<WebSocketMessage> {
     this.emit('message', data);
     // queue for async iteration unless the handler only listens for events
     if (this.iterating || this.listeners.message.length === 0) {
+      const waiting = this.waiting;
+      if (waiting !== null && this.queue.length === 0) {
+        // the iterator waits: hand the message over directly
+        this.waiting = null;
+        waiting({ done: false, value: data });
+        return;
+      }
       this.queue.push(data);
       if (this.queue.length >= QUEUE_PAUSE && !this.paused && this.transport.pause) {
         this.paused = true;
@@ -238,9 +246,12 @@ export class ServerWebSocket implements AsyncIterable<WebSocketMessage> {
   }
 
   private wakeUp(): void {
-    const w = this.wake;
-    this.wake = null;
-    w?.();
+    const waiting = this.waiting;
+    if (waiting !== null && this.readyState === 3) {
+      this.waiting = null;
+      this.iterating = false;
+      waiting({ done: true, value: undefined });
+    }
   }
 
   /** Messages as they arrive; ends when the connection closes. */
@@ -251,6 +262,9 @@ export class ServerWebSocket implements AsyncIterable<WebSocketMessage> {
       next: () => this.nextMessage(),
       return: () => {
         this.iterating = false;
+        const waiting = this.waiting;
+        this.waiting = null;
+        waiting?.({ done: true, value: undefined });
         return Promise.resolve({ done: true, value: undefined });
       },
       [Symbol.asyncIterator]: () => it,
@@ -271,8 +285,8 @@ export class ServerWebSocket implements AsyncIterable<WebSocketMessage> {
       this.iterating = false;
       return Promise.resolve({ done: true, value: undefined });
     }
-    return new Promise<void>((r) => {
-      this.wake = r;
-    }).then(() => this.nextMessage());
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+    });
   }
 }
