@@ -3,6 +3,7 @@ import { toJsonSchema } from '@valibot/to-json-schema';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { FileStorage } from '../../src/http/datastructures/file-storage.js';
 import { BaseConverter, Blueprint, MethodView, Phial } from '../../src/index.js';
 import { OpenAPI } from '../../src/openapi/index.js';
 import { makeApi } from './fixture.js';
@@ -219,6 +220,31 @@ describe('the OpenAPI document', () => {
       type: 'object',
       properties: { name: { type: 'string' } },
     });
+  });
+
+  it('documents multipart uploads (a file field marked as binary) and still validates them', async () => {
+    const app = new Phial('upload');
+    const Upload = z.object({
+      title: z.string(),
+      doc: z.instanceof(FileStorage).meta({ type: 'string', format: 'binary' }),
+    });
+    app.post('/upload', { body: Upload, contentTypes: ['multipart/form-data'] }, function upload(req) {
+      return { title: req.body.title, size: req.body.doc.size };
+    });
+    const doc = new OpenAPI(app).document();
+    expect(op(doc, '/upload', 'post').requestBody?.content).toEqual({
+      'multipart/form-data': {
+        schema: {
+          type: 'object',
+          properties: { title: { type: 'string' }, doc: { type: 'string', format: 'binary' } },
+          required: ['title', 'doc'],
+        },
+      },
+    });
+    const c = app.testClient();
+    const ok = await c.post('/upload', { form: { title: 't', doc: new File(['abc'], 'a.txt') } });
+    expect(ok.json).toEqual({ title: 't', size: 3 });
+    expect((await c.post('/upload', { json: { title: 't', doc: 'x' } })).status).toBe(415);
   });
 
   it('generates the 100-route document quickly', () => {
