@@ -5,7 +5,7 @@
  */
 import { FilterArgumentError, pyError } from '../errors.js';
 import { Kwargs, passContext, passEnvironment, passEvalContext, withPositional } from '../runtime/calls.js';
-import { hasHtml, Markup, markSafe, markupEscape, softStr } from '../runtime/markup.js';
+import { escapeString, hasHtml, Markup, markSafe, markupEscape, softStr } from '../runtime/markup.js';
 import { add, mod } from '../runtime/operators.js';
 import {
   compare,
@@ -1237,18 +1237,22 @@ function doXmlattr(evalCtx: EvalContext, value: unknown, ...args: unknown[]): un
   const p = bind('do_xmlattr', args, XMLATTR_SPEC);
   if (isUndefined(value)) value.fail();
   if (!isDict(value)) throw pyError('AttributeError', `'${typeName(value)}' object has no attribute 'items'`);
-  const items: string[] = [];
-  for (const [k, v] of dictItems(value)) {
-    if (isNone(v) || isUndefined(v)) continue;
+  let rv = '';
+  const add = (k: unknown, v: unknown) => {
+    if (isNone(v) || isUndefined(v)) return;
     if (typeof k !== 'string' && !(k instanceof Markup)) {
       throw pyError('TypeError', 'expected string or bytes-like object');
     }
     const key = k.valueOf();
     if (ATTR_KEY_RE.test(key))
       throw pyError('ValueError', `Invalid character in attribute name: ${pyRepr(k)}`);
-    items.push(`${markupEscape(k).valueOf()}="${markupEscape(v).valueOf()}"`);
-  }
-  let rv = items.join(' ');
+    const ks = typeof k === 'string' ? escapeString(k) : k.valueOf();
+    const vs = typeof v === 'string' ? escapeString(v) : markupEscape(v).valueOf();
+    rv += rv ? ` ${ks}="${vs}"` : `${ks}="${vs}"`;
+  };
+  // plain objects (keyword arguments) are walked in place; Maps by their entries
+  if (value instanceof Map) for (const [k, v] of value) add(k, v);
+  else for (const k in value) add(k, (value as Record<string, unknown>)[k]);
   if (truthy(p.autospace) && rv) rv = ` ${rv}`;
   return evalCtx.autoescape ? new Markup(rv) : rv;
 }
