@@ -353,7 +353,11 @@ function trapHttpException(app: Phial, e: HTTPException): boolean {
 export function handleException(app: Phial, ctx: RequestContext, e: unknown): MaybePromise<Response> {
   emit('gotRequestException', app, { exception: e });
   ctx._error = e;
-  if (shouldPropagate(app)) throw e;
+  if (shouldPropagate(app)) {
+    // no response will close: large uploads' temporary files go now
+    void releaseBody(ctx.request._body);
+    throw e;
+  }
   const req = ctx.request;
   app.logger.error(`Exception on ${req.path} [${req.method}]`, e);
   const serverError = new InternalServerError(null, undefined, e);

@@ -68,6 +68,24 @@ describe('large uploads spool to temporary files', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('the temporary file goes after an error response, and after an error that propagates (TESTING)', async () => {
+    const app = new Phial('spool-errors');
+    const created: string[] = [];
+    let before = spooledNow();
+    app.post('/boom', () => {
+      created.push(...[...spooledNow()].filter((n) => !before.has(n)));
+      throw new Error('boom');
+    });
+    const big = () => ({ files: { f: new File([new Uint8Array(700 * KiB)], 'big.bin') } });
+    expect((await app.testClient().post('/boom', big())).status).toBe(500);
+    app.config.TESTING = true;
+    before = spooledNow();
+    await expect(app.testClient().post('/boom', big())).rejects.toThrow('boom');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(created).toHaveLength(2);
+    for (const name of created) expect(existsSync(join(tmpdir(), name))).toBe(false);
+  });
+
   it('many small files spool once the body holds MAX_BODY_MEMORY_SIZE in memory', async () => {
     const app = new Phial('budget');
     app.config.MAX_BODY_MEMORY_SIZE = 100 * KiB;
