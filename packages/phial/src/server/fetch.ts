@@ -95,6 +95,8 @@ export function toWebResponse(response: Response, method: string): globalThis.Re
     return new globalThis.Response(bytes as ConstructorParameters<typeof globalThis.Response>[0], init);
   }
   const it = toAsyncIterable(body as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
+  // a declared length is what the client reads: never more (the wire rules)
+  let left = length;
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
@@ -104,7 +106,20 @@ export function toWebResponse(response: Response, method: string): globalThis.Re
           await response._close();
           return;
         }
-        controller.enqueue(typeof value === 'string' ? encoder.encode(value) : value);
+        let chunk = typeof value === 'string' ? encoder.encode(value) : value;
+        if (left >= 0) {
+          if (chunk.byteLength >= left) {
+            if (chunk.byteLength > left) chunk = chunk.subarray(0, left);
+            if (chunk.byteLength > 0) controller.enqueue(chunk);
+            left = 0;
+            controller.close();
+            await it.return?.();
+            await response._close();
+            return;
+          }
+          left -= chunk.byteLength;
+        }
+        controller.enqueue(chunk);
       } catch (e) {
         controller.error(e);
         await response._close();

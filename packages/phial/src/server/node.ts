@@ -194,7 +194,6 @@ async function writeStream(
             app?.logger.error(
               'A streamed response produced more bytes than its Content-Length: the rest was not sent.',
             );
-            res.shouldKeepAlive = false;
           }
           length = 0;
           break;

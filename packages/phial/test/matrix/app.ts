@@ -93,6 +93,17 @@ export function makeMatrixApp(): Phial {
       ),
   );
   app.get(
+    '/stream-overrun',
+    () =>
+      new Response(
+        (async function* body() {
+          yield 'declared';
+          yield ' and then some more';
+        })(),
+        { headers: { 'Content-Length': '8', 'Content-Type': 'text/plain' } },
+      ),
+  );
+  app.get(
     '/readable-stream',
     () =>
       new ReadableStream<Uint8Array>({

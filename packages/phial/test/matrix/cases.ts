@@ -241,6 +241,11 @@ export const CASES: MatrixCase[] = [
     expect: { status: 200, headers: { 'content-length': '10' }, body: 'sized body' },
   },
   {
+    name: 'a stream longer than its declared length: exactly the declared bytes, the next answer intact',
+    request: { path: '/stream-overrun' },
+    expect: { status: 200, headers: { 'content-length': '8' }, body: 'declared' },
+  },
+  {
     name: 'a ReadableStream body',
     request: { path: '/readable-stream' },
     expect: { status: 200, headers: { 'content-length': null }, body: 'from a ReadableStream' },

@@ -198,10 +198,10 @@ async function writeStream(
             if (!over) over = !(await it.next()).done;
             if (over) {
               await it.return?.();
+              // the client got exactly the declared bytes: the connection stays usable
               conn.st.app.logger.error(
                 'A streamed response produced more bytes than its Content-Length: the rest was not sent.',
               );
-              keep = false;
             }
             break;
           }
