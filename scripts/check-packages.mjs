@@ -6,13 +6,15 @@
 // plus what the package lists on purpose, e.g. vendored assets; every `exports`/`bin` target present); then
 // publint (strict) and Are the Types Wrong (ESM-only profile: the packages are ESM and need Node ^20.19).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = JSON.parse(readFileSync('package.json', 'utf8'));
 const rootLicense = readFileSync('LICENSE', 'utf8');
 const only = process.argv.slice(2);
 const problems = [];
+/** Every entry point of every checked package, for the type-check of a consumer at the end. */
+const entryPoints = [];
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', shell: false });
@@ -78,6 +80,13 @@ for (const dir of dirs) {
   for (const t of targets(pkg))
     if (!files.includes(t)) bad(`${t} (named in package.json) is not in the tarball`);
   console.log(`   tarball: ${files.length} files`);
+  for (const f of files.filter((x) => x.endsWith('.d.ts'))) {
+    if (readFileSync(path.join(dir, f), 'utf8').includes('@internal'))
+      bad(`${f} still declares @internal members`);
+  }
+  for (const key of Object.keys(pkg.exports ?? { '.': null })) {
+    entryPoints.push(key === '.' ? pkg.name : `${pkg.name}/${key.replace(/^\.\//, '')}`);
+  }
 
   const lint = run('npx', ['--no-install', 'publint', 'run', dir, '--strict']);
   if (!lint.ok || !/All good/.test(lint.out)) bad(`publint:\n${lint.out}`);
@@ -95,6 +104,39 @@ for (const dir of dirs) {
   ]);
   if (!attw.ok) bad(`Are the Types Wrong:\n${attw.out}`);
   else console.log('   attw: no problems');
+}
+
+// A consumer importing every entry point, type-checked with skipLibCheck off: the published .d.ts files must
+// stand on their own (stripInternal must not have removed something a public type names).
+if (entryPoints.length) {
+  const dir = 'node_modules/.cache/phial-check-packages';
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    path.join(dir, 'consumer.ts'),
+    entryPoints.map((e, i) => `import * as m${i} from '${e}';\nexport { m${i} };\n`).join(''),
+  );
+  writeFileSync(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        types: ['node'],
+      },
+      files: ['consumer.ts'],
+    }),
+  );
+  writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
+  const tsc = run('npx', ['--no-install', 'tsc', '-p', dir]);
+  // only the packages' own declarations count (a dependency's types are its own business)
+  const own = tsc.out.split('\n').filter((l) => /error TS/.test(l) && /packages\/[^/]+\/dist\//.test(l));
+  if (own.length) problems.push(`the published .d.ts files do not type-check:\n${own.join('\n')}`);
+  else console.log(`== .d.ts of ${entryPoints.length} entry points type-check on their own`);
+  rmSync(dir, { recursive: true, force: true });
 }
 
 if (problems.length) {
