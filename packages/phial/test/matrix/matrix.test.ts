@@ -50,9 +50,21 @@ const ADAPTERS: [AdapterName, Make, boolean][] = [
   ['fetch', () => fetchDriver(makeMatrixApp()), true],
   ['node', () => nodeDriver(makeMatrixApp()), true],
   ['phial', () => phialDriver(makeMatrixApp()), true],
-  ['bun', () => runtimeDriver('bun'), runtimeAvailable('bun')],
-  ['deno', () => runtimeDriver('deno'), runtimeAvailable('deno')],
+  ['bun', () => runtimeDriver('bun'), runtimeWanted('bun')],
+  ['deno', () => runtimeDriver('deno'), runtimeWanted('deno')],
 ];
+
+/**
+ * Bun and Deno are dev dependencies (their npm packages ship the binaries), so they run wherever the
+ * repository was installed; `PHIAL_SKIP_RUNTIMES=1` skips them on a platform the packages do not cover.
+ */
+function runtimeWanted(name: 'bun' | 'deno'): boolean {
+  if (process.env.PHIAL_SKIP_RUNTIMES === '1') return false;
+  if (!runtimeAvailable(name)) {
+    throw new Error(`${name} is not installed (npm install), or set PHIAL_SKIP_RUNTIMES=1 to skip it.`);
+  }
+  return true;
+}
 
 afterAll(() => removeBundle());
 
