@@ -7,8 +7,9 @@
  * the old one serving. Template edits need no reload (templates reload themselves in debug mode).
  */
 import cluster, { type Worker } from 'node:cluster';
-import { type FSWatcher, watch as fsWatch, readdirSync, statSync } from 'node:fs';
+import { existsSync, type FSWatcher, watch as fsWatch, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CliIO } from './server.js';
 
 /** Set in the child's environment: "this process is the one serving". */
@@ -226,6 +227,58 @@ function usesWatch(options: WatchOptions): boolean {
   }
 }
 
+/** Set in a standby worker's environment: preload, then wait for "go". */
+const STANDBY_ENV = 'PHIAL_RUN_STANDBY';
+const STANDBY_READY = 'phial:standby-ready';
+const STANDBY_GO = 'phial:standby-go';
+
+interface Standby {
+  worker: Worker;
+  /** It has preloaded and waits. */
+  ready: boolean;
+  /** "go" is to be sent as soon as it is ready. */
+  wanted: boolean;
+}
+
+/** Phial's own entry (and the debugger) as this copy of Phial is laid out: sources, tsc output or the bundle. */
+function preloadUrls(): string[] {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const out: string[] = [];
+  const add = (...candidates: string[]) => {
+    for (const c of candidates) {
+      if (existsSync(c)) {
+        out.push(pathToFileURL(c).href);
+        return;
+      }
+    }
+  };
+  if (path.basename(here) === 'bundle') {
+    add(path.join(here, 'index.js'));
+  } else {
+    add(path.join(here, '..', 'index.js'), path.join(here, '..', 'index.ts'));
+    add(path.join(here, '..', 'dev', 'debugger.js'), path.join(here, '..', 'dev', 'debugger.ts'));
+  }
+  return out;
+}
+
+/**
+ * The `--import` module of the reloader's workers (a data: URL, after the app's own loaders such as tsx):
+ * in a standby worker it imports Phial, says it is ready, and holds the entry script until told to go.
+ */
+function standbyModule(): string {
+  const code = `if (process.env.${STANDBY_ENV} === '1' && process.send) {
+  const go = new Promise((resolve) => {
+    const on = (m) => { if (m === '${STANDBY_GO}') { process.off('message', on); resolve(); } };
+    process.on('message', on);
+  });
+  for (const url of ${JSON.stringify(preloadUrls())}) { try { await import(url); } catch {} }
+  process.send('${STANDBY_READY}');
+  await go;
+}
+`;
+  return `data:text/javascript,${encodeURIComponent(code)}`;
+}
+
 /**
  * Runs the server in a cluster worker (`PHIAL_RUN_MAIN=true` in its environment) and replaces it when a
  * watched file changes: the new worker listens on the shared socket before the old one stops. Resolves
@@ -249,7 +302,11 @@ export function runWithReloader(
     // parent in flight to a worker that is stopping): connections waiting in the backlog while the old
     // worker stops are accepted by the new one
     cluster.schedulingPolicy = cluster.SCHED_NONE;
-    cluster.setupPrimary({ exec: spec.exec, args: spec.args, execArgv: spec.execArgv });
+    cluster.setupPrimary({
+      exec: spec.exec,
+      args: spec.args,
+      execArgv: [...spec.execArgv, '--import', standbyModule()],
+    });
 
     const stopWorker = (w: Worker | null): Promise<void> => {
       if (w === null || w.isDead()) return Promise.resolve();
@@ -264,19 +321,48 @@ export function runWithReloader(
     };
 
     /** Starts a worker; once it listens, the previous one is stopped. */
+    // A standby worker has Node, the TypeScript loader and Phial loaded already and waits for "go" before
+    // the app's own modules load: a reload then costs the app's import, not a process start.
+    let standby: Standby | null = null;
+    const prepare = () => {
+      if (stopping || standby !== null) return;
+      const w = cluster.fork({ ...childEnv, [RUN_MAIN_ENV]: 'true', [STANDBY_ENV]: '1' });
+      const s: Standby = { worker: w, ready: false, wanted: false };
+      standby = s;
+      w.on('message', (m: unknown) => {
+        if (m !== STANDBY_READY) return;
+        s.ready = true;
+        if (s.wanted) w.send(STANDBY_GO);
+      });
+      w.once('exit', () => {
+        if (standby === s) standby = null;
+      });
+    };
+    const take = (): Worker => {
+      if (standby === null) prepare();
+      const s = standby as Standby;
+      standby = null;
+      s.wanted = true;
+      if (s.ready) s.worker.send(STANDBY_GO);
+      return s.worker;
+    };
+
     const start = () => {
       if (stopping) return;
       if (starting !== null) {
         again = true; // a change while a worker starts: start another once this one is up
         return;
       }
-      const w = cluster.fork({ ...childEnv, [RUN_MAIN_ENV]: 'true' });
+      const w = take();
       starting = w;
       const settle = () => {
         starting = null;
         if (again && !stopping) {
           again = false;
           start();
+        } else {
+          // the next standby starts once this worker serves (not competing with it for the CPU)
+          setTimeout(prepare, 300).unref();
         }
       };
       w.once('listening', () => {
@@ -318,7 +404,9 @@ export function runWithReloader(
       unwatch();
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      Promise.all([stopWorker(current), stopWorker(starting)]).then(() => resolve(0));
+      const spare = standby?.worker ?? null;
+      standby = null;
+      Promise.all([stopWorker(current), stopWorker(starting), stopWorker(spare)]).then(() => resolve(0));
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

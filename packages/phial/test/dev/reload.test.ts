@@ -114,6 +114,8 @@ describe.each(WAYS)('reloading under %s', (_label, launch) => {
       await until(async () => ((await hit(port, '/t')).body === '<p>second 1</p>' ? true : null), 5000);
       expect((await hit(port, '/pid')).body).toBe(pid1);
 
+      // (the reloader readies a standby worker, Phial preloaded, once a worker serves: give it time)
+      await new Promise((r) => setTimeout(r, 3000));
       // a code edit while a client keeps connecting: no request fails, the new code arrives
       const failures: string[] = [];
       let running = true;
