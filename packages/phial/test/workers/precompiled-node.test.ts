@@ -1,0 +1,63 @@
+/**
+ * The same precompiled templates served by Phial in Node (`app.jinjaLoader`), through `app.fetch` and the
+ * test client; a template the module lacks is a TemplateNotFound.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ModuleLoader, type PrecompiledModule, TemplateNotFound } from '@phial/jinja';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileTemplateFolder } from '../../src/cli/templates.js';
+import { Phial, renderTemplate } from '../../src/index.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+let work = '';
+let templates: PrecompiledModule;
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(tmpdir(), 'phial-precompiled-'));
+  const out = path.join(work, 'templates.compiled.js');
+  expect(compileTemplateFolder(path.join(here, 'app/templates'), out)).toEqual([
+    'base.html',
+    'index.html',
+    'macros.html',
+  ]);
+  templates = (await import(pathToFileURL(out).href)) as PrecompiledModule;
+});
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function makeApp(): Phial {
+  const app = new Phial('precompiled-node');
+  app.config.SECRET_KEY = 'k';
+  app.config.APP_LABEL = 'node';
+  app.jinjaLoader = new ModuleLoader(templates);
+  app.templateFilter('shout', (s: unknown) => `${String(s).toUpperCase()}!`);
+  app.get('/', () => renderTemplate('index.html', { title: 'Home', user: 'Bo & Co', items: ['x'] }));
+  app.get('/missing', () => {
+    try {
+      return renderTemplate('nope.html');
+    } catch (e) {
+      return `missing: ${e instanceof TemplateNotFound}`;
+    }
+  });
+  return app;
+}
+
+describe('precompiled templates in Node', () => {
+  it('render through app.fetch without compiling anything', async () => {
+    const res = await makeApp().fetch(new Request('http://app.test/'));
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('<title>Home - Phial</title>');
+    expect(html).toContain('<h1>Hello Bo &amp; Co</h1>');
+    expect(html).toContain('<li>1. X!</li>');
+    expect(html).toContain('<span class="badge-info">node</span>');
+  });
+
+  it('report templates the module does not have', async () => {
+    const res = await makeApp().testClient().get('/missing');
+    expect(res.text).toBe('missing: true');
+  });
+});
