@@ -129,6 +129,8 @@ export class BaseRequest {
   declare private _accept?: MIMEAccept;
   declare private _signal?: AbortSignal;
   declare private _maxContentLength?: number | null;
+  declare private _maxFormMemorySize?: number | null;
+  declare private _maxFormParts?: number | null;
   declare private _bodyError?: unknown;
 
   constructor(raw: RawRequest) {
@@ -321,6 +323,27 @@ export class BaseRequest {
   }
 
   /**
+   * The largest urlencoded body or non-file multipart field, in bytes (null: no limit): a value set here
+   * (in a hook, Flask 3.1), else `MAX_FORM_MEMORY_SIZE`.
+   */
+  get maxFormMemorySize(): number | null {
+    if (this._maxFormMemorySize !== undefined) return this._maxFormMemorySize;
+    return bodyLimitsFromConfig(this.bodyConfig()).maxFormMemorySize;
+  }
+  set maxFormMemorySize(value: number | null) {
+    this._maxFormMemorySize = value;
+  }
+
+  /** The most fields a form may have (null: no limit): a value set here (Flask 3.1), else `MAX_FORM_PARTS`. */
+  get maxFormParts(): number | null {
+    if (this._maxFormParts !== undefined) return this._maxFormParts;
+    return bodyLimitsFromConfig(this.bodyConfig()).maxFormParts;
+  }
+  set maxFormParts(value: number | null) {
+    this._maxFormParts = value;
+  }
+
+  /**
    * Reads the body (at most once; later calls share the first read) with this request's limits, so that
    * `form`, `files`, `json` and `data` can be read synchronously. Phial calls it just before the view; a
    * `beforeRequest` hook that needs the body awaits it. Rejects with 413 when a limit is crossed (before
@@ -333,6 +356,8 @@ export class BaseRequest {
       if (this._body !== null || !announcesBody(this.raw.headers)) load = Promise.resolve();
       else {
         const limits = bodyLimitsFromConfig(this.bodyConfig(), this.maxContentLength);
+        if (this._maxFormMemorySize !== undefined) limits.maxFormMemorySize = this._maxFormMemorySize;
+        if (this._maxFormParts !== undefined) limits.maxFormParts = this._maxFormParts;
         this.raw.bodyRequested = true;
         let read: Promise<RequestBody>;
         try {

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { bodyLimitsFromConfig, DEFAULT_BODY_LIMITS } from '../../src/http/body/index.js';
-import { Phial } from '../../src/index.js';
+import { Phial, type Request } from '../../src/index.js';
 import { RawClient, SERVERS, sleep, start, statuses } from './helpers.js';
 
 const MiB = 1024 * 1024;
@@ -94,6 +94,30 @@ describe('limits through the test client', () => {
     const c = app.testClient();
     expect((await c.post('/f', { form: { a: 'x'.repeat(500_001) } })).status).toBe(413);
     expect((await c.post('/f', { form: { a: 'xy' } })).text).toBe('xy');
+  });
+
+  it('req.maxFormMemorySize and req.maxFormParts set in a hook (Flask 3.1)', async () => {
+    const app = new Phial('formlimits');
+    app.beforeRequest((req) => {
+      if (req.path === '/small') req.maxFormMemorySize = 10;
+      if (req.path === '/few') req.maxFormParts = 2;
+    });
+    const view = (req: Request) => ({
+      n: [...req.form.keys()].length,
+      mem: req.maxFormMemorySize,
+      parts: req.maxFormParts,
+    });
+    app.post('/small', view);
+    app.post('/few', view);
+    const c = app.testClient();
+    expect((await c.post('/small', { form: { a: 'x'.repeat(20) } })).status).toBe(413);
+    expect((await c.post('/small', { form: { a: 'xy' } })).json).toEqual({ n: 1, mem: 10, parts: 1000 });
+    expect((await c.post('/few', { form: { a: '1', b: '2', c: '3' } })).status).toBe(413);
+    expect((await c.post('/few', { form: { a: '1', b: '2' } })).json).toEqual({
+      n: 2,
+      mem: 500_000,
+      parts: 2,
+    });
   });
 
   it('the defaults, and how config keys map to limits', () => {
