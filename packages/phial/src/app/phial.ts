@@ -500,15 +500,6 @@ export class Phial extends Scaffold {
    */
   wsgiApp: WsgiApp = (raw, setup, data) => dispatchRaw(this, raw, setup, data);
 
-  /** @internal the adapters' old name for `wsgiApp`. */
-  _dispatch<D = undefined>(
-    raw: RawRequest,
-    setup?: DispatchSetup<D> | null,
-    data?: D,
-  ): MaybePromise<Response> {
-    return this.wsgiApp(raw, setup, data);
-  }
-
   /** Runs a raw request (a node IncomingMessage or anything shaped like it) and resolves to the Response. */
   dispatch(raw: RawRequest): Promise<Response> {
     try {

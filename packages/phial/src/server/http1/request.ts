@@ -1,5 +1,5 @@
 /**
- * The raw request Phial's HTTP/1.1 server hands to `app._dispatch`: plain fields, lower-case headers merged
+ * The raw request Phial's HTTP/1.1 server hands to `app.wsgiApp`: plain fields, lower-case headers merged
  * like node's, and the body as an async iterable fed by the connection.
  */
 import type { Socket } from 'node:net';
