@@ -6,14 +6,25 @@
 /** Stack frames the engine's errors capture (templates nest: include, extends, import, macros). */
 const DEEP_STACK = 64;
 
+/** Raises V8's `Error.stackTraceLimit` for the next error; returns the value to restore (null: unchanged). */
+function deepenStacks(): number | null {
+  const limit = Error.stackTraceLimit;
+  if (typeof limit !== 'number' || limit >= DEEP_STACK) return null;
+  try {
+    Error.stackTraceLimit = DEEP_STACK;
+  } catch {
+    return null;
+  }
+  return limit;
+}
+
 /** Base of every template error. */
 export class TemplateError extends Error {
   constructor(message?: string) {
     // a deeper stack than the default 10 frames, so every template on the way to the error is in it
-    const limit = Error.stackTraceLimit;
-    if (limit < DEEP_STACK) Error.stackTraceLimit = DEEP_STACK;
+    const limit = deepenStacks();
     super(message ?? '');
-    Error.stackTraceLimit = limit;
+    if (limit !== null) Error.stackTraceLimit = limit;
   }
 }
 TemplateError.prototype.name = 'TemplateError';
@@ -89,10 +100,9 @@ const PY_ERROR = Symbol('jinja.pyError');
 
 /** An error carrying a Python exception class name (TypeError, ValueError, ZeroDivisionError, ...). */
 export function pyError(pyName: string, message: string): Error {
-  const limit = Error.stackTraceLimit;
-  if (limit < DEEP_STACK) Error.stackTraceLimit = DEEP_STACK;
+  const limit = deepenStacks();
   const base = pyName === 'TypeError' ? new TypeError(message) : new Error(message);
-  Error.stackTraceLimit = limit;
+  if (limit !== null) Error.stackTraceLimit = limit;
   if (pyName !== 'TypeError') base.name = pyName;
   Object.defineProperty(base, PY_ERROR, { value: true });
   return base;
