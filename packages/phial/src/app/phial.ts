@@ -91,7 +91,10 @@ export interface Extension {
 }
 
 /** Rule with the flag the pipeline reads. */
-type AppRule = Rule & { provideAutomaticOptions?: boolean; maxContentLength?: number | null } & DocumentedRule;
+type AppRule = Rule & {
+  provideAutomaticOptions?: boolean;
+  maxContentLength?: number | null;
+} & DocumentedRule;
 
 /**
  * A Phial application. `new Phial(import.meta.url)` roots the app at the module's folder (templates,
