@@ -31,7 +31,10 @@ describe('endpoint names from views', () => {
   it('a view without a usable name falls back to the rule, on the app and on a blueprint', () => {
     const app = new Phial(import.meta.url, { staticFolder: null });
     const bp = new Blueprint('bp', import.meta.url);
-    const anonymous = (() => () => 'x')();
+    const anonymous = (
+      () => () =>
+        'x'
+    )();
     bp.get('/a', anonymous);
     bp.get('/b', (() => 'y').bind(null));
     app.registerBlueprint(bp);
