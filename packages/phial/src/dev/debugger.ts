@@ -167,7 +167,10 @@ export async function installDebugger(app: Phial, options: DebuggerOptions = {})
   // Node maps stacks of modules loaded from now on (source maps of the app's later imports, templates)
   if (!process.sourceMapsEnabled) process.setSourceMapsEnabled(true);
   let capture: LocalsCapture | null = null;
-  if (options.locals !== false) {
+  // under --inspect a developer's debugger may pause too: resuming every pause would break its breakpoints
+  const inspecting = (await import('node:inspector')).url() !== undefined;
+  if (inspecting && options.locals !== false) log(' * Locals are not captured while --inspect is on.');
+  if (options.locals !== false && !inspecting) {
     capture = await startLocalsCapture(
       libraryPrefixes(),
       typeof options.locals === 'object' ? options.locals : {},
