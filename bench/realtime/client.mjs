@@ -20,6 +20,7 @@ async function sse(clients, seconds) {
   const lat = new Float64Array(capacity);
   let n = 0;
   let events = 0;
+  let total = 0;
   let measuring = false;
   let connected = 0;
   let failed = 0;
@@ -44,9 +45,13 @@ async function sse(clients, seconds) {
           if (end === -1) return;
           const whole = buf.slice(0, end);
           buf = buf.slice(end + 2);
-          if (!measuring) return;
+          if (!measuring) {
+            for (const _ of whole.matchAll(T)) total++;
+            return;
+          }
           const t = now();
           for (const m of whole.matchAll(T)) {
+            total++;
             events++;
             if (n < capacity) lat[n++] = t - Number(m[1]);
           }
@@ -77,6 +82,7 @@ async function sse(clients, seconds) {
     connected,
     failed,
     events,
+    total,
     eventsPerSec: Math.round(events / elapsed),
     expectedPerSec: connected * 10,
     p50: percentile(sorted, 0.5),
@@ -88,6 +94,7 @@ async function sse(clients, seconds) {
 async function ws(connections, bytes, seconds) {
   const message = 'x'.repeat(bytes);
   let count = 0;
+  let total = 0;
   let measuring = false;
   const sockets = await Promise.all(
     Array.from(
@@ -103,6 +110,7 @@ async function ws(connections, bytes, seconds) {
   let running = true;
   for (const s of sockets) {
     s.on('message', () => {
+      total++;
       if (measuring) count++;
       if (running) s.send(message);
     });
@@ -116,7 +124,7 @@ async function ws(connections, bytes, seconds) {
   const elapsed = (performance.now() - t0) / 1000;
   running = false;
   for (const s of sockets) s.terminate();
-  return { connections, bytes, messages: count, messagesPerSec: Math.round(count / elapsed) };
+  return { connections, bytes, messages: count, total, messagesPerSec: Math.round(count / elapsed) };
 }
 
 let out;

@@ -10,7 +10,7 @@
 //            --only LIST (phial,fastify,hono,raw) --skip-sse --skip-ws --source (Phial from src/ via tsx)
 //            --out FILE (bench/results/realtime.md)
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -74,13 +74,29 @@ async function start(framework) {
   throw new Error(`${framework} did not start`);
 }
 
-/** Runs client.mjs on CPU 1 while sampling the server's RSS; resolves to the client's JSON plus the peak RSS. */
+/** CPU time (user + system) a process used so far, in ms, from /proc/<pid>/stat. */
+function cpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  } catch {
+    return null;
+  }
+}
+const CLK_TCK = 100;
+
+/**
+ * Runs client.mjs on CPU 1 while sampling the server's RSS; resolves to the client's JSON plus the peak RSS and
+ * the server's CPU time per message/event (robust to a busy machine, unlike throughput).
+ */
 function load(serverPid, clientArgs) {
   return new Promise((resolve, reject) => {
     const [cmd, ...rest] = wrapCommand([process.execPath, join(here, 'client.mjs'), ...clientArgs], {
       cpu: pin ? 1 : null,
     });
     const child = spawn(cmd, rest, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const cpu0 = cpuMs(serverPid);
     let out = '';
     let peak = 0;
     const timer = setInterval(() => {
@@ -93,7 +109,10 @@ function load(serverPid, clientArgs) {
       clearInterval(timer);
       if (code !== 0) return reject(new Error(`client exited with ${code}`));
       try {
-        resolve({ ...JSON.parse(out), rssMb: peak });
+        const r = JSON.parse(out);
+        const cpu1 = cpuMs(serverPid);
+        const usPer = cpu0 !== null && cpu1 !== null && r.total > 0 ? ((cpu1 - cpu0) * 1000) / r.total : null;
+        resolve({ ...r, rssMb: peak, cpuUsPer: usPer });
       } catch (e) {
         reject(e);
       }
@@ -127,6 +146,8 @@ for (const framework of ONLY) {
   if (!flag('skip-ws')) {
     const { child, port } = await start(framework);
     try {
+      // a short unreported run first: lazily loaded code (the upgrade path, ws) and the JIT warm up
+      await load(child.pid, ['ws', String(port), String(CONNS), String(SIZES[0] ?? 64), '1']);
       for (const size of SIZES) {
         const r = await load(child.pid, ['ws', String(port), String(CONNS), String(size), String(DURATION)]);
         ws.push({ framework, ...r });
@@ -152,21 +173,22 @@ let md = `# Realtime benchmark\n\n${new Date().toISOString()} · node ${process.
   )} · ${DURATION} s per run${pin ? ' · server on CPU 0, client on CPU 1' : ''}${SOURCE ? ' · Phial from sources (tsx)' : ''}\n\n`;
 if (sse.length) {
   md +=
-    '## SSE fan-out (one event per 100 ms to every client)\n\n| framework | clients | connected | delivered events/s | expected | p50 ms | p99 ms | max ms | server RSS MB |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n';
+    '## SSE fan-out (one event per 100 ms to every client)\n\n| framework | clients | connected | delivered events/s | expected | p50 ms | p99 ms | max ms | server RSS MB | server CPU µs/event |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n';
   for (const r of sse) {
     md += r.error
-      ? `| ${NAMES[r.framework]} | ${r.clients} | error: ${r.error} | | | | | | |\n`
-      : `| ${NAMES[r.framework]} | ${r.clients} | ${r.connected} | ${r.eventsPerSec} | ${r.expectedPerSec} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.max, 1)} | ${fmt(r.rssMb)} |\n`;
+      ? `| ${NAMES[r.framework]} | ${r.clients} | error: ${r.error} | | | | | | | |\n`
+      : `| ${NAMES[r.framework]} | ${r.clients} | ${r.connected} | ${r.eventsPerSec} | ${r.expectedPerSec} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.max, 1)} | ${fmt(r.rssMb)} | ${fmt(r.cpuUsPer, 1)} |\n`;
   }
   md += '\n';
 }
 if (ws.length) {
-  md += `## WebSocket echo (${CONNS} connections, closed loop, text messages)\n\n| framework | message | messages/s | × raw ws | server RSS MB |\n|---|---:|---:|---:|---:|\n`;
+  md += `## WebSocket echo (${CONNS} connections, closed loop, text messages)\n\n| framework | message | messages/s | × raw ws | server RSS MB | server CPU µs/msg | CPU × raw ws |\n|---|---:|---:|---:|---:|---:|---:|\n`;
   for (const r of ws) {
     const base = rawWs(r.bytes);
+    const cpuBase = ws.find((x) => x.framework === 'raw' && x.bytes === r.bytes)?.cpuUsPer;
     md += r.error
-      ? `| ${NAMES[r.framework]} | | error: ${r.error} | | |\n`
-      : `| ${NAMES[r.framework]} | ${r.bytes} B | ${r.messagesPerSec} | ${base ? (r.messagesPerSec / base).toFixed(2) : '–'} | ${fmt(r.rssMb)} |\n`;
+      ? `| ${NAMES[r.framework]} | | error: ${r.error} | | | | |\n`
+      : `| ${NAMES[r.framework]} | ${r.bytes} B | ${r.messagesPerSec} | ${base ? (r.messagesPerSec / base).toFixed(2) : '–'} | ${fmt(r.rssMb)} | ${fmt(r.cpuUsPer, 1)} | ${cpuBase && r.cpuUsPer ? (r.cpuUsPer / cpuBase).toFixed(2) : '–'} |\n`;
   }
 }
 mkdirSync(dirname(OUT), { recursive: true });

@@ -213,7 +213,13 @@ async function handle(app: Phial, req: IncomingMessage, socket: Duplex, head: Bu
   if (result.setCookies.length) handshakeCookies.set(req, result.setCookies);
   protocolFor.set(req, result.state.protocol);
   const wss = wsServerFor(app, route.maxPayload);
+  let started = false;
+  // ws gives up without calling back when the client already went: teardown still runs
+  socket.once('close', () => {
+    if (!started) void finishRefused(app, result);
+  });
   wss.handleUpgrade(req, socket, head, (client) => {
+    started = true;
     socket.off('error', onSocketError);
     startSession(app, result, new WsTransport(client));
   });
