@@ -220,3 +220,20 @@ describe.each(SERVERS)('over a real socket (%s server)', (kind) => {
     expect(statuses(text2)).toEqual([100, 200]);
   });
 });
+
+describe("Phial's server: the rest of a skipped body", () => {
+  it('may not stall the connection longer than an idle keep-alive', async () => {
+    const s = await start(app(), 'phial');
+    closers.push(s.close);
+    s.server.keepAliveTimeout = 400;
+    const c = new RawClient(s.port);
+    sockets.push(c);
+    c.write('POST /missing HTTP/1.1\r\nHost: x\r\nContent-Length: 10000\r\n\r\n0123456789');
+    const text = await c.until((t) => /\r\n\r\n/.test(t));
+    expect(statuses(text)).toEqual([404]);
+    expect(text.toLowerCase()).not.toContain('connection: close');
+    const began = Date.now();
+    await c.untilClosed(5000);
+    expect(Date.now() - began).toBeLessThan(4000);
+  });
+});

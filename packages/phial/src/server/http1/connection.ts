@@ -697,7 +697,10 @@ export class Connection implements BodySource {
       return;
     }
     // the rest of an unread body is still arriving: readSkip starts the next request after it
-    if (r === R_SKIP) return;
+    if (r === R_SKIP) {
+      this.since = this.st.now;
+      return;
+    }
     this.nextRequest();
   }
 
@@ -802,6 +805,11 @@ export class Connection implements BodySource {
     }
     if (r === R_DEAD) {
       if (now - this.since > LINGER_MS) this.destroy();
+      return;
+    }
+    if (r === R_SKIP && this.cur === null) {
+      // answered; the small rest of an unread body is late: no longer than an idle keep-alive may wait
+      if (now - this.since > Math.max(keepAliveTimeout, LINGER_MS)) this.destroy();
       return;
     }
     if (r === R_HEAD) {
