@@ -3,7 +3,7 @@
  * when one goes the wrong way. Type-only imports (`import type`, `export type`) vanish from the output and are
  * told apart; `import { type A }` stays an import at run time (verbatimModuleSyntax) and counts as one.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -106,6 +106,14 @@ function cyclesIn(edges: Edge[]): string[][] {
 
 const phialEdges = sourceFiles(phialSrc).flatMap((f) => importsOf(f));
 const jinjaEdges = sourceFiles(jinjaSrc).flatMap((f) => importsOf(f));
+/** The first-party extensions (@phial/db, @phial/login, ...): every other package with sources. */
+const extensionDirs = readdirSync(packagesDir).filter(
+  (name) => name !== 'phial' && name !== 'jinja' && existsSync(path.join(packagesDir, name, 'src')),
+);
+const phialExports = Object.keys(
+  (JSON.parse(readFileSync(path.join(packagesDir, 'phial/package.json'), 'utf8')) as { exports: object })
+    .exports,
+).map((k) => (k === '.' ? 'phial' : `phial/${k.slice(2)}`));
 
 describe('the import graph parser', () => {
   it('tells static, type-only and dynamic imports apart', () => {
@@ -172,6 +180,20 @@ describe('layers only look down', () => {
         : e.to === 'phial' || e.to.startsWith('phial/') || e.to.startsWith('@phial/'),
     );
     expect(bad.map(describeEdge)).toEqual([]);
+  });
+
+  it('the extensions reach Phial only through its published entry points, and no other package by path', () => {
+    expect(extensionDirs.length).toBeGreaterThan(0);
+    const bad: string[] = [];
+    for (const name of extensionDirs) {
+      const src = path.join(packagesDir, name, 'src');
+      for (const e of sourceFiles(src).flatMap((f) => importsOf(f))) {
+        const outside = e.to.startsWith('/') && !e.to.startsWith(src);
+        const deep = (e.to === 'phial' || e.to.startsWith('phial/')) && !phialExports.includes(e.to);
+        if (outside || deep) bad.push(describeEdge(e));
+      }
+    }
+    expect(bad).toEqual([]);
   });
 
   it('@phial/jinja has no import cycles', () => {
