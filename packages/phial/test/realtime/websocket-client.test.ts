@@ -84,6 +84,13 @@ describe('WebSocket routes (test client)', () => {
     await client.post('/login');
     const ws = await client.websocket('/private');
     expect(await ws.receive()).toBe('hello grace');
+    // a cookie set by a hook during the upgrade reaches the client's jar
+    app.beforeRequest((req) => {
+      if (req.endpoint === 'privateWs') session.set('upgraded', 'yes');
+    });
+    app.get('/whoami', () => String(session.get('upgraded')));
+    await client.websocket('/private');
+    expect((await client.get('/whoami')).text).toBe('yes');
   });
 
   it('negotiates subprotocols in the route order of preference', async () => {

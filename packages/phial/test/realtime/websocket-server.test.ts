@@ -7,7 +7,7 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { makeResponse, Phial, request } from '../../src/index.js';
+import { makeResponse, Phial, request, session } from '../../src/index.js';
 import { type Kind, recordingLogger, serve, sleep, waitFor } from './helpers.js';
 
 const stops: (() => Promise<void> | void)[] = [];
@@ -134,6 +134,27 @@ describe.each(['phial', 'node'] as Kind[])('WebSocket on a real %s server', (kin
       body: 'a page',
     });
     await expect(connect(`ws://127.0.0.1:${port}/missing`)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('sends a session cookie a hook set with the 101 handshake', async () => {
+    const app = makeApp();
+    app.secretKey = 'handshake secret';
+    app.beforeRequest((req) => {
+      if (req.endpoint === 'counted') session.set('seen', true);
+    });
+    app.websocket('/counted', async function counted(ws) {
+      await ws.send(`seen=${String(session.get('seen'))}`);
+    });
+    const port = await start(app);
+    let setCookie: string[] | undefined;
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/counted`);
+    stops.push(() => ws.terminate());
+    ws.on('upgrade', (res) => {
+      setCookie = res.headers['set-cookie'];
+    });
+    const first = await new Promise<string>((resolve) => ws.once('message', (d) => resolve(String(d))));
+    expect(first).toBe('seen=true');
+    expect(setCookie?.[0]).toMatch(/^session=[^;]+;.*HttpOnly/);
   });
 
   it('answers malformed handshakes with 400 and closes the connection', async () => {
