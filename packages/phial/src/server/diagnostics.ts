@@ -87,6 +87,13 @@ function emitClose(msg: ServerMessage): void {
   msg.request.emit('close');
 }
 
+/** The server's own 'request' listeners, kept by `watchRequestListeners` (`listenerCount` costs ~20 ns). */
+const LISTENERS = Symbol('phial.requestListeners');
+
+interface Watched {
+  [LISTENERS]?: number;
+}
+
 /** True when something watches the server's requests: a channel subscriber, a 'request' listener or a patched `emit`. */
 export function isObserved(server: Server): boolean {
   return (
@@ -94,8 +101,26 @@ export function isObserved(server: Server): boolean {
     responseFinish.hasSubscribers ||
     responseCreated.hasSubscribers ||
     server.emit !== BASE_EMIT ||
-    server.listenerCount('request') !== 0
+    ((server as Watched)[LISTENERS] ?? 0) !== 0
   );
+}
+
+/** Keeps count of the server's own 'request' listeners (the one `announce` adds for a call excluded). */
+export function watchRequestListeners(server: Server): void {
+  const w = server as Server & Watched;
+  w[LISTENERS] = 0;
+  const others = (): number => {
+    let n = 0;
+    for (const l of server.listeners('request')) if (l !== runApp) n++;
+    return n;
+  };
+  // 'newListener' fires before the listener is added, 'removeListener' after it is gone
+  server.on('newListener', (event: string | symbol, fn: unknown) => {
+    if (event === 'request' && fn !== runApp) w[LISTENERS] = others() + 1;
+  });
+  server.on('removeListener', (event: string | symbol, fn: unknown) => {
+    if (event === 'request' && fn !== runApp) w[LISTENERS] = others();
+  });
 }
 
 /** The request part of an observed request, as node's IncomingMessage (the body is not readable from it). */

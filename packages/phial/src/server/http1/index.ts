@@ -7,6 +7,7 @@ import { Server } from 'node:http';
 import { Server as HttpsServer, type ServerOptions as HttpsServerOptions } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Phial } from '../../app/phial.js';
+import { watchRequestListeners } from '../diagnostics.js';
 import { Connection } from './connection.js';
 import { type AccessEntry, ServerState } from './state.js';
 
@@ -34,6 +35,7 @@ export function createHttp1Server(app: Phial, options: Http1ServerOptions = {}):
   server.on(event, (socket: Socket) => {
     new Connection(st, socket);
   });
+  watchRequestListeners(server);
   server.on('listening', () => {
     st.closing = false;
     st.startSweep();
