@@ -724,13 +724,18 @@ export function makeMacro(
     : bindAndCall;
   // an arrow function named at creation (no own `arguments`/`caller`); its Jinja attributes come from a
   // prototype shared by every macro of this definition (defineProperty on functions is slow)
-  const fn = {
-    [name]: (...raw: unknown[]): string | Markup => {
-      let kw: Kwargs | null = null;
-      if (raw.length && raw[raw.length - 1] instanceof Kwargs) kw = raw.pop() as Kwargs;
-      return invoke(raw, kw);
-    },
-  }[name] as unknown as Macro & { [INVOKE]: typeof invoke };
+  const entry = (raw: unknown[]): string | Markup => {
+    let kw: Kwargs | null = null;
+    if (raw.length && raw[raw.length - 1] instanceof Kwargs) kw = raw.pop() as Kwargs;
+    return invoke(raw, kw);
+  };
+  let named: (...raw: unknown[]) => string | Markup;
+  if (name === 'caller') {
+    // call blocks make a caller on every run: a plain named arrow (a computed-key literal is slow)
+    const caller = (...raw: unknown[]) => entry(raw);
+    named = caller;
+  } else named = { [name]: (...raw: unknown[]) => entry(raw) }[name]!;
+  const fn = named as unknown as Macro & { [INVOKE]: typeof invoke };
   Object.setPrototypeOf(fn, macroProto(name, argNames, catchKwargs, catchVarargs, hasCaller));
   fn[INVOKE] = invoke;
   return fn;
