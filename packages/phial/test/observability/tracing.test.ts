@@ -3,10 +3,11 @@
  * node:diagnostics_channel (`phial.signal.<name>`), subscribed to the way an APM would.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Channel } from 'node:diagnostics_channel';
 import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { NotFound, Phial, type Response } from '../../src/index.js';
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { NotFound, Phial, type Response, requestFinished } from '../../src/index.js';
 
 type Handlers = Parameters<ReturnType<typeof tracingChannel>['subscribe']>[0];
 const cleanups: (() => void)[] = [];
@@ -174,5 +175,16 @@ describe('signals on node:diagnostics_channel', () => {
       'request-started true',
       'request-finished 404',
     ]);
+  });
+
+  it('each signal names its channel (a public, typed getter)', () => {
+    expectTypeOf(requestFinished.diagnosticsChannel).toEqualTypeOf<Channel>();
+    expect(requestFinished.diagnosticsChannel.name).toBe('phial.signal.request-finished');
+    expect(requestFinished.hasReceivers).toBe(false);
+    const fn = () => {};
+    subscribe('phial.signal.request-finished', fn);
+    expect(requestFinished.hasReceivers).toBe(true);
+    unsubscribe('phial.signal.request-finished', fn);
+    expect(requestFinished.hasReceivers).toBe(false);
   });
 });
