@@ -674,17 +674,11 @@ export function makeMacro(
       if (c === undefined || c === null) c = new U('No caller defined', MISSING, 'caller');
       bound.push(c);
     }
-    // a keyword not bound above: a later parameter's name was consumed, anything else is left over
-    const leftover = (k: string): boolean => {
-      if (callerTaken && k === 'caller') return false;
-      const i = argNames.indexOf(k);
-      return !(i >= npos && i < argc);
-    };
     if (catchKwargs) {
       const d: Record<string, unknown> = {};
       if (kwCount > used) {
         for (const k in kw) {
-          if (!leftover(k)) continue;
+          if (!leftoverKeyword(k, argNames, npos, callerTaken)) continue;
           if (k === '__proto__')
             Object.defineProperty(d, k, {
               value: kw![k],
@@ -699,12 +693,15 @@ export function makeMacro(
     } else if (kwCount > used) {
       let first = '';
       for (const k in kw) {
-        if (leftover(k)) {
+        if (leftoverKeyword(k, argNames, npos, callerTaken)) {
           first = k;
           break;
         }
       }
-      if (first === 'caller' || (hasOwn.call(kw, 'caller') && leftover('caller'))) {
+      if (
+        first === 'caller' ||
+        (hasOwn.call(kw, 'caller') && leftoverKeyword('caller', argNames, npos, callerTaken))
+      ) {
         throw pyError(
           'TypeError',
           `macro '${name}' was invoked with two values for the special caller argument. This is most likely a bug.`,
@@ -739,6 +736,17 @@ export function makeMacro(
   Object.setPrototypeOf(fn, macroProto(name, argNames, catchKwargs, catchVarargs, hasCaller));
   fn[INVOKE] = invoke;
   return fn;
+}
+
+/** A keyword a macro call did not bind: not a parameter after the positionals (nor a taken `caller`). */
+function leftoverKeyword(
+  k: string,
+  argNames: readonly string[],
+  npos: number,
+  callerTaken: boolean,
+): boolean {
+  if (callerTaken && k === 'caller') return false;
+  return argNames.indexOf(k) < npos;
 }
 
 /** What every macro inherits: the macro mark and Jinja's repr. */
