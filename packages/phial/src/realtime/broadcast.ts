@@ -63,6 +63,19 @@ export interface BroadcastSubscription<T> extends AsyncIterableIterator<T> {
 
 type Listener = (message: unknown) => void;
 
+/** JSON of a message, computed once per message however many sockets receive it. */
+const jsonOf = new WeakMap<object, string>();
+function toJson(m: unknown): string {
+  if (typeof m === 'string') return m;
+  if (m === null || typeof m !== 'object') return JSON.stringify(m);
+  let s = jsonOf.get(m);
+  if (s === undefined) {
+    s = JSON.stringify(m);
+    jsonOf.set(m, s);
+  }
+  return s;
+}
+
 /** Topic-based fan-out (rooms). `publish(topic, message)`; `subscribe`, `events` or `join` to receive. */
 export class Broadcast {
   readonly transport: BroadcastTransport;
@@ -168,8 +181,7 @@ export class Broadcast {
   join(
     ws: ServerWebSocket,
     topic: string,
-    encode: (message: unknown) => string | Uint8Array = (m) =>
-      typeof m === 'string' ? m : JSON.stringify(m),
+    encode: (message: unknown) => string | Uint8Array = toJson,
   ): () => void {
     const leave = this.subscribe(topic, (m) => {
       void ws.send(encode(m));

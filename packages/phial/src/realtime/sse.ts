@@ -111,6 +111,21 @@ export function formatComment(text: string): string {
 }
 
 const encoder = new TextEncoder();
+let lastText = '';
+let lastBytes = new Uint8Array(0);
+
+/**
+ * Encodes a chunk, reusing the bytes of the previous call for the same text: a fan-out sends one event to
+ * thousands of streams, which then share one buffer (sockets never modify what they write).
+ */
+function encodeShared(text: string): Uint8Array {
+  // (a runtime that transferred the last buffer left it detached, length 0: encode afresh)
+  if (text !== lastText || lastBytes.byteLength === 0) {
+    lastBytes = encoder.encode(text);
+    lastText = text;
+  }
+  return lastBytes;
+}
 
 /** The queue between a producer and the connection; its async iterator is the response body. */
 class Channel implements EventStream, AsyncIterableIterator<Uint8Array> {
@@ -197,7 +212,7 @@ class Channel implements EventStream, AsyncIterableIterator<Uint8Array> {
     this.queued = 0;
     const waiters = this.waiters;
     this.waiters = [];
-    pull({ done: false, value: encoder.encode(text) });
+    pull({ done: false, value: encodeShared(text) });
     for (const w of waiters) w(true);
     if (this.ending) this.finish();
   }
