@@ -107,6 +107,15 @@ export const DEBUGGER_JS = `
     });
   }
 
+  var printPin = document.querySelector('button.print-pin');
+  if (printPin) {
+    printPin.addEventListener('click', function () {
+      fetch(PREFIX + 'printpin?s=' + encodeURIComponent(secret), { credentials: 'same-origin' }).then(function () {
+        pinError.textContent = 'The PIN was printed on the terminal running the server.';
+      });
+    });
+  }
+
   document.querySelectorAll('div.console form').forEach(function (form) {
     var box = form.parentNode;
     var out = box.querySelector('pre.output');

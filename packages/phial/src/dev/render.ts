@@ -162,7 +162,7 @@ ${o.evalex ? 'Hold the mouse over a frame and click <em>Console</em> to evaluate
 </div>
 <div class="pin-prompt" hidden>
 <form class="pin-form"><h3>Console locked</h3><p>The console is locked and needs to be unlocked by entering the PIN. It is printed on the terminal running the server.</p>
-<p><label>PIN: <input name="pin" size="14" autocomplete="off"></label> <button type="submit">Confirm PIN</button></p><p class="pin-error" role="alert"></p></form>
+<p><label>PIN: <input name="pin" size="14" autocomplete="off"></label> <button type="submit">Confirm PIN</button></p><p class="pin-error" role="alert"></p><p><button type="button" class="print-pin">Print the PIN on the terminal again</button></p></form>
 </div>
 <div class="footer">Brought to you by <strong>Phial</strong>'s debugger, after Werkzeug's.</div>
 </div>

@@ -238,6 +238,15 @@ describe('debugger PIN and console', () => {
     expect(bad.status).toBe(403);
   });
 
+  it('prints the PIN again on request (with the page secret only)', async () => {
+    const page = pageSecret((await get(f, '/boom')).text);
+    const before = f.stderr().split(' * Debugger pin code:').length;
+    expect((await get(f, '/__phial_debugger__/printpin?s=wrong')).status).toBe(404);
+    expect((await get(f, `/__phial_debugger__/printpin?s=${page.secret}`)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(f.stderr().split(' * Debugger pin code:').length).toBe(before + 1);
+  });
+
   it('exhausts the PIN after 10 failures until restart', async () => {
     const ok = await pinauth(f, f.pin as string);
     const cookie = (ok.setCookie as string).split(';')[0] as string;

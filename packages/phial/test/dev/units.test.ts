@@ -3,7 +3,7 @@
  * source maps of an esbuild bundle run without `--enable-source-maps`, the traceback text, the console.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -191,6 +191,30 @@ describe('console', () => {
     expect(called).toBe(false);
     expect(text).toContain('[Object]');
     expect(text.length).toBeLessThanOrEqual(2001);
+  });
+});
+
+describe('loading', () => {
+  it('imports src/dev only dynamically, from outside it (nothing of it loads unless debugging)', () => {
+    const src = path.resolve(import.meta.dirname, '../../src');
+    const offenders: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, e.name);
+        if (e.isDirectory()) {
+          if (full !== path.join(src, 'dev')) walk(full);
+        } else if (e.name.endsWith('.ts')) {
+          const text = readFileSync(full, 'utf8');
+          if (/^\s*(?:import|export)\b[^;]*?from\s+['"][^'"]*\/dev\/[^'"]*['"]/m.test(text))
+            offenders.push(full);
+        }
+      }
+    };
+    walk(src);
+    expect(offenders).toEqual([]);
+    expect(readFileSync(path.join(src, 'server/devserver.ts'), 'utf8')).toContain(
+      "await import('../dev/debugger.js')",
+    );
   });
 });
 
