@@ -240,7 +240,13 @@ export async function startLocalsCapture(
   }
   worker.unref();
   const ok = await new Promise<boolean>((resolve) => {
-    worker.once('message', (m) => resolve(m === 'ready'));
+    // a runtime whose inspector never answers (not Node) must not hold the server's start
+    const timer = setTimeout(() => resolve(false), 5000);
+    timer.unref();
+    worker.once('message', (m) => {
+      clearTimeout(timer);
+      resolve(m === 'ready');
+    });
     worker.once('error', () => resolve(false));
     worker.once('exit', () => resolve(false));
   });
