@@ -206,16 +206,23 @@ describe("Phial's server when nobody watches", () => {
     );
     const { server, base } = await start('phial', app);
     const events: string[] = [];
+    let closed: () => void = () => {};
+    const gone = new Promise<void>((r) => {
+      closed = r;
+    });
     server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
       res.on('finish', () => events.push('finish'));
-      res.on('close', () => events.push('close'));
+      res.on('close', () => {
+        events.push('close');
+        closed();
+      });
     });
     const ac = new AbortController();
     const r = await fetch(`${base}/hang`, { signal: ac.signal });
     const reader = r.body?.getReader();
     await reader?.read();
     ac.abort();
-    await new Promise((res) => setTimeout(res, 50));
+    await gone;
     release();
     await new Promise((res) => setTimeout(res, 20));
     expect(events).toEqual(['close']);

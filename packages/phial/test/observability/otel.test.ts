@@ -3,9 +3,12 @@
  * 'request' event's node objects) produces a server span for a request served by Phial's own server,
  * continues the caller's trace, and sees spans the app opens as children of it.
  */
+
+import { tracingChannel } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -102,6 +105,39 @@ describe.each(['phial', 'node'] as const)('@opentelemetry/instrumentation-http o
       expect(span?.attributes['http.response.status_code']).toBe(500);
       expect(span?.status.code).toBe(SpanStatusCode.ERROR);
     } finally {
+      server.closeAllConnections();
+      await new Promise<void>((res) => server.close(() => res()));
+    }
+  });
+
+  it('http.route and the span name come from the phial.route channel (no app code)', async () => {
+    const route = tracingChannel<unknown, { rule?: string }>('phial.route');
+    const handlers = {
+      start() {},
+      end(ctx: { rule?: string }) {
+        const meta = getRPCMetadata(context.active());
+        if (meta?.type === RPCType.HTTP && ctx.rule !== undefined) meta.route = ctx.rule;
+      },
+      asyncStart() {},
+      asyncEnd() {},
+      error() {},
+    };
+    route.subscribe(handlers);
+    const app = new Phial(import.meta.url, { staticFolder: null });
+    app.get('/users/<int:id>', (req) => `user ${String(req.params.id)}`);
+    const server = await app.listen(0, '127.0.0.1', { server: kind });
+    try {
+      const traceId =
+        kind === 'phial' ? '0af7651916cd43dd8448eb211c8031cc' : '0af7651916cd43dd8448eb211c8031dd';
+      const r = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/users/9`, {
+        headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` },
+      });
+      expect(await r.text()).toBe('user 9');
+      const [span] = await spansFor(traceId, 1);
+      expect(span?.attributes['http.route']).toBe('/users/<int:id>');
+      expect(span?.name).toBe('GET /users/<int:id>');
+    } finally {
+      route.unsubscribe(handlers);
       server.closeAllConnections();
       await new Promise<void>((res) => server.close(() => res()));
     }
