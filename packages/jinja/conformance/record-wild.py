@@ -9,8 +9,8 @@ Cases use tagged context values that the JavaScript side (render-case.mjs) decod
   {"$lt": {"name": "web", "key": 3}}     an object defining only __lt__ (by key), str() = name
   {"$ordered": {"name": "x", "key": 1}}  an object defining __lt__, __le__, __gt__, __ge__, __eq__
   {"$enum": "RED"}                       an enum.Enum member (JS: an instance of a class extending Enum)
-  {"$money": 150}                        cents with __add__/__radd__/__sub__/__mul__/__neg__/__str__/__lt__/__eq__
-  {"$bag": [..]}                         a container with __getitem__/__iter__/__len__/__contains__/__bool__
+  {"$money": 150}                        cents with __add__/__radd__/__sub__/__mul__/__neg__/__abs__/__int__/__float__/__str__/__lt__/__eq__
+  {"$bag": [..]}                         a container with __getitem__/__iter__/__len__/__contains__/__bool__/__reversed__
 Options beyond the corpus: "i18n": {"newstyle": bool, "catalog": {msgid: str}, "plural": {msgid: [s, p]},
 "context": {"ctx\\u0004msgid": str}} installs gettext translations (an empty object: null translations).
 """
@@ -79,6 +79,15 @@ class Money:
     def __neg__(self):
         return Money(-self.cents)
 
+    def __abs__(self):
+        return Money(abs(self.cents))
+
+    def __int__(self):
+        return self.cents // 100
+
+    def __float__(self):
+        return self.cents / 100
+
     def __lt__(self, o):
         return self.cents < o.cents
 
@@ -110,6 +119,9 @@ class Bag:
 
     def __bool__(self):
         return bool(self.items)
+
+    def __reversed__(self):
+        return reversed([f"r{x}" for x in self.items])
 
 
 class Color(enum.Enum):

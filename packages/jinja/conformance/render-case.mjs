@@ -98,6 +98,15 @@ class Money {
   __neg__() {
     return new Money(-this.cents);
   }
+  __abs__() {
+    return new Money(Math.abs(this.cents));
+  }
+  __int__() {
+    return Math.floor(this.cents / 100);
+  }
+  __float__() {
+    return this.cents / 100;
+  }
   __lt__(o) {
     return this.cents < o.cents;
   }
@@ -133,6 +142,12 @@ class Bag {
   }
   __bool__() {
     return this.items.length > 0;
+  }
+  __reversed__() {
+    return this.items
+      .map((x) => `r${x}`)
+      .reverse()
+      [Symbol.iterator]();
   }
 }
 class Enum {}

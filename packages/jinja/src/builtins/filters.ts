@@ -357,7 +357,20 @@ function pyFloatOf(v: unknown): number | null {
   if (v instanceof PyFloat) return v.value;
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'string' || v instanceof Markup) return parsePyFloat(v.valueOf());
+  // a host object's __float__ (then __int__), as Python's float() asks
+  const f = hostMethod(v, '__float__') ?? hostMethod(v, '__int__');
+  if (f !== undefined) {
+    const x = f();
+    return typeof x === 'number' ? x : x instanceof PyFloat ? x.value : null;
+  }
   return null;
+}
+
+/** A host object's Python method (`__abs__`, `__int__`, ...) bound to it, if it has one. */
+function hostMethod(v: unknown, name: string): (() => unknown) | undefined {
+  if (v === null || typeof v !== 'object') return undefined;
+  const f = (v as Record<string, unknown>)[name];
+  return typeof f === 'function' ? () => f.call(v) : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -367,6 +380,8 @@ function doAbs(value: unknown): unknown {
   if (typeof value === 'number') return Math.abs(value);
   if (value instanceof PyFloat) return new PyFloat(Math.abs(value.value));
   if (typeof value === 'boolean') return value ? 1 : 0;
+  const abs = hostMethod(value, '__abs__');
+  if (abs !== undefined) return abs();
   throw pyError('TypeError', `bad operand type for abs(): '${typeName(value)}'`);
 }
 
@@ -614,6 +629,11 @@ function doInt(value: unknown, ...args: unknown[]): unknown {
     const x = toNumber(value);
     return Number.isNaN(x) ? p.default : truncToInt(x);
   }
+  const int = hostMethod(value, '__int__');
+  if (int !== undefined) {
+    const n = int();
+    if (typeof n === 'number') return truncToInt(n);
+  }
   const f = pyFloatOf(value);
   // the float() fallback swallows NaN and infinity too
   if (f === null || !Number.isFinite(f)) return p.default;
@@ -838,6 +858,8 @@ function doReplace(evalCtx: EvalContext, value: unknown, ...args: unknown[]): un
 function doReverse(value: unknown): unknown {
   if (typeof value === 'string') return Array.from(value).reverse().join('');
   if (value instanceof Markup) return new Markup(Array.from(value.valueOf()).reverse().join(''));
+  const reversed = hostMethod(value, '__reversed__');
+  if (reversed !== undefined) return Array.from(reversed() as Iterable<unknown>);
   try {
     return toList(value).slice().reverse();
   } catch (e) {
