@@ -8,7 +8,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Phial } from '../app/phial.js';
 import type { Request } from '../app/request.js';
-import { isHTTPException } from '../http/exceptions.js';
 import type { RawRequest } from '../http/request.js';
 import { Response } from '../http/response.js';
 import { DEBUGGER_JS, STYLE_CSS } from './assets.js';
@@ -206,7 +205,8 @@ export async function installDebugger(app: Phial, options: DebuggerOptions = {})
   };
 
   const renderError = (e: unknown, req: Request | null, raw: RawRequest): Response => {
-    if (isHTTPException(e)) return e.getResponse();
+    // an HTTP error reaches here only when trapped (TRAP_HTTP_EXCEPTIONS, or BadRequestKeyError in debug
+    // mode): as with Flask under Werkzeug's debugger, its traceback is shown
     clearSourceCache();
     const chain = buildChain(e);
     const text = plainText(chain);

@@ -244,7 +244,15 @@ function attachLocals(frames: Frame[], captured: CapturedFrame[]): void {
 }
 
 function errorName(e: unknown): string {
-  if (e instanceof Error) return e.name || e.constructor?.name || 'Error';
+  if (e instanceof Error) {
+    // the class, as Python shows it, when `name` says less: a subclass that kept 'Error', or an HTTP
+    // error whose `name` is its status phrase ('Bad Request')
+    const ctor = e.constructor?.name;
+    if (ctor && ctor !== 'Error' && (!e.name || e.name === 'Error' || !/^[A-Za-z_$][\w$]*$/.test(e.name))) {
+      return ctor;
+    }
+    return e.name || ctor || 'Error';
+  }
   if (e === null) return 'null';
   return typeof e;
 }

@@ -141,6 +141,13 @@ describe('debugger page', () => {
     expect(outer).toBeGreaterThan(link);
   });
 
+  it("shows a trapped BadRequestKeyError's traceback, as Flask does in debug mode", async () => {
+    const r = await get(f, '/keyerror');
+    expect(r.status).toBe(500);
+    expect(r.text).toContain('<span class="exc-name">BadRequestKeyError</span>');
+    expect(r.text).toMatch(/<th>wanted<\/th><td><pre>&#39;q&#39;<\/pre>/);
+  });
+
   it('gives API clients a plain-text traceback', async () => {
     const r = await get(f, '/async', { accept: 'application/json' });
     expect(r.status).toBe(500);
