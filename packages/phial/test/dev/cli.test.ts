@@ -65,3 +65,51 @@ describe('phial run and the debugger', () => {
     p.child.kill('SIGTERM');
   });
 });
+
+describe('app.run and dotenv files', () => {
+  it('loads .env and .phialenv and takes PHIAL_DEBUG from them, like the phial command', async () => {
+    const envProj = makeProject({
+      'app.ts': `import { Phial } from '$PHIAL';
+export const app = new Phial(import.meta.url, { name: 'envrun' });
+app.get('/greeting', function greeting() { return String(process.env.GREETING) + ' ' + String(process.env.FROM_PHIALENV); });
+app.run({ port: 0 });
+`,
+      '.env': 'PHIAL_DEBUG=1\nGREETING=hello-from-dotenv\n',
+      '.phialenv': 'FROM_PHIALENV=yes\n',
+    });
+    try {
+      const child = spawn(process.execPath, ['--import', TSX_LOADER, 'app.ts'], {
+        cwd: envProj.dir,
+        env: { ...process.env, PHIAL_DEBUG: undefined, GREETING: undefined, VITEST: undefined },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(child);
+      let out = '';
+      child.stdout?.on('data', (d) => {
+        out += d;
+      });
+      child.stderr?.on('data', (d) => {
+        out += d;
+      });
+      const t0 = Date.now();
+      while (!/Debugger PIN/.test(out)) {
+        if (child.exitCode !== null || Date.now() - t0 > 20000) throw new Error(`no PIN:\n${out}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(out).toContain('Debug mode: on');
+      expect(out).toMatch(/Restarting with (fs\.watch|stat)/);
+      const port = Number(/Running on http:\/\/127\.0\.0\.1:(\d+)/.exec(out)?.[1]);
+      let text = '';
+      while (text === '' && Date.now() - t0 < 20000) {
+        text = await fetch(`http://127.0.0.1:${port}/greeting`).then(
+          (r) => r.text(),
+          () => '',
+        );
+      }
+      expect(text).toBe('hello-from-dotenv yes');
+      child.kill('SIGTERM');
+    } finally {
+      envProj.cleanup();
+    }
+  });
+});
