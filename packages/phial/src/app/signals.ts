@@ -34,28 +34,29 @@ export class Signal<Sender = unknown, Extra = Record<string, never>> {
     readonly name: string,
     /** What the signal means. */
     readonly doc = '',
-  ) {}
+  ) {
+    this.ch = channel(`phial.signal.${name}`);
+  }
 
-  private ch: Channel | null = null;
+  private readonly ch: Channel;
 
   /**
    * The diagnostics channel `phial.signal.<name>`: every send is published there as
    * `{ signal, sender, extra }`, so tools that watch node:diagnostics_channel see Phial's signals.
    */
   get diagnosticsChannel(): Channel {
-    this.ch ??= channel(`phial.signal.${this.name}`);
     return this.ch;
   }
 
   /** True when at least one receiver is connected (for any sender), or the diagnostics channel has a subscriber. */
   get hasReceivers(): boolean {
-    return this.entries.length > 0 || this.diagnosticsChannel.hasSubscribers;
+    return this.entries.length > 0 || this.ch.hasSubscribers;
   }
 
   /** True when some receiver would get a `send` from `sender` (or the diagnostics channel has a subscriber). */
   hasReceiversFor(sender: Sender): boolean {
     for (const e of this.entries) if (e.sender === ANY || e.sender === sender) return true;
-    return this.diagnosticsChannel.hasSubscribers;
+    return this.ch.hasSubscribers;
   }
 
   /** The receivers `send(sender)` would call, in connection order. */
@@ -97,7 +98,7 @@ export class Signal<Sender = unknown, Extra = Record<string, never>> {
   /** Calls the matching receivers in order and returns `[receiver, result]` pairs (blinker's shape).
    *  A receiver that throws stops the send and the error propagates, as in blinker. */
   send(sender: Sender, extra: Extra): [Receiver<Sender, Extra>, unknown][] {
-    const ch = this.diagnosticsChannel;
+    const ch = this.ch;
     if (ch.hasSubscribers) ch.publish({ signal: this.name, sender, extra });
     const entries = this.entries;
     if (entries.length === 0) return [];
@@ -110,7 +111,7 @@ export class Signal<Sender = unknown, Extra = Record<string, never>> {
 
   /** Like `send`, awaiting each receiver's result in turn (Flask's `send_async`). */
   async sendAsync(sender: Sender, extra: Extra): Promise<[Receiver<Sender, Extra>, unknown][]> {
-    const ch = this.diagnosticsChannel;
+    const ch = this.ch;
     if (ch.hasSubscribers) ch.publish({ signal: this.name, sender, extra });
     const out: [Receiver<Sender, Extra>, unknown][] = [];
     for (const e of this.entries) {
