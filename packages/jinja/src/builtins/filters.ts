@@ -4,7 +4,14 @@
  * eval context or the context are marked and receive that object first.
  */
 import { FilterArgumentError, pyError } from '../errors.js';
-import { Kwargs, passContext, passEnvironment, passEvalContext, withPositional } from '../runtime/calls.js';
+import {
+  Kwargs,
+  passContext,
+  passEnvironment,
+  passEvalContext,
+  passKind,
+  withPositional,
+} from '../runtime/calls.js';
 import { escapeString, hasHtml, Markup, markSafe, markupEscape, softStr } from '../runtime/markup.js';
 import { add, mod } from '../runtime/operators.js';
 import {
@@ -705,7 +712,23 @@ function prepareMap(context: Context, args: unknown[]): (item: unknown) => unkno
   const name = pyStr(pos[0]);
   const rest = pos.slice(1);
   const kwargs = Object.keys(kw).length > 0 ? kw : null;
-  return (item) => env.callFilter(name, item, rest, kwargs, context);
+  const f = env.filters[name];
+  // an unknown filter fails on the first item (callFilter raises), as in Jinja
+  if (typeof f !== 'function') return (item) => env.callFilter(name, item, rest, kwargs, context);
+  // the arguments are built once (with what the filter asked to receive first); only the item changes
+  const kind = passKind(f);
+  const all: unknown[] = [];
+  if (kind === 'context') all.push(context);
+  else if (kind === 'evalContext') all.push(context.evalContext);
+  else if (kind === 'environment') all.push(env);
+  const at = all.length;
+  all.push(undefined, ...rest);
+  if (kwargs) all.push(new Kwargs(kwargs));
+  return (item) => {
+    const args = all.slice();
+    args[at] = item;
+    return (f as (...a: unknown[]) => unknown)(...args);
+  };
 }
 
 function doMap(context: Context, value: unknown, ...args: unknown[]): unknown[] {
@@ -1256,27 +1279,31 @@ function doWordwrap(env: Environment, value: unknown, ...args: unknown[]): strin
 const ATTR_KEY_RE = /[\s/>=]/;
 
 function doXmlattr(evalCtx: EvalContext, value: unknown, ...args: unknown[]): unknown {
-  const p = bind('do_xmlattr', args, XMLATTR_SPEC);
+  const autospace = args.length === 0 ? true : truthy(bind('do_xmlattr', args, XMLATTR_SPEC).autospace);
   if (isUndefined(value)) value.fail();
   if (!isDict(value)) throw pyError('AttributeError', `'${typeName(value)}' object has no attribute 'items'`);
   let rv = '';
-  const add = (k: unknown, v: unknown) => {
-    if (isNone(v) || isUndefined(v)) return;
-    if (typeof k !== 'string' && !(k instanceof Markup)) {
-      throw pyError('TypeError', 'expected string or bytes-like object');
-    }
-    const key = k.valueOf();
-    if (ATTR_KEY_RE.test(key))
-      throw pyError('ValueError', `Invalid character in attribute name: ${pyRepr(k)}`);
-    const ks = typeof k === 'string' ? escapeString(k) : k.valueOf();
-    const vs = typeof v === 'string' ? escapeString(v) : markupEscape(v).valueOf();
-    rv += rv ? ` ${ks}="${vs}"` : `${ks}="${vs}"`;
-  };
   // plain objects (keyword arguments) are walked in place; Maps by their entries
-  if (value instanceof Map) for (const [k, v] of value) add(k, v);
-  else for (const k in value) add(k, (value as Record<string, unknown>)[k]);
-  if (truthy(p.autospace) && rv) rv = ` ${rv}`;
+  if (value instanceof Map) {
+    for (const [k, v] of value) rv = xmlattrItem(rv, k, v);
+  } else {
+    for (const k in value) rv = xmlattrItem(rv, k, (value as Record<string, unknown>)[k]);
+  }
+  if (autospace && rv) rv = ` ${rv}`;
   return evalCtx.autoescape ? new Markup(rv) : rv;
+}
+
+/** `rv` with one `key="value"` of xmlattr added (None and undefined values are skipped). */
+function xmlattrItem(rv: string, k: unknown, v: unknown): string {
+  if (isNone(v) || isUndefined(v)) return rv;
+  if (typeof k !== 'string' && !(k instanceof Markup)) {
+    throw pyError('TypeError', 'expected string or bytes-like object');
+  }
+  const key = k.valueOf();
+  if (ATTR_KEY_RE.test(key)) throw pyError('ValueError', `Invalid character in attribute name: ${pyRepr(k)}`);
+  const ks = typeof k === 'string' ? escapeString(k) : key;
+  const vs = typeof v === 'string' ? escapeString(v) : markupEscape(v).valueOf();
+  return rv ? `${rv} ${ks}="${vs}"` : `${ks}="${vs}"`;
 }
 
 /** Every Jinja2 builtin filter by name (aliases included). */
