@@ -218,7 +218,9 @@ function dispatchRequest(app: Phial, ctx: RequestContext): unknown {
     throw new Error(`No view function is registered for the endpoint '${rule.endpoint}'.`);
   }
   if (req._body === null && announcesBody(req.raw.headers)) {
-    return req.loadBody().then(() => callView(app, req, rule, view));
+    const load = req.loadBody();
+    // all of it had arrived: loaded already, the view runs now (no promise hop)
+    if (req._body === null) return load.then(() => callView(app, req, rule, view));
   }
   return callView(app, req, rule, view);
 }

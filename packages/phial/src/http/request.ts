@@ -9,7 +9,7 @@ import {
   bodyLimitsFromConfig,
   parseJson,
   parseUrlEncoded,
-  readRequestBody,
+  startRequestBody,
 } from './body/index.js';
 import { parseCookies } from './cookies.js';
 import { CharsetAccept, LanguageAccept, MIMEAccept } from './datastructures/accept.js';
@@ -61,6 +61,8 @@ export interface GetJsonOptions {
 }
 
 const EMPTY_BYTES = new Uint8Array(0);
+/** What `loadBody` returns once the body is there (one shared, settled promise). */
+const LOADED: Promise<void> = Promise.resolve();
 
 /** The error a body accessor throws when the body is announced but was not loaded yet. */
 export const BODY_NOT_LOADED =
@@ -353,34 +355,42 @@ export class BaseRequest {
   loadBody(): Promise<void> {
     let load = this._bodyLoad;
     if (load === null) {
-      if (this._body !== null || !announcesBody(this.raw.headers)) load = Promise.resolve();
-      else {
-        const limits = bodyLimitsFromConfig(this.bodyConfig(), this.maxContentLength);
-        if (this._maxFormMemorySize !== undefined) limits.maxFormMemorySize = this._maxFormMemorySize;
-        if (this._maxFormParts !== undefined) limits.maxFormParts = this._maxFormParts;
-        this.raw.bodyRequested = true;
-        let read: Promise<RequestBody>;
-        try {
-          // a declared length over the limit fails here, before the client is told to send (100-continue)
-          read = readRequestBody(this.raw, this.contentType ?? undefined, this.contentLength, limits, () =>
-            this.raw.startBody?.(),
-          );
-        } catch (e) {
-          read = Promise.reject(e);
-        }
-        load = read.then(
-          (body) => {
-            this._body = body;
-          },
-          (e: unknown) => {
-            this._bodyError = e;
-            throw e;
-          },
-        );
-      }
+      load = this._body !== null || !announcesBody(this.raw.headers) ? LOADED : this.startLoad();
       this._bodyLoad = load;
     }
     return load;
+  }
+
+  /** Starts the read; when all of the body is there already, `_body` is set before this returns. */
+  private startLoad(): Promise<void> {
+    const raw = this.raw;
+    const limits = bodyLimitsFromConfig(this.bodyConfig(), this.maxContentLength);
+    if (this._maxFormMemorySize !== undefined) limits.maxFormMemorySize = this._maxFormMemorySize;
+    if (this._maxFormParts !== undefined) limits.maxFormParts = this._maxFormParts;
+    raw.bodyRequested = true;
+    let out: RequestBody | Promise<RequestBody>;
+    try {
+      // a declared length over the limit fails here, before the client is told to send (100-continue)
+      out = startRequestBody(raw, this.contentType ?? undefined, this.contentLength, limits, () =>
+        raw.startBody?.(),
+      );
+    } catch (e) {
+      this._bodyError = e;
+      return Promise.reject(e);
+    }
+    if (!(out instanceof Promise)) {
+      this._body = out;
+      return LOADED;
+    }
+    return out.then(
+      (body) => {
+        this._body = body;
+      },
+      (e: unknown) => {
+        this._bodyError = e;
+        throw e;
+      },
+    );
   }
 
   /** The body as UTF-8 text. */

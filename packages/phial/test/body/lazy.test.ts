@@ -4,7 +4,7 @@
  * over real sockets on Phial's server and node:http.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Phial, type Request } from '../../src/index.js';
+import { Phial, type Request, Response } from '../../src/index.js';
 import { RawClient, SERVERS, start, statuses } from './helpers.js';
 
 /** A raw request whose body source records whether anything read it. */
@@ -126,6 +126,24 @@ describe('the body is read just before the view', () => {
     expect(res.status).toBe(200);
     expect(JSON.parse(res.text)).toEqual({ role: 'admin' });
     expect(log.reads).toBe(1);
+  });
+
+  it('a body that arrived with the head is taken at once: the whole request stays synchronous', () => {
+    const a = new Phial('sync');
+    a.post('/echo', (req) => ({ got: req.json }));
+    const bytes = Buffer.from('{"z":1,"a":2}');
+    const raw = {
+      method: 'POST',
+      url: '/echo',
+      headers: { host: 'x', 'content-type': 'application/json', 'content-length': String(bytes.length) },
+      takeBufferedBody: () => new Uint8Array(bytes),
+      [Symbol.asyncIterator]: () => {
+        throw new Error('the async path was taken');
+      },
+    };
+    const res = a.wsgiApp(raw);
+    expect(res).toBeInstanceOf(Response);
+    expect(JSON.parse((res as Response).text)).toEqual({ got: { z: 1, a: 2 } });
   });
 
   it('a failed read is an HTTP error for the request, rethrown by every accessor', async () => {

@@ -69,8 +69,9 @@ function tooLarge(limit: number | null, whole: number | null, form: boolean): Re
   );
 }
 
-/** What the buffered fast path needs from a node `IncomingMessage`. */
+/** What the buffered fast path needs from a node `IncomingMessage` (or Phial's server's request). */
 interface BufferedMessage {
+  takeBufferedBody?: () => Uint8Array | undefined;
   complete?: unknown;
   readableFlowing?: boolean | null;
   readableLength?: number;
@@ -86,6 +87,12 @@ interface BufferedMessage {
  */
 function readBuffered(stream: AsyncIterable<Uint8Array>, limit: number | null): Uint8Array | undefined {
   const m = stream as BufferedMessage;
+  if (typeof m.takeBufferedBody === 'function') {
+    // Phial's server: the whole body already arrived with the head (the usual small POST)
+    const all = m.takeBufferedBody();
+    if (all !== undefined && limit !== null && all.byteLength > limit) throw new RequestEntityTooLarge();
+    return all;
+  }
   if (
     m.complete !== true ||
     typeof m.read !== 'function' ||
@@ -155,47 +162,71 @@ export function readRequestBody(
   onStart?: () => void,
 ): Promise<RequestBody> {
   try {
-    const type = mediaType(contentType);
-    const isMultipart = type === 'multipart/form-data';
-    const isUrlEncoded = type === 'application/x-www-form-urlencoded';
-    const whole = limits.maxContentLength;
-    let limit = whole;
-    if (!isMultipart) limit = minLimit(limit, limits.maxBodyMemorySize);
-    if (isUrlEncoded) limit = minLimit(limit, limits.maxFormMemorySize);
-    if (contentLength !== null && limit !== null && contentLength > limit) {
-      throw tooLarge(limit, whole, isUrlEncoded);
-    }
-    if (stream === null || contentLength === 0) {
-      if (isMultipart || isUrlEncoded) {
-        return Promise.resolve({
-          data: EMPTY,
-          form: new MultiDict<string>(),
-          files: isMultipart ? new MultiDict<FileStorage>() : null,
-        });
-      }
-      return Promise.resolve({ data: EMPTY, form: null, files: null });
-    }
-    // the limits allow the body: now the client may be told to send it (`Expect: 100-continue`)
-    onStart?.();
-    if (isMultipart) {
-      return parseMultipart(stream, contentType as string, limits).then(({ form, files, spooled }) => ({
-        data: EMPTY,
-        form,
-        files,
-        spooled: spooled.length === 0 ? null : spooled,
-      }));
-    }
-    const toBody = (data: Uint8Array): RequestBody =>
-      isUrlEncoded
-        ? { data, form: parseUrlEncoded(data, { maxFormParts: limits.maxFormParts }), files: null }
-        : { data, form: null, files: null };
-    const buffered = readBuffered(stream, limit);
-    if (buffered !== undefined) return Promise.resolve(toBody(buffered));
-    return readBytes(stream, limit, rateGuard(limits)).then(toBody, (e: unknown) => {
-      if (e instanceof RequestEntityTooLarge && limit !== whole) throw tooLarge(limit, whole, isUrlEncoded);
-      throw e;
-    });
+    const out = startRequestBody(stream, contentType, contentLength, limits, onStart);
+    return out instanceof Promise ? out : Promise.resolve(out);
   } catch (e) {
     return Promise.reject(e);
   }
+}
+
+/**
+ * `readRequestBody` without the promise when it is not needed: the body itself when it could be read at
+ * once (none, or all of it already arrived, and not multipart), else a promise. A limit crossed by the
+ * declared or the buffered length throws synchronously.
+ */
+export function startRequestBody(
+  stream: AsyncIterable<Uint8Array> | null,
+  contentType: string | undefined,
+  contentLength: number | null,
+  limits: BodyLimits,
+  onStart?: () => void,
+): RequestBody | Promise<RequestBody> {
+  const type = mediaType(contentType);
+  const isMultipart = type === 'multipart/form-data';
+  const isUrlEncoded = type === 'application/x-www-form-urlencoded';
+  const whole = limits.maxContentLength;
+  let limit = whole;
+  if (!isMultipart) limit = minLimit(limit, limits.maxBodyMemorySize);
+  if (isUrlEncoded) limit = minLimit(limit, limits.maxFormMemorySize);
+  if (contentLength !== null && limit !== null && contentLength > limit) {
+    throw tooLarge(limit, whole, isUrlEncoded);
+  }
+  if (stream === null || contentLength === 0) {
+    if (isMultipart || isUrlEncoded) {
+      return {
+        data: EMPTY,
+        form: new MultiDict<string>(),
+        files: isMultipart ? new MultiDict<FileStorage>() : null,
+      };
+    }
+    return { data: EMPTY, form: null, files: null };
+  }
+  const toBody = (data: Uint8Array): RequestBody =>
+    isUrlEncoded
+      ? { data, form: parseUrlEncoded(data, { maxFormParts: limits.maxFormParts }), files: null }
+      : { data, form: null, files: null };
+  if (!isMultipart) {
+    // all of it arrived already (the client did not wait for a `100 Continue`): no promise, no event
+    let buffered: Uint8Array | undefined;
+    try {
+      buffered = readBuffered(stream, limit);
+    } catch (e) {
+      throw e instanceof RequestEntityTooLarge ? tooLarge(limit, whole, isUrlEncoded) : e;
+    }
+    if (buffered !== undefined) return toBody(buffered);
+  }
+  // the limits allow the body: now the client may be told to send it (`Expect: 100-continue`)
+  onStart?.();
+  if (isMultipart) {
+    return parseMultipart(stream, contentType as string, limits).then(({ form, files, spooled }) => ({
+      data: EMPTY,
+      form,
+      files,
+      spooled: spooled.length === 0 ? null : spooled,
+    }));
+  }
+  return readBytes(stream, limit, rateGuard(limits)).then(toBody, (e: unknown) => {
+    if (e instanceof RequestEntityTooLarge && limit !== whole) throw tooLarge(limit, whole, isUrlEncoded);
+    throw e;
+  });
 }

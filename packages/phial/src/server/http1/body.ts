@@ -108,6 +108,25 @@ export class BodyReader implements AsyncIterator<Uint8Array> {
   }
 
   /**
+   * The whole body at once when all of it has arrived and nothing read it yet (the usual small request:
+   * no promise, no event); undefined otherwise.
+   */
+  takeAll(): Uint8Array | undefined {
+    if (!this.ended || this.error !== null || this.abandoned || this.head !== 0) return undefined;
+    const q = this.queue;
+    const out =
+      q.length === 0 ? EMPTY : q.length === 1 ? (q[0] as Uint8Array) : Buffer.concat(q, this.queued);
+    q.length = 0;
+    this.queued = 0;
+    this.drained = true;
+    if (this.paused) {
+      this.paused = false;
+      this.source.resumeBody();
+    }
+    return out;
+  }
+
+  /**
    * The response went out without the body being read: what is queued is dropped and the connection skips
    * the rest. A read still pending (a hook that started `loadBody` and answered anyway) fails.
    */

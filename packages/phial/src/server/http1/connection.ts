@@ -408,6 +408,10 @@ export class Connection implements BodySource {
       } else {
         this.reading = R_BODY;
         this.remaining = req.contentLength;
+        // the whole body came with the head (the usual small POST): queue it now, so the app can take it
+        // at once (BodyReader.takeAll) instead of through the async iterator
+        const buf = this.buf;
+        if (buf !== null && buf.length >= this.remaining) this.readLength();
       }
       // `Expect: 100-continue` is answered when the app starts reading the body (Http1Request.startBody):
       // a request refused before that (404, 413, a hook's answer) never tells the client to send it

@@ -59,6 +59,11 @@ export class Http1Request implements RawRequest {
     if (!this.finished && this.socket.writable) this.socket.write(CONTINUE, 'latin1');
   }
 
+  /** The whole body when it has all arrived already (read at once, without the async iterator). */
+  takeBufferedBody(): Uint8Array | undefined {
+    return this.body?.takeAll();
+  }
+
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
     return this.body ?? EMPTY_ITERATOR;
   }
