@@ -1042,8 +1042,10 @@ function doTitle(value: unknown): string {
     .split(TITLE_SPLIT)
     .filter((item) => item)
     .map((item) => {
-      const cps = Array.from(item);
-      return cps[0]!.toUpperCase() + cps.slice(1).join('').toLowerCase();
+      const c = item.charCodeAt(0);
+      // split off the first code point (two UTF-16 units only for a surrogate pair)
+      const n = c >= 0xd800 && c <= 0xdbff && item.length > 1 ? 2 : 1;
+      return item.slice(0, n).toUpperCase() + item.slice(n).toLowerCase();
     })
     .join('');
 }

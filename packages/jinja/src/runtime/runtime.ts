@@ -413,6 +413,11 @@ export function getattr(env: EnvShape, obj: unknown, name: string): unknown {
       }
       return missingAttr(env, obj, name);
     }
+    // an imported template's macros and variables (`ui.button(...)`): own properties, read directly
+    if (o instanceof TemplateModule && hasOwn.call(o, name) && !BLOCKED.has(name)) {
+      const v = (o as Record<string, unknown>)[name];
+      if (v !== undefined) return v;
+    }
     if (o instanceof Undefined) return o.getattr(name);
     if (Array.isArray(o) || o instanceof Markup) {
       const m = getPyMethod(o, name);
