@@ -164,5 +164,6 @@ export function makeMatrixApp(): Phial {
   app.get('/reason/custom', () => new Response('custom', { status: 200, statusText: 'Very Fine' }));
   app.get('/reason/unknown', () => new Response('unknown', { status: 599 }));
   app.get('/utf8-path/<name>', (req) => `name=${String(req.params.name)}`);
+  app.get('/echo-header', (req) => ({ value: req.headers.get('x-name') }));
   return app;
 }

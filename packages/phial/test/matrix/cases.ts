@@ -39,7 +39,7 @@ export interface MatrixCase {
   skip?: Partial<Record<AdapterName, string>>;
 }
 
-export type AdapterName = 'client' | 'fetch' | 'node' | 'phial' | 'bun' | 'deno';
+export type AdapterName = 'client' | 'fetch' | 'node' | 'phial' | 'phial-observed' | 'bun' | 'deno';
 
 const BOUNDARY = '----phialmatrix';
 const multipart = [
@@ -310,6 +310,11 @@ export const CASES: MatrixCase[] = [
       setCookies: [],
       body: 'ok',
     },
+  },
+  {
+    name: 'a request header with a latin1 byte reaches the app as that character',
+    request: { path: '/echo-header', headers: { 'x-name': 'café' } },
+    expect: { status: 200, json: { value: 'café' } },
   },
   {
     name: "a wrong Content-Length from the app is replaced by the body's",

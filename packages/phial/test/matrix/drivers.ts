@@ -141,6 +141,28 @@ export async function phialDriver(app: Phial): Promise<Driver> {
   return socketDriver('phial', await listening(server), closer(server));
 }
 
+/**
+ * Phial's server while monitoring watches it (a 'request' listener: node's objects are built, the app
+ * runs inside the event): the answers must be the same bytes.
+ */
+export async function phialObservedDriver(app: Phial): Promise<Driver> {
+  const server = await app.listen(0, '127.0.0.1', { server: 'phial' });
+  let seen = 0;
+  server.on('request', () => {
+    seen++;
+  });
+  const driver = socketDriver('phial-observed', await listening(server), closer(server));
+  return {
+    ...driver,
+    async send(req) {
+      const before = seen;
+      const out = await driver.send(req);
+      if (seen !== before + 1) throw new Error(`the 'request' event fired ${seen - before} times`);
+      return out;
+    },
+  };
+}
+
 const BIN = { bun: join(repo, 'node_modules/.bin/bun'), deno: join(repo, 'node_modules/.bin/deno') };
 /** Inside the repository, so the bundle's few external packages resolve from its node_modules. */
 const BUNDLE_DIR = join(repo, 'node_modules/.cache/phial-matrix');

@@ -13,6 +13,7 @@ import {
   fetchDriver,
   nodeDriver,
   phialDriver,
+  phialObservedDriver,
   removeBundle,
   runtimeAvailable,
   runtimeDriver,
@@ -50,6 +51,7 @@ const ADAPTERS: [AdapterName, Make, boolean][] = [
   ['fetch', () => fetchDriver(makeMatrixApp()), true],
   ['node', () => nodeDriver(makeMatrixApp()), true],
   ['phial', () => phialDriver(makeMatrixApp()), true],
+  ['phial-observed', () => phialObservedDriver(makeMatrixApp()), true],
   ['bun', () => runtimeDriver('bun'), runtimeWanted('bun')],
   ['deno', () => runtimeDriver('deno'), runtimeWanted('deno')],
 ];
