@@ -21,8 +21,8 @@ const requestStart = channel('http.server.request.start');
 const responseCreated = channel('http.server.response.created');
 const responseFinish = channel('http.server.response.finish');
 
-/** `emit` as EventEmitter has it: a server whose `emit` differs was patched by an instrumentation. */
-const BASE_EMIT = EventEmitter.prototype.emit;
+/** EventEmitter's prototype: a server whose `emit` is not its `emit` was wrapped by an instrumentation. */
+const EMITTER = EventEmitter.prototype;
 
 /** What node publishes on `http.server.request.start` and `http.server.response.finish`. */
 export interface ServerMessage {
@@ -100,7 +100,8 @@ export function isObserved(server: Server): boolean {
     requestStart.hasSubscribers ||
     responseFinish.hasSubscribers ||
     responseCreated.hasSubscribers ||
-    server.emit !== BASE_EMIT ||
+    // read each time: node:domain, once loaded, replaces EventEmitter's own `emit`
+    server.emit !== EMITTER.emit ||
     ((server as Watched)[LISTENERS] ?? 0) !== 0
   );
 }

@@ -171,6 +171,8 @@ describe("Phial's server when nobody watches", () => {
     } as typeof server.emit;
     expect(isObserved(server)).toBe(true);
     expect(await (await fetch(`${base}/items/1`)).text()).toBe('item 1');
+    server.emit = emit;
+    expect(isObserved(server)).toBe(false);
   });
 
   it("a throwing 'request' listener is logged; the request is served", async () => {
@@ -226,5 +228,21 @@ describe("Phial's server when nobody watches", () => {
     release();
     await new Promise((res) => setTimeout(res, 20));
     expect(events).toEqual(['close']);
+  });
+});
+
+describe('node:domain', () => {
+  it("replacing EventEmitter's emit (as node:domain does) does not make every server look observed", async () => {
+    const { EventEmitter } = await import('node:events');
+    const { server } = await start('phial');
+    const original = EventEmitter.prototype.emit;
+    EventEmitter.prototype.emit = function replaced(this: unknown, ...a: Parameters<typeof original>) {
+      return original.apply(this, a);
+    };
+    try {
+      expect(isObserved(server)).toBe(false);
+    } finally {
+      EventEmitter.prototype.emit = original;
+    }
   });
 });
