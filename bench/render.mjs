@@ -159,7 +159,7 @@ function timeRenders(render, ctx, ms) {
 }
 
 /** Times one page's engines (outputs checked first); returns its markdown table. */
-async function runPage(opts, engines, ctx, expected) {
+async function runPage(opts, engines, ctx, expected, goal = GOAL) {
   const ENGINES = engines;
   const EXPECTED = expected;
   const ready = [];
@@ -195,7 +195,9 @@ async function runPage(opts, engines, ctx, expected) {
       const row = rows.get(e.key);
       const note =
         row.note ||
-        (e.key === 'phial' ? `goal ≥ ${GOAL}×: ${row.rps / floor >= GOAL ? 'met' : 'not met'}` : '');
+        (e.key === 'phial' && goal !== null
+          ? `goal ≥ ${goal}×: ${row.rps / floor >= goal ? 'met' : 'not met'}`
+          : '');
       return [
         e.name,
         row.rps ? fmtInt(row.rps) : 'not ready',
@@ -216,7 +218,8 @@ async function main() {
   if (opts.pages.includes('orders')) tables.orders = await runPage(opts, ENGINES, makeContext(), EXPECTED);
   if (opts.pages.includes('large')) {
     console.log('large page:');
-    tables.large = await runPage(opts, LARGE_ENGINES, makeLargeContext(), EXPECTED_LARGE);
+    // no goal: it measures how far general macro calls are from inlined code (informational)
+    tables.large = await runPage(opts, LARGE_ENGINES, makeLargeContext(), EXPECTED_LARGE, null);
   }
   const table = tables.orders ?? '(not run)';
   const info = machineInfo();
