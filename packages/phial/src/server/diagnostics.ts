@@ -15,7 +15,7 @@ import { EventEmitter } from 'node:events';
 import { IncomingMessage, type Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Response } from '../http/response.js';
-import { wireReason } from '../http/wire.js';
+import { fixedBodyLength, parseContentLength, wireContentLength, wireReason } from '../http/wire.js';
 
 const requestStart = channel('http.server.request.start');
 const responseCreated = channel('http.server.response.created');
@@ -50,7 +50,8 @@ export class Observation {
     const seen = new Set<string>();
     for (let i = 0; i < h._keys.length; i++) {
       const key = h._keys[i] as string;
-      if (seen.has(key)) continue;
+      // framing headers as the wire rules write them (below)
+      if (seen.has(key) || key === 'content-length' || key === 'transfer-encoding') continue;
       seen.add(key);
       const all = h.getAll(key);
       try {
@@ -59,6 +60,13 @@ export class Observation {
         // a value node would refuse must not break the response Phial sends
       }
     }
+    const length = wireContentLength(
+      res._status,
+      this.message.request.method ?? 'GET',
+      fixedBodyLength(res._body),
+      parseContentLength(h.get('content-length')),
+    );
+    if (length >= 0) out.setHeader('Content-Length', String(length));
   }
 
   /** The response's last byte went to the socket: 'finish', the finish channel, then 'close' (as node). */

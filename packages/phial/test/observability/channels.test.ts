@@ -69,7 +69,7 @@ describe.each(['phial', 'node'] as const)('node diagnostics channels on the %s s
         ...msg,
         channel,
         statusAtPublish: msg.response.statusCode,
-        headerAtPublish: msg.response.getHeader('x-item'),
+        headerAtPublish: `${String(msg.response.getHeader('x-item'))} ${String(msg.response.getHeader('content-length'))}`,
       });
     }
     subscribe('http.server.request.start', onStart);
@@ -98,7 +98,7 @@ describe.each(['phial', 'node'] as const)('node diagnostics channels on the %s s
       expect(finish.statusAtPublish).toBe(201);
       // Phial's server mirrors the head onto the ServerResponse; the node adapter hands node raw headers
       // (one writeHead), which `getHeader` does not see
-      expect(finish.headerAtPublish).toBe(kind === 'phial' ? '7' : undefined);
+      expect(finish.headerAtPublish).toBe(kind === 'phial' ? '7 6' : 'undefined undefined');
       expect(finish.response.writableEnded).toBe(true);
     } finally {
       unsubscribe('http.server.request.start', onStart);
