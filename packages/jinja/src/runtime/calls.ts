@@ -9,6 +9,11 @@ export class Kwargs {
   [key: string]: unknown;
   constructor(init?: Record<string, unknown>) {
     if (init) {
+      // the common case in one fast copy; a `__proto__` key must stay an own property (assign would set it)
+      if (!Object.hasOwn(init, '__proto__')) {
+        Object.assign(this, init);
+        return;
+      }
       for (const k of Object.keys(init)) {
         if (k === '__proto__')
           Object.defineProperty(this, k, {
