@@ -53,6 +53,7 @@ export class TimeDelta {
   readonly seconds: number;
   readonly microseconds: number;
 
+  /** `new TimeDelta({ days: 3, hours: 2 })` (Python's keywords) or `new TimeDelta(days, seconds, microseconds)`. */
   constructor(parts: TimeDeltaParts | number = {}, seconds = 0, microseconds = 0) {
     let total: number;
     if (typeof parts === 'number') total = parts * US_PER_DAY + seconds * 1e6 + microseconds;
@@ -109,6 +110,7 @@ export class TimeDelta {
     return out;
   }
 
+  /** Python's `repr()`: `datetime.timedelta(days=1)`, `datetime.date(2024, 3, 14)`, ... */
   __repr__(): string {
     const parts: string[] = [];
     if (this.days) parts.push(`days=${this.days}`);
@@ -121,18 +123,23 @@ export class TimeDelta {
     return this.totalSeconds();
   }
 
+  /** Python's `==`: equal values of the same type. */
   __eq__(o: unknown): boolean {
     return o instanceof TimeDelta && o.totalMicroseconds === this.totalMicroseconds;
   }
+  /** Python's `<` (TypeError against another type). */
   __lt__(o: unknown): boolean {
     return this.totalMicroseconds < otherDelta(o, '<');
   }
+  /** Python's `<=`. */
   __le__(o: unknown): boolean {
     return this.totalMicroseconds <= otherDelta(o, '<=');
   }
+  /** Python's `>`. */
   __gt__(o: unknown): boolean {
     return this.totalMicroseconds > otherDelta(o, '>');
   }
+  /** Python's `>=`. */
   __ge__(o: unknown): boolean {
     return this.totalMicroseconds >= otherDelta(o, '>=');
   }
@@ -159,6 +166,7 @@ export class PyDate {
   readonly month: number;
   readonly day: number;
 
+  /** A calendar day; ValueError (by name) for a day the month does not have. */
   constructor(year: number, month: number, day: number) {
     const d = new Date(Date.UTC(year, month - 1, day));
     d.setUTCFullYear(year);
@@ -189,21 +197,27 @@ export class PyDate {
     return d;
   }
 
+  /** Python's `isoformat()`. */
   isoformat(): string {
     return `${pad(this.year, 4)}-${pad(this.month)}-${pad(this.day)}`;
   }
+  /** Python's `strftime(format)` (C locale). */
   strftime(fmt: unknown): string {
     return strftime(this.toDate(), String(fmt));
   }
+  /** Python's `ctime()`: `Thu Mar 14 00:00:00 2024`. */
   ctime(): string {
     return strftime(this.toDate(), '%c');
   }
+  /** Monday is 0. */
   weekday(): number {
     return (this.toDate().getDay() + 6) % 7;
   }
+  /** Monday is 1. */
   isoweekday(): number {
     return this.toDate().getDay() || 7;
   }
+  /** A copy with some fields changed, by position or keyword (`replace(day=1)`). */
   replace(...args: unknown[]): PyDate {
     const k = kwargsOf(args);
     const pos = args.filter((a) => !(a instanceof Kwargs));
@@ -216,6 +230,7 @@ export class PyDate {
   toString(): string {
     return this.isoformat();
   }
+  /** Python's `repr()`: `datetime.timedelta(days=1)`, `datetime.date(2024, 3, 14)`, ... */
   __repr__(): string {
     return `datetime.date(${this.year}, ${this.month}, ${this.day})`;
   }
@@ -225,18 +240,23 @@ export class PyDate {
   valueOf(): number {
     return utcDays(this.year, this.month, this.day);
   }
+  /** Python's `==`: equal values of the same type. */
   __eq__(o: unknown): boolean {
     return o instanceof PyDate && o.valueOf() === this.valueOf();
   }
+  /** Python's `<` (TypeError against another type). */
   __lt__(o: unknown): boolean {
     return this.valueOf() < otherDate(o, '<');
   }
+  /** Python's `<=`. */
   __le__(o: unknown): boolean {
     return this.valueOf() <= otherDate(o, '<=');
   }
+  /** Python's `>`. */
   __gt__(o: unknown): boolean {
     return this.valueOf() > otherDate(o, '>');
   }
+  /** Python's `>=`. */
   __ge__(o: unknown): boolean {
     return this.valueOf() >= otherDate(o, '>=');
   }
@@ -264,6 +284,7 @@ export class PyTime {
   readonly microsecond: number;
   readonly tzinfo = null;
 
+  /** A time of day. */
   constructor(hour = 0, minute = 0, second = 0, microsecond = 0) {
     this.hour = hour;
     this.minute = minute;
@@ -274,13 +295,16 @@ export class PyTime {
   private toDate(): Date {
     return new Date(1900, 0, 1, this.hour, this.minute, this.second, Math.floor(this.microsecond / 1000));
   }
+  /** Python's `isoformat()`. */
   isoformat(): string {
     const base = `${pad(this.hour)}:${pad(this.minute)}:${pad(this.second)}`;
     return this.microsecond ? `${base}.${pad(this.microsecond, 6)}` : base;
   }
+  /** Python's `strftime(format)` (C locale). */
   strftime(fmt: unknown): string {
     return strftime(this.toDate(), String(fmt));
   }
+  /** A copy with some fields changed, by position or keyword (`replace(day=1)`). */
   replace(...args: unknown[]): PyTime {
     const k = kwargsOf(args);
     const pos = args.filter((a) => !(a instanceof Kwargs));
@@ -294,6 +318,7 @@ export class PyTime {
   toString(): string {
     return this.isoformat();
   }
+  /** Python's `repr()`: `datetime.timedelta(days=1)`, `datetime.date(2024, 3, 14)`, ... */
   __repr__(): string {
     const parts = [this.hour, this.minute];
     if (this.second || this.microsecond) parts.push(this.second);
@@ -306,18 +331,23 @@ export class PyTime {
   valueOf(): number {
     return ((this.hour * 60 + this.minute) * 60 + this.second) * 1e6 + this.microsecond;
   }
+  /** Python's `==`: equal values of the same type. */
   __eq__(o: unknown): boolean {
     return o instanceof PyTime && o.valueOf() === this.valueOf();
   }
+  /** Python's `<` (TypeError against another type). */
   __lt__(o: unknown): boolean {
     return this.valueOf() < otherTime(o, '<');
   }
+  /** Python's `<=`. */
   __le__(o: unknown): boolean {
     return this.valueOf() <= otherTime(o, '<=');
   }
+  /** Python's `>`. */
   __gt__(o: unknown): boolean {
     return this.valueOf() > otherTime(o, '>');
   }
+  /** Python's `>=`. */
   __ge__(o: unknown): boolean {
     return this.valueOf() >= otherTime(o, '>=');
   }
