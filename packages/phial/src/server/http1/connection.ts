@@ -82,7 +82,8 @@ function hexValue(c: number): number {
 
 /** One accepted socket. */
 export class Connection implements BodySource {
-  readonly st: ServerState;
+  /** What every connection of this server shares (the app, the server object, timeouts). */
+  readonly state: ServerState;
   readonly socket: Socket;
   private buf: Buffer | null = null;
   private reading = R_HEAD;
@@ -116,11 +117,11 @@ export class Connection implements BodySource {
   private readonly onRejected: (e: unknown) => void;
   private readonly onObserverError: (e: unknown) => void;
 
-  constructor(st: ServerState, socket: Socket) {
-    this.st = st;
+  constructor(state: ServerState, socket: Socket) {
+    this.state = state;
     this.socket = socket;
     this.since = Date.now();
-    st.conns.add(this);
+    state.conns.add(this);
     socket.setNoDelay(true);
     this.listeners = {
       data: (chunk: Buffer) => this.onData(chunk),
@@ -136,7 +137,7 @@ export class Connection implements BodySource {
       else r._close();
     };
     this.onObserverError = (e: unknown) => {
-      st.app.logger.error("Error in a listener of the server's 'request' event", e);
+      state.app.logger.error("Error in a listener of the server's 'request' event", e);
     };
     this.onRejected = (e: unknown) => {
       const cur = this.cur;
@@ -153,7 +154,7 @@ export class Connection implements BodySource {
     if (buf === null) {
       if (r === R_HEAD && !this.headStarted) {
         this.headStarted = true;
-        this.since = this.st.now;
+        this.since = this.state.now;
       }
       this.buf = chunk;
     } else {
@@ -199,7 +200,7 @@ export class Connection implements BodySource {
     this.closed = true;
     this.reading = R_DEAD;
     this.buf = null;
-    this.st.conns.delete(this);
+    this.state.conns.delete(this);
     const cur = this.cur;
     if (cur !== null) {
       if (!cur.finished && cur.abort !== null) {
@@ -262,7 +263,7 @@ export class Connection implements BodySource {
     try {
       this.loop();
     } catch (e) {
-      this.st.app.logger.error('Error in the HTTP/1.1 connection', e);
+      this.state.app.logger.error('Error in the HTTP/1.1 connection', e);
       this.destroy();
     } finally {
       this.inProcess = false;
@@ -291,7 +292,7 @@ export class Connection implements BodySource {
       } else if (r === R_SKIP) {
         if (!this.readSkip()) return;
       } else {
-        if (r === R_WAIT && this.buf !== null && this.buf.length > this.st.maxHeaderSize) {
+        if (r === R_WAIT && this.buf !== null && this.buf.length > this.state.maxHeaderSize) {
           this.pause(P_PIPE);
         }
         return;
@@ -321,7 +322,7 @@ export class Connection implements BodySource {
       this.scanned = 0;
       return false;
     }
-    const max = this.st.maxHeaderSize;
+    const max = this.state.maxHeaderSize;
     // a latin1 string of a window is faster to search (and needed anyway) than Buffer.indexOf + slice;
     // the window keeps pipelined heads from each converting the whole rest of the buffer
     let text: string | null = null;
@@ -378,12 +379,12 @@ export class Connection implements BodySource {
     if (req.method === 'CONNECT') {
       // a tunnel is not an ordinary request: the server's 'connect' listeners take it (as on node:http)
       // or it is refused; it never reaches a view
-      if (this.st.server.listenerCount('connect') > 0) this.handOver(req, 'connect');
+      if (this.state.server.listenerCount('connect') > 0) this.handOver(req, 'connect');
       else this.refuse(400);
       return false;
     }
     if (req.upgrade) {
-      if (this.st.server.listenerCount('upgrade') > 0) {
+      if (this.state.server.listenerCount('upgrade') > 0) {
         this.handOver(req, 'upgrade');
         return false;
       }
@@ -552,7 +553,7 @@ export class Connection implements BodySource {
         default: {
           const lf = buf.indexOf(10, pos);
           if (lf === -1) {
-            if (this.trailerBytes + n - pos > this.st.maxHeaderSize) return this.badBody();
+            if (this.trailerBytes + n - pos > this.state.maxHeaderSize) return this.badBody();
             this.buf = pos === 0 ? buf : buf.subarray(pos);
             return false;
           }
@@ -565,7 +566,7 @@ export class Connection implements BodySource {
             return true;
           }
           this.trailerBytes += lf + 1 - pos;
-          if (this.trailerBytes > this.st.maxHeaderSize) return this.badBody();
+          if (this.trailerBytes > this.state.maxHeaderSize) return this.badBody();
           const line = (buf as unknown as Latin1).latin1Slice(pos, lf + 1);
           const colon = line.indexOf(':');
           if (
@@ -600,7 +601,7 @@ export class Connection implements BodySource {
   // ---- responses ----
 
   private dispatch(req: Http1Request): void {
-    const server = this.st.server;
+    const server = this.state.server;
     if (isObserved(server)) {
       // node's diagnostics channels and 'request' event (server/diagnostics.ts); the app runs inside
       const obs = observe(server, this.socket, req);
@@ -615,7 +616,7 @@ export class Connection implements BodySource {
   private run(req: Http1Request): void {
     let out: Response | Promise<Response>;
     try {
-      out = this.st.app.wsgiApp(req, setup, req);
+      out = this.state.app.wsgiApp(req, setup, req);
     } catch (e) {
       this.fatal(req, e);
       return;
@@ -643,7 +644,7 @@ export class Connection implements BodySource {
 
   /** An error escaped the app (or the writer): log it, answer the fallback 500 if nothing was sent. */
   fatal(req: Http1Request, e: unknown): void {
-    const app = this.st.app;
+    const app = this.state.app;
     if (!isHTTPException(e)) app.logger.error('Exception while handling a request', e);
     if (this.headSent || req !== this.cur) {
       this.destroy();
@@ -663,11 +664,11 @@ export class Connection implements BodySource {
   canKeepAlive(req: Http1Request): boolean {
     // a body the app did not read to its end (413, an early error) closes the connection, even when it
     // was all received: what follows is never parsed on a guess
-    const max = this.st.server.maxRequestsPerSocket;
+    const max = this.state.server.maxRequestsPerSocket;
     return (
       req.keepAlive &&
       (this.reading === R_WAIT || this.reading === R_BODY) &&
-      !this.st.closing &&
+      !this.state.closing &&
       !(max !== null && max > 0 && this.served >= max) &&
       this.skipUnread(req)
     );
@@ -679,7 +680,7 @@ export class Connection implements BodySource {
     if (req.observed !== null) req.observed.finish();
     if (this.cur !== req) return;
     this.cur = null;
-    const log = this.st.onResponse;
+    const log = this.state.onResponse;
     if (log !== null) {
       try {
         log({
@@ -695,14 +696,14 @@ export class Connection implements BodySource {
     }
     if (this.closed) return;
     const r = this.reading;
-    if (!keepAlive || (r !== R_WAIT && r !== R_SKIP) || this.st.closing) {
+    if (!keepAlive || (r !== R_WAIT && r !== R_SKIP) || this.state.closing) {
       if (r === R_BODY || r === R_CHUNKED || r === R_DISCARD) this.lingerClose();
       else this.endConnection();
       return;
     }
     // the rest of an unread body is still arriving: readSkip starts the next request after it
     if (r === R_SKIP) {
-      this.since = this.st.now;
+      this.since = this.state.now;
       return;
     }
     this.nextRequest();
@@ -711,7 +712,7 @@ export class Connection implements BodySource {
   /** The connection waits for the next request's head. */
   private nextRequest(): void {
     this.reading = R_HEAD;
-    this.since = this.st.now;
+    this.since = this.state.now;
     this.headStarted = false;
     if (this.socket.writableLength > this.socket.writableHighWaterMark) this.pause(P_WRITE);
     this.unpause(P_PIPE);
@@ -729,12 +730,12 @@ export class Connection implements BodySource {
     this.buf = null;
     this.reading = R_DEAD;
     this.cur = null;
-    this.st.conns.delete(this);
+    this.state.conns.delete(this);
     for (const [event, fn] of Object.entries(this.listeners)) socket.removeListener(event, fn);
     // no consumer until the listener attaches one (node does the same)
     this.paused = 0;
     (socket as { readableFlowing: boolean | null }).readableFlowing = null;
-    this.st.server.emit(event, upgradeMessage(socket, req), socket, head);
+    this.state.server.emit(event, upgradeMessage(socket, req), socket, head);
   }
 
   /** Refuses a request before the app sees it: a short 4xx/5xx and the connection closes. */

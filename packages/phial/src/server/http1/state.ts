@@ -74,6 +74,6 @@ export class ServerState {
   }
 }
 
-function sweep(st: ServerState): void {
-  st.sweep();
+function sweep(state: ServerState): void {
+  state.sweep();
 }

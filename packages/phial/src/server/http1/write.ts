@@ -199,7 +199,7 @@ async function writeStream(
             if (over) {
               await it.return?.();
               // the client got exactly the declared bytes: the connection stays usable
-              conn.st.app.logger.error(
+              conn.state.app.logger.error(
                 'A streamed response produced more bytes than its Content-Length: the rest was not sent.',
               );
             }
@@ -211,7 +211,7 @@ async function writeStream(
       if (chunked && !conn.closed) socket.write('0\r\n\r\n', 'latin1');
     }
   } catch (e) {
-    conn.st.app.logger.error('Error while streaming the response', e);
+    conn.state.app.logger.error('Error while streaming the response', e);
     // a cut response must not look complete
     keep = false;
     conn.destroy();
