@@ -444,7 +444,13 @@ export class Environment implements EnvironmentShape {
     if (!modes.includes('sync')) throw new TypeError("compileTemplates: the 'sync' mode is required");
     const entries = names.sort().map((name) => {
       const src = this.loader!.getSource(this, name);
-      const ast = this.parse(src.source, name, src.filename);
+      let ast: Node;
+      try {
+        ast = this.parse(src.source, name, src.filename);
+      } catch (e) {
+        annotateError(e);
+        throw e;
+      }
       const code: Record<string, string> = {};
       for (const m of modes) {
         const mode: RenderMode = m === 'sync' ? false : m === 'stream' ? 'stream' : true;

@@ -3,7 +3,7 @@
  * (no `new Function` when it runs), for apps deployed where code generation is banned (Cloudflare
  * Workers, strict CSP). The app then sets `app.jinjaLoader = new ModuleLoader(compiledModule)`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Environment, FileSystemLoader } from '@phial/jinja';
 import { selectAutoescape } from '../app/templating.js';
@@ -33,8 +33,12 @@ export function compileTemplateFolder(
   output: string,
   options: CompileTemplatesOptions = {},
 ): string[] {
+  const root = path.resolve(folder);
+  if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new Error(`no template folder at ${root}`);
+  }
   const env = new Environment({
-    loader: new FileSystemLoader(path.resolve(folder)),
+    loader: new FileSystemLoader(root),
     autoescape: selectAutoescape,
     trimBlocks: !!options.trimBlocks,
     lstripBlocks: !!options.lstripBlocks,

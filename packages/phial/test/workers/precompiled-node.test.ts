@@ -2,12 +2,13 @@
  * The same precompiled templates served by Phial in Node (`app.jinjaLoader`), through `app.fetch` and the
  * test client; a template the module lacks is a TemplateNotFound.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ModuleLoader, type PrecompiledModule, TemplateNotFound } from '@phial/jinja';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
 import { compileTemplateFolder } from '../../src/cli/templates.js';
 import { Phial, renderTemplate } from '../../src/index.js';
 
@@ -59,5 +60,34 @@ describe('precompiled templates in Node', () => {
   it('report templates the module does not have', async () => {
     const res = await makeApp().testClient().get('/missing');
     expect(res.text).toBe('missing: true');
+  });
+
+  it('phial templates compile fails clearly on a syntax error or a missing folder', async () => {
+    const bad = path.join(work, 'bad');
+    mkdirSync(bad);
+    writeFileSync(path.join(bad, 'page.html'), 'ok\n{% if %}\n');
+    const run = async (folder: string) => {
+      let out = '';
+      const io = {
+        out: (s: string) => {
+          out += s;
+        },
+        err: (s: string) => {
+          out += s;
+        },
+      };
+      const code = await runCli(['templates', 'compile', folder, '-o', path.join(work, 'x.js')], {
+        io,
+        loadDotenv: false,
+        reexec: null,
+      });
+      return { code, first: out.split('\n')[0] };
+    };
+    expect(await run(bad)).toEqual({
+      code: 1,
+      first: "Error: Expected an expression, got end of statement block (template 'page.html', line 2)",
+    });
+    const missing = path.join(work, 'nope');
+    expect(await run(missing)).toEqual({ code: 1, first: `Error: no template folder at ${missing}` });
   });
 });
