@@ -255,6 +255,31 @@ describe.each(['phial', 'node'] as Kind[])('WebSocket on a real %s server', (kin
     expect(falseSends).toBeGreaterThan(0);
   }, 15000);
 
+  it('an awaited send waits while the client does not read and resolves once it does', async () => {
+    const app = makeApp();
+    let sent = 0;
+    let done = false;
+    app.websocket('/bulk', async (ws) => {
+      const chunk = 'z'.repeat(256 * 1024);
+      for (let i = 0; i < 40; i++) {
+        if (!(await ws.send(chunk))) return;
+        sent++;
+      }
+      done = true;
+    });
+    const port = await start(app);
+    const ws = await connect(`ws://127.0.0.1:${port}/bulk`);
+    const raw = (ws as unknown as { _socket: net.Socket })._socket;
+    raw.pause();
+    await sleep(300);
+    const stalled = sent;
+    expect(done).toBe(false);
+    expect(stalled).toBeLessThan(40); // 10 MiB do not fit in the socket buffers: the handler waits
+    raw.resume();
+    await waitFor(() => done, 5000, 'all sends to resolve');
+    expect(sent).toBe(40);
+  });
+
   it('pings an idle peer and drops one that does not answer', async () => {
     const app = makeApp();
     let dropped = false;

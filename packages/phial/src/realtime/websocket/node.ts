@@ -41,6 +41,38 @@ class WsTransport implements Transport {
   send(data: string | Uint8Array, cb: (err?: Error) => void): void {
     this.ws.send(data, typeof data === 'string' ? TEXT : BINARY, cb);
   }
+  sendNow(data: string | Uint8Array): boolean {
+    const ws = this.ws;
+    ws.send(data, typeof data === 'string' ? TEXT : BINARY);
+    return ws.readyState === 1 && ws.bufferedAmount === 0;
+  }
+  whenWritten(cb: (ok: boolean) => void): void {
+    if (this.waiters === null) {
+      this.waiters = [cb];
+      const socket = (this.ws as unknown as { _socket: Duplex | null })._socket;
+      if (socket === null || this.ws.readyState !== 1) {
+        this.settle(false);
+        return;
+      }
+      const onDrain = () => {
+        if (this.ws.bufferedAmount === 0) done(true);
+      };
+      const onClose = () => done(false);
+      const done = (ok: boolean) => {
+        socket.off('drain', onDrain);
+        this.ws.off('close', onClose);
+        this.settle(ok);
+      };
+      socket.on('drain', onDrain);
+      this.ws.on('close', onClose);
+    } else this.waiters.push(cb);
+  }
+  private waiters: ((ok: boolean) => void)[] | null = null;
+  private settle(ok: boolean): void {
+    const w = this.waiters;
+    this.waiters = null;
+    if (w !== null) for (const cb of w) cb(ok);
+  }
   close(code: number, reason: string): void {
     this.ws.close(code, reason);
   }

@@ -26,6 +26,13 @@ export interface Transport {
   readonly bufferedAmount: number;
   /** Sends a message; `cb` runs once it was written (with an error if it could not be). */
   send(data: string | Uint8Array, cb: (err?: Error) => void): void;
+  /**
+   * Optional fast path: sends and returns true when the message already went to the network (then no
+   * callback is needed); false means it waits in a buffer, and `whenWritten` reports when it has left.
+   */
+  sendNow?(data: string | Uint8Array): boolean;
+  /** With `sendNow`: calls `cb(true)` once the buffered messages are written, `cb(false)` if the connection closes first. */
+  whenWritten?(cb: (ok: boolean) => void): void;
   /** Starts the closing handshake. */
   close(code: number, reason: string): void;
   /** Drops the connection at once. */
@@ -55,6 +62,7 @@ type Listener = {
 };
 
 const QUEUE_PAUSE = 64;
+const WRITTEN: Promise<boolean> = Promise.resolve(true);
 
 /** The server side of one WebSocket connection (the handler's `ws`). */
 export class ServerWebSocket implements AsyncIterable<WebSocketMessage> {
@@ -150,8 +158,14 @@ export class ServerWebSocket implements AsyncIterable<WebSocketMessage> {
       this.transport.terminate();
       return Promise.resolve(false);
     }
+    const t = this.transport;
+    if (t.sendNow !== undefined) {
+      // the usual case: the kernel took the frame at once, nothing to wait for
+      if (t.sendNow(data)) return WRITTEN;
+      return new Promise((resolve) => (t.whenWritten as (cb: (ok: boolean) => void) => void)(resolve));
+    }
     return new Promise((resolve) => {
-      this.transport.send(data, (err) => resolve(err === undefined || err === null));
+      t.send(data, (err) => resolve(err === undefined || err === null));
     });
   }
 
