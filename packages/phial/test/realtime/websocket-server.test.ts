@@ -175,6 +175,16 @@ describe.each(['phial', 'node'] as Kind[])('WebSocket on a real %s server', (kin
       head('Sec-WebSocket-Key: c2hvcnQ=\r\nSec-WebSocket-Version: 13\r\n'),
     );
     expect(shortKey).toMatch(/^HTTP\/1\.1 400 /);
+    // only GET upgrades: a HEAD with a valid handshake gets 426 (no body), not a socket
+    const headUpgrade = await rawExchange(
+      port,
+      head('Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n').replace(
+        /^GET/,
+        'HEAD',
+      ),
+    );
+    expect(headUpgrade).toMatch(/^HTTP\/1\.1 426 /);
+    expect(headUpgrade.endsWith('\r\n\r\n')).toBe(true);
   });
 
   it('closes with 1009 on an oversized message and 1007 on invalid UTF-8', async () => {

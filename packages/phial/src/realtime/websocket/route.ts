@@ -159,7 +159,7 @@ export function makeWebSocketView(
   };
   const view = (req: Request): Response => {
     const st = upgrades.get(req);
-    if (st === undefined || header(req, 'upgrade') === null) return upgradeRequired();
+    if (st === undefined || header(req, 'upgrade') === null || req.method !== 'GET') return upgradeRequired();
     const bad = checkHandshake(req);
     if (bad !== null) return bad;
     const offered = offeredProtocols(header(req, 'sec-websocket-protocol'));
