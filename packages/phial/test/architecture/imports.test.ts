@@ -173,6 +173,33 @@ describe('layers only look down', () => {
     expect(bad.map(describeEdge)).toEqual([]);
   });
 
+  it('nor through another module: importing any app/ module never loads server/, testing/, cli/ or dev/', () => {
+    const next = new Map<string, string[]>();
+    for (const e of phialEdges) {
+      if (e.kind !== 'static' || !e.to.startsWith(phialSrc)) continue;
+      next.set(e.from, [...(next.get(e.from) ?? []), e.to]);
+    }
+    const via = new Map<string, string | null>();
+    const queue = phialEdges.map((e) => e.from).filter((f) => layerOf(f) === 'app');
+    for (const f of queue) via.set(f, null);
+    while (queue.length) {
+      const f = queue.shift() as string;
+      for (const to of next.get(f) ?? []) {
+        if (via.has(to)) continue;
+        via.set(to, f);
+        queue.push(to);
+      }
+    }
+    const chains: string[] = [];
+    for (const f of via.keys()) {
+      if (!['server', 'testing', 'cli', 'dev'].includes(layerOf(f))) continue;
+      const chain = [rel(f)];
+      for (let p = via.get(f); p; p = via.get(p)) chain.unshift(rel(p));
+      chains.push(chain.join(' → '));
+    }
+    expect(chains).toEqual([]);
+  });
+
   it('@phial/jinja imports nothing of Phial and nothing outside its own sources', () => {
     const bad = jinjaEdges.filter((e) =>
       e.to.startsWith('/')
