@@ -1,12 +1,11 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { Phial, renderTemplateString } from 'phial';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type PostgresServer, postgresAvailable, startPostgres } from '../../../test-support/postgres.js';
 import { Database, Pagination, resolveDatabaseUrl } from '../src/index.js';
-import { type AnySchema, makeApp, pgSchema, seedBooks, sqliteSchema } from './fixtures.js';
+import { type AnySchema, makeApp, pgSchema, seedBooks, sqliteSchema, tempRoot } from './fixtures.js';
 
 describe('DATABASE_URL', () => {
   it('defaults to a SQLite file in the instance folder and accepts SQLAlchemy and node spellings', () => {
@@ -31,11 +30,10 @@ describe('DATABASE_URL', () => {
     await app.appContext(() => db.createAll());
     expect(existsSync(join(app.instancePath, 'app.sqlite'))).toBe(true);
     await app.appContext(() => db.close());
-    rmSync(app.rootPath, { recursive: true, force: true });
   });
 
   it('refuses a URL of the other dialect than the schema declares', () => {
-    const app = new Phial(mkdtempSync(join(tmpdir(), 'phial-db-')), { staticFolder: null });
+    const app = new Phial(tempRoot(), { staticFolder: null });
     app.config.DATABASE_URL = 'postgresql://127.0.0.1:1/x';
     expect(() => new Database(app, { schema: sqliteSchema, dialect: 'sqlite' })).toThrow(
       'written for sqlite',
@@ -43,7 +41,7 @@ describe('DATABASE_URL', () => {
   });
 
   it('says clearly when the app was never bound', async () => {
-    const app = new Phial(mkdtempSync(join(tmpdir(), 'phial-db-')), { staticFolder: null });
+    const app = new Phial(tempRoot(), { staticFolder: null });
     const db = new Database();
     await expect(app.appContext(() => db.all('select 1'))).rejects.toThrow('initApp');
   });
@@ -65,7 +63,7 @@ describe('Pagination', () => {
   });
 
   it('renders in a Flask template with snake_case names', () => {
-    const app = new Phial(mkdtempSync(join(tmpdir(), 'phial-db-')), { staticFolder: null });
+    const app = new Phial(tempRoot(), { staticFolder: null });
     const out = app.testRequestContext('/', {}, () =>
       renderTemplateString(
         '{% for p in pagination.iter_pages() %}{{ p if p else "…" }} {% endfor %}|{{ pagination.has_next }} {{ pagination.next_num }}|{% for i in pagination %}{{ i }}{% endfor %}',
@@ -101,7 +99,6 @@ describe.each(dialects)('on $name', ({ schema, url }) => {
   });
   afterEach(async () => {
     await drop();
-    rmSync(app.rootPath, { recursive: true, force: true });
   });
 
   it('getOr404 finds a row by key and 404s for a missing or malformed id', async () => {

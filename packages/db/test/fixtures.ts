@@ -1,10 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asc, eq } from 'drizzle-orm';
 import * as pgCore from 'drizzle-orm/pg-core';
 import * as liteCore from 'drizzle-orm/sqlite-core';
 import { Phial } from 'phial';
+import { onTestFinished } from 'vitest';
 import { Database } from '../src/index.js';
 
 const liteAuthor = liteCore.sqliteTable('author', {
@@ -38,8 +39,15 @@ export const pgSchema = {
 export type AnySchema = typeof sqliteSchema | typeof pgSchema;
 
 /** An app in a temporary root with the book routes a Flask-SQLAlchemy user would write. */
-export function makeApp(url: string | null, schema: AnySchema): { app: Phial; db: Database<AnySchema> } {
+/** A temporary app root, removed when the test ends. */
+export function tempRoot(): string {
   const root = mkdtempSync(join(tmpdir(), 'phial-db-app-'));
+  onTestFinished(() => rmSync(root, { recursive: true, force: true }));
+  return root;
+}
+
+export function makeApp(url: string | null, schema: AnySchema): { app: Phial; db: Database<AnySchema> } {
+  const root = tempRoot();
   const app = new Phial(root, { staticFolder: null });
   app.config.TESTING = true;
   app.config.PROPAGATE_EXCEPTIONS = false;
