@@ -2,14 +2,21 @@
  * One driver per adapter: each sends a matrix request its own way and reports what a client saw
  * (`Seen`). Socket drivers keep one keep-alive connection, so a mis-framed answer breaks the next case.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Phial } from '../../src/index.js';
+import {
+  bundleForRuntime,
+  RUNTIME_BIN,
+  RUNTIME_ENV,
+  removeBundles,
+  runtimeArgs,
+  runtimeAvailable,
+} from '../testing/runtimes.js';
 import type { AdapterName, MatrixRequest, Seen } from './cases.js';
 
 export interface Driver {
@@ -19,7 +26,6 @@ export interface Driver {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repo = join(here, '../../../..');
 
 function bodyInit(body: MatrixRequest['body']): Uint8Array | undefined {
   if (body === undefined) return undefined;
@@ -163,40 +169,12 @@ export async function phialObservedDriver(app: Phial): Promise<Driver> {
   };
 }
 
-const BIN = { bun: join(repo, 'node_modules/.bin/bun'), deno: join(repo, 'node_modules/.bin/deno') };
-/** Inside the repository, so the bundle's few external packages resolve from its node_modules. */
-const BUNDLE_DIR = join(repo, 'node_modules/.cache/phial-matrix');
-let bundled: Promise<string> | null = null;
-
-/** Bundles `runtime-entry.ts` (the matrix app served with `app.fetch`) once per test process. */
-function bundle(): Promise<string> {
-  bundled ??= (async () => {
-    const { build } = await import('esbuild');
-    mkdirSync(BUNDLE_DIR, { recursive: true });
-    const outfile = join(BUNDLE_DIR, `entry-${process.pid}.mjs`);
-    await build({
-      entryPoints: [join(here, 'runtime-entry.ts')],
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'es2022',
-      packages: 'external',
-      alias: { '@phial/jinja': join(repo, 'packages/jinja/src/index.ts') },
-      outfile,
-      logLevel: 'error',
-    });
-    return outfile;
-  })();
-  return bundled;
-}
-
 /** `app.fetch` served by `Bun.serve` or `Deno.serve` in a child process. */
 export async function runtimeDriver(name: 'bun' | 'deno'): Promise<Driver> {
-  const file = await bundle();
-  const args = name === 'bun' ? [file] : ['run', '--allow-all', '--quiet', file];
-  const child: ChildProcess = spawn(BIN[name], args, {
+  const file = await bundleForRuntime(join(here, 'runtime-entry.ts'));
+  const child: ChildProcess = spawn(RUNTIME_BIN[name], runtimeArgs(name, file), {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' },
+    env: RUNTIME_ENV,
   });
   let err = '';
   child.stderr?.on('data', (c: Buffer) => {
@@ -226,19 +204,4 @@ export async function runtimeDriver(name: 'bun' | 'deno'): Promise<Driver> {
   });
 }
 
-/** Removes this process's bundle. */
-export async function removeBundle(): Promise<void> {
-  if (bundled === null) return;
-  const file = await bundled.catch(() => null);
-  bundled = null;
-  if (file !== null) rmSync(file, { force: true });
-}
-
-/** True when the runtime's binary is installed (the npm packages `bun` and `deno`). */
-export function runtimeAvailable(name: 'bun' | 'deno'): boolean {
-  try {
-    return spawnSync(BIN[name], ['--version'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
-  } catch {
-    return false;
-  }
-}
+export { removeBundles as removeBundle, runtimeAvailable };

@@ -4,56 +4,31 @@
  * real connection, leaves it, and reports that the producer stopped.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import {
+  bundleForRuntime,
+  RUNTIME_BIN,
+  RUNTIME_ENV,
+  removeBundles,
+  runtimeArgs,
+  runtimeAvailable,
+} from '../testing/runtimes.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = join(here, '../../../..');
-const BIN = { bun: join(repo, 'node_modules/.bin/bun'), deno: join(repo, 'node_modules/.bin/deno') };
-const OUT = join(repo, 'node_modules/.cache/phial-realtime', `entry-${process.pid}.mjs`);
+const entry = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/runtime-realtime.ts');
 
-function available(name: 'bun' | 'deno'): boolean {
-  try {
-    return spawnSync(BIN[name], ['--version'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
-  } catch {
-    return false;
-  }
-}
-
-let built: Promise<void> | null = null;
-function bundle(): Promise<void> {
-  built ??= (async () => {
-    const { build } = await import('esbuild');
-    mkdirSync(dirname(OUT), { recursive: true });
-    await build({
-      entryPoints: [join(here, 'fixtures/runtime-realtime.ts')],
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'es2022',
-      packages: 'external',
-      alias: { '@phial/jinja': join(repo, 'packages/jinja/src/index.ts') },
-      outfile: OUT,
-      logLevel: 'error',
-    });
-  })();
-  return built;
-}
-
-afterAll(() => rmSync(OUT, { force: true }));
+afterAll(() => removeBundles());
 
 describe.each(['bun', 'deno'] as const)('realtime under %s', (name) => {
-  it.skipIf(!available(name))(
+  it.skipIf(!runtimeAvailable(name))(
     'streams server-sent events and serves WebSocket routes through app.fetch',
     async () => {
-      await bundle();
-      const args = name === 'bun' ? [OUT] : ['run', '--allow-all', '--quiet', OUT];
-      const r = spawnSync(BIN[name], args, {
+      const file = await bundleForRuntime(entry);
+      const r = spawnSync(RUNTIME_BIN[name], runtimeArgs(name, file), {
         encoding: 'utf8',
         timeout: 30_000,
-        env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' },
+        env: RUNTIME_ENV,
       });
       // Deno notes once that request.signal (which eventStream listens to, to stop when the client goes) also
       // aborts after a completed response in its legacy mode: harmless here, the stream is over by then
