@@ -16,7 +16,14 @@ import { isTrue, loadDotenv } from './dotenv.js';
 import { RUN_MAIN_ENV, runWithReloader } from './reloader.js';
 import { formatRoutes, ROUTE_SORTS, type RouteSort } from './routes.js';
 import { SERVE_WORKER_ENV, type ServeOptions, serveOne, servePrimary, serveSingle } from './serve.js';
-import { type CliIO, closeGracefully, runningLines, startServer } from './server.js';
+import {
+  type CliIO,
+  closeGracefully,
+  RELOAD_SWAP_IDLE_GRACE_MS,
+  RELOAD_SWAP_TIMEOUT_MS,
+  runningLines,
+  startServer,
+} from './server.js';
 import { runShell } from './shell.js';
 
 /** How to start this CLI again in another process (the reloader's child, cluster workers). */
@@ -313,7 +320,8 @@ async function runCommand(argv: string[], options: RunCliOptions): Promise<numbe
         const server = await startServer(app, { host, port, cert, key, accessLog: true, io });
         process.on('disconnect', () => process.exit(0));
         await untilSignal();
-        await closeGracefully(server, 2000);
+        // a reloader worker: the new worker already serves, so the old one may wait for late requests
+        await closeGracefully(server, RELOAD_SWAP_TIMEOUT_MS, RELOAD_SWAP_IDLE_GRACE_MS);
         return;
       }
       const reload = (opts.reload as boolean | undefined) ?? debugOn();

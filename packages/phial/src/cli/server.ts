@@ -70,11 +70,25 @@ export function runningLines(host: string, port: number, scheme: string): string
 }
 
 /**
+ * How long a reloaded (old) worker keeps serving what it accepted: the new worker already serves. Below the
+ * reloader's 5 s SIGKILL, so the old worker always ends by itself.
+ */
+export const RELOAD_SWAP_TIMEOUT_MS = 4500;
+/**
+ * How long the old worker waits before closing connections that look idle. A connection accepted just before
+ * the swap looks idle until the (possibly CPU-starved) worker reads its request, and closing it then resets
+ * it; its answer says `Connection: close`, so waiting costs nothing but the old worker's lifetime.
+ */
+export const RELOAD_SWAP_IDLE_GRACE_MS = 4000;
+
+/**
  * Stops accepting, lets in-flight requests finish (idle keep-alive connections are closed, busy ones
  * are closed once their response is done), and resolves when the server is closed. After `timeoutMs`
- * the remaining connections are cut.
+ * the remaining connections are cut. `idleGraceMs` is how long a connection that has sent nothing yet may take
+ * to send its request before idle connections are closed (longer for the reloader's swap, where clients keep
+ * connecting to the old worker until the moment it closes, and a starved process reads late).
  */
-export function closeGracefully(server: Server, timeoutMs = 30_000): Promise<void> {
+export function closeGracefully(server: Server, timeoutMs = 30_000, idleGraceMs = 750): Promise<void> {
   return new Promise((resolve) => {
     let done = false;
     const finish = () => {
@@ -100,7 +114,7 @@ export function closeGracefully(server: Server, timeoutMs = 30_000): Promise<voi
         tick = setInterval(() => server.closeIdleConnections(), 150);
         tick.unref();
       },
-      Math.min(750, timeoutMs / 2),
+      Math.min(idleGraceMs, timeoutMs),
     );
     first.unref();
     const timer = setTimeout(() => {

@@ -125,8 +125,16 @@ export async function runDevServer(app: Phial, options: RunOptions = {}): Promis
       onResponse: quiet ? undefined : (entry) => err(accessLine(entry)),
     });
     const stop = async () => {
-      const { closeGracefully } = await import('../cli/server.js');
-      await closeGracefully(server, 2000);
+      const { closeGracefully, RELOAD_SWAP_IDLE_GRACE_MS, RELOAD_SWAP_TIMEOUT_MS } = await import(
+        '../cli/server.js'
+      );
+      // under the reloader the new worker already serves: the old one may wait for late requests
+      const reloading = process.env.PHIAL_RUN_MAIN_PORT !== undefined;
+      await closeGracefully(
+        server,
+        reloading ? RELOAD_SWAP_TIMEOUT_MS : 2000,
+        reloading ? RELOAD_SWAP_IDLE_GRACE_MS : 750,
+      );
       process.exit(0);
     };
     process.once('SIGTERM', stop);
