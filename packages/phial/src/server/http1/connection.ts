@@ -81,6 +81,9 @@ function hexValue(c: number): number {
 }
 
 /** One accepted socket. */
+/** How long a connection that has sent no request yet is spared by closeIdleConnections. */
+const FRESH_CONNECTION_GRACE_MS = 2000;
+
 export class Connection implements BodySource {
   /** What every connection of this server shares (the app, the server object, timeouts). */
   readonly state: ServerState;
@@ -99,6 +102,8 @@ export class Connection implements BodySource {
   private scanned = 0;
   /** Requests started on this connection (`server.maxRequestsPerSocket`). */
   private served = 0;
+  /** When the connection was accepted (a fresh one is not idle yet: its first request may be in flight). */
+  private readonly openedAt = Date.now();
   /** The request whose response is not finished. */
   cur: Http1Request | null = null;
   /** The head of `cur`'s response went out (a failure now can only cut the connection). */
@@ -786,8 +791,14 @@ export class Connection implements BodySource {
     if (!this.socket.destroyed) this.socket.destroy();
   }
 
-  /** A connection with no request in flight (closeIdleConnections). */
+  /**
+   * A connection with no request in flight (closeIdleConnections). A connection accepted moments ago that has
+   * not sent a request yet is not idle: its request may be in the socket's buffer, unread, and closing it then
+   * resets it (a client connecting while the server closes, as during the reloader's swap). It is answered
+   * with `Connection: close` instead, and the headers timeout still cuts one that never speaks.
+   */
   isIdle(): boolean {
+    if (this.served === 0 && Date.now() - this.openedAt < FRESH_CONNECTION_GRACE_MS) return false;
     return this.cur === null && this.reading === R_HEAD && (this.buf === null || !this.headStarted);
   }
 
