@@ -12,10 +12,11 @@
  */
 import { channel } from 'node:diagnostics_channel';
 import { EventEmitter } from 'node:events';
-import { IncomingMessage, type Server, ServerResponse } from 'node:http';
+import { type IncomingMessage, type Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Response } from '../http/response.js';
 import { fixedBodyLength, parseContentLength, wireContentLength, wireReason } from '../http/wire.js';
+import { nodeIncomingMessage } from './http1/upgrade.js';
 
 const requestStart = channel('http.server.request.start');
 const responseCreated = channel('http.server.response.created');
@@ -141,26 +142,8 @@ export interface RequestHead {
 }
 
 function incomingMessage(socket: Socket, req: RequestHead): IncomingMessage {
-  const msg = new IncomingMessage(socket);
-  msg.method = req.method;
-  msg.url = req.url;
-  msg.httpVersion = req.httpVersion;
-  msg.httpVersionMajor = 1;
-  msg.httpVersionMinor = req.httpVersion === '1.0' ? 0 : 1;
-  const headers: Record<string, string | string[]> = {};
-  const raw: string[] = [];
-  for (const name of Object.keys(req.headers)) {
-    const v = req.headers[name];
-    if (v === undefined) continue;
-    headers[name] = v;
-    for (const one of typeof v === 'string' ? [v] : v) raw.push(name, one);
-  }
-  msg.headers = headers;
-  msg.rawHeaders = raw;
-  msg.complete = true;
   // the body belongs to the app: observers see an ended stream
-  msg.push(null);
-  return msg;
+  return nodeIncomingMessage(socket, req);
 }
 
 /** Set while the server's 'request' event runs: the app's dispatch, run by the last listener. */
