@@ -24,8 +24,10 @@ app.get('/sse', () =>
   ),
 );
 
+// the documented idiom (API.md): iterate, send without awaiting (a client that does not read is dropped by
+// maxBufferedAmount)
 app.websocket('/echo', async (ws) => {
-  for await (const message of ws) await ws.send(message);
+  for await (const message of ws) void ws.send(message);
 });
 
 everyTick(() => bus.publish('tick', tickPayload()));

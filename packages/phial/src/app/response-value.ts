@@ -3,6 +3,7 @@
  * values". Streams are wrapped so that they are consumed inside the request context.
  */
 import { isHTTPException } from '../http/exceptions.js';
+import { isPushBody } from '../http/push.js';
 import { Response, toAsyncIterable } from '../http/response.js';
 import { type AnyContext, contextStorage } from './context.js';
 
@@ -68,6 +69,9 @@ export function bindBodyToContext(res: Response, ctx: AnyContext | undefined): R
   const b = res._body;
   if (ctx === undefined || b === null || typeof b !== 'object' || b instanceof Uint8Array) return res;
   if ((b as { [kBound]?: boolean })[kBound] === true) return res;
+  // a pushed body (eventStream) runs its producer in its request context itself; wrapping it would hide
+  // its push method and cost a promise per event
+  if (isPushBody(b)) return res;
   res._body = iterateInContext(toAsyncIterable(b as AsyncIterable<Uint8Array | string>), ctx);
   return res;
 }

@@ -3,8 +3,9 @@
  * queue between the producer and the connection, so a slow client never makes the server buffer without
  * bound.
  *
- * Backpressure policy: the server adapter pulls the next chunk only once the previous one was accepted by
- * the socket (node's `write` → `drain`). `send()` resolves when its event was pulled, so a producer that
+ * Backpressure policy: an event goes to the socket only while the socket accepts more (node's `write` →
+ * `drain`): Phial's server takes each event synchronously in one write (a pushed body, `http/push.ts`);
+ * other adapters pull the next chunk once the previous one was accepted. `send()` resolves when its event was pulled, so a producer that
  * awaits `send()` holds at most one event in memory. Events sent without awaiting wait in a queue of at
  * most `highWaterMark` bytes (default 1 MiB); an event that would cross it closes the stream (the slow
  * client is dropped: `signal` aborts, `onClose` callbacks run) and `send()` resolves to `false`.
@@ -15,6 +16,7 @@ import {
   type RequestContext,
   runWithContext,
 } from '../app/context.js';
+import { PUSH, type PushBody, type PushSink } from '../http/push.js';
 import { Response } from '../http/response.js';
 
 /** One event: `data` (objects are sent as JSON, strings line by line), `event`, `id`, `retry` (ms). */
@@ -127,8 +129,14 @@ function encodeShared(text: string): Uint8Array {
   return lastBytes;
 }
 
-/** The queue between a producer and the connection; its async iterator is the response body. */
-class Channel implements EventStream, AsyncIterableIterator<Uint8Array> {
+const SENT = Promise.resolve(true);
+const NOT_SENT = Promise.resolve(false);
+
+/**
+ * The queue between a producer and the connection. It is the response body: Phial's server has it push
+ * events straight to the socket (`PUSH`); other adapters pull them through its async iterator.
+ */
+class Channel implements EventStream, AsyncIterableIterator<Uint8Array>, PushBody {
   private queue: string[] = [];
   private waiters: ((ok: boolean) => void)[] = [];
   private queued = 0;
@@ -141,6 +149,10 @@ class Channel implements EventStream, AsyncIterableIterator<Uint8Array> {
   private sentSinceTick = false;
   private started = false;
   private removeAbort: (() => void) | null = null;
+  /** The socket events are pushed to (Phial's server), or null while pulled (other adapters). */
+  private sink: PushSink | null = null;
+  /** The sink's socket is full: events queue until it drains. */
+  private blocked = false;
 
   constructor(
     private readonly producer: ((stream: EventStream) => unknown) | null,
@@ -185,12 +197,19 @@ class Channel implements EventStream, AsyncIterableIterator<Uint8Array> {
   }
 
   private enqueue(frame: string): Promise<boolean> {
-    if (this.done || this.ending) return Promise.resolve(false);
+    if (this.done || this.ending) return NOT_SENT;
+    const sink = this.sink;
+    if (sink !== null && !this.blocked && this.queue.length === 0) {
+      // the fast way (a fan-out to thousands of streams): straight to the socket, nothing allocated
+      this.sentSinceTick = true;
+      this.push(sink, frame);
+      return SENT;
+    }
     const limit = this.options.highWaterMark ?? 1024 * 1024;
     if (this.queued + frame.length > limit && this.queue.length > 0) {
       // the client does not keep up: drop it rather than hold more
       this.finish(new Error('The client was too slow: its event queue reached highWaterMark.'));
-      return Promise.resolve(false);
+      return NOT_SENT;
     }
     this.sentSinceTick = true;
     const p = new Promise<boolean>((resolve) => {
@@ -198,8 +217,43 @@ class Channel implements EventStream, AsyncIterableIterator<Uint8Array> {
       this.waiters.push(resolve);
     });
     this.queued += frame.length;
-    this.flush();
+    if (sink === null) this.flush();
+    else if (!this.blocked) this.flushPushed(sink);
     return p;
+  }
+
+  /** Writes `text` to the sink; a full socket blocks the stream until it drains. */
+  private push(sink: PushSink, text: string): void {
+    if (sink.write(encodeShared(text))) return;
+    this.blocked = true;
+    void sink.drained().then(() => {
+      this.blocked = false;
+      if (this.sink === sink) this.flushPushed(sink);
+    });
+  }
+
+  /** Writes everything queued to the sink, as one chunk. */
+  private flushPushed(sink: PushSink): void {
+    if (this.done) return;
+    if (this.queue.length > 0) {
+      const text = this.queue.length === 1 ? (this.queue[0] as string) : this.queue.join('');
+      this.queue = [];
+      this.queued = 0;
+      const waiters = this.waiters;
+      this.waiters = [];
+      this.push(sink, text);
+      for (const w of waiters) w(true);
+    }
+    if (this.ending && !this.blocked) this.finish();
+  }
+
+  /** Starts pushing to `sink` (Phial's server): the queued opening, then every event as it is sent. */
+  [PUSH](sink: PushSink): void {
+    if (this.started || this.sink !== null) throw new Error('An event stream can be sent only once.');
+    this.sink = sink;
+    this.start();
+    // (a client already gone finished the stream in start(), which ended the sink)
+    if (!this.done) this.flushPushed(sink);
   }
 
   /** Hands everything queued to a waiting pull, as one chunk. */
@@ -232,6 +286,9 @@ class Channel implements EventStream, AsyncIterableIterator<Uint8Array> {
     const pull = this.pull;
     this.pull = null;
     if (pull !== null) pull({ done: true, value: undefined });
+    const sink = this.sink;
+    this.sink = null;
+    sink?.end();
     this.ac.abort(reason ?? new Error('The event stream closed.'));
     const closers = this.closers;
     this.closers = [];

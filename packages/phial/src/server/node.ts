@@ -13,6 +13,7 @@ import {
 import type { Socket } from 'node:net';
 import type { Phial } from '../app/phial.js';
 import { BadRequest, isHTTPException } from '../http/exceptions.js';
+import { isPushBody, PUSH, type PushBody } from '../http/push.js';
 import type { BaseRequest, RawRequest } from '../http/request.js';
 import { Response, toAsyncIterable } from '../http/response.js';
 import {
@@ -151,9 +152,12 @@ async function writeStream(
   const text = reasonFor(response);
   if (text === undefined) res.writeHead(status, flat);
   else res.writeHead(status, text, flat);
+  const sends = sendsBody(status, res.req?.method ?? 'GET');
+  if (sends && length < 0 && isPushBody(response._body))
+    return writePushed(res, response, response._body, app);
   const iterable = toAsyncIterable(response._body as AsyncIterable<Uint8Array | string>);
   const it = iterable[Symbol.asyncIterator]();
-  if (!sendsBody(status, res.req?.method ?? 'GET')) {
+  if (!sends) {
     // no body may be sent: do not produce one (a file stream is closed right away)
     try {
       await it.return?.();
@@ -223,6 +227,64 @@ async function writeStream(
     res.off('close', onClose);
     await response._close();
   }
+}
+
+/**
+ * A pushed body (server-sent events): each chunk goes to `res.write` as the producer sends it, with no
+ * promise per chunk; the response ends when the body calls `end()` (the producer finished, or the client
+ * left: the request's signal stops it, and so does a write after the response closed).
+ */
+function writePushed(
+  res: ServerResponse,
+  response: Response,
+  body: PushBody,
+  app: Phial | undefined,
+): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let ended = false;
+    const sink = {
+      write(chunk: Uint8Array): boolean {
+        if (ended) return true;
+        if (res.destroyed) {
+          void Promise.resolve(body.return?.()).catch(() => undefined);
+          return true;
+        }
+        return chunk.byteLength === 0 || res.write(chunk);
+      },
+      drained: () =>
+        new Promise<void>((done) => {
+          if (res.destroyed) return done();
+          const go = () => {
+            res.off('drain', go);
+            res.off('close', go);
+            done();
+          };
+          res.on('drain', go);
+          res.on('close', go);
+        }),
+      end(): void {
+        if (ended) return;
+        ended = true;
+        if (!res.destroyed) res.end();
+        closeThen(response, resolve);
+      },
+    };
+    try {
+      body[PUSH](sink);
+    } catch (e) {
+      app?.logger.error('Error while streaming the response', e);
+      ended = true;
+      cutResponse(res);
+      closeThen(response, resolve);
+    }
+  });
+}
+
+/** Runs the response's close callbacks, then `done`. */
+function closeThen(response: Response, done: () => void): void {
+  const p = response._close();
+  if (p === undefined) done();
+  else p.then(done, done);
 }
 
 /** How long a cut response may take to flush what was produced before the socket is destroyed. */

@@ -4,7 +4,10 @@
  * node:http and `app.fetch`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { currentRequestContext } from '../../src/app/context.js';
+import { isPushBody, PUSH, type PushBody } from '../../src/http/push.js';
 import {
+  Broadcast,
   type EventStream,
   eventStream,
   formatComment,
@@ -295,6 +298,154 @@ describe.each(['phial', 'node'] as Kind[])('eventStream on a real %s server', (k
     destroy();
   }, 20000);
 });
+
+describe('eventStream as a pushed body', () => {
+  it('reaches the server unwrapped, and each event is on the socket before send() returns', async () => {
+    const app = new Phial(import.meta.url, { staticFolder: null });
+    let stream: EventStream | null = null;
+    const res = await app.testRequestContext('/live', () => {
+      const ctx = currentRequestContext();
+      if (ctx === undefined) throw new Error('no request context');
+      const made = eventStream((s) => {
+        stream = s;
+        return new Promise<void>((r) => s.onClose(r));
+      });
+      return app._toResponse(made, ctx);
+    });
+    // wrapping it for the request context (as other streamed bodies are) would hide the push method
+    expect(isPushBody(res._body)).toBe(true);
+    const body = res._body as PushBody;
+    const written: string[] = [];
+    let ended = 0;
+    body[PUSH]({
+      write: (chunk) => {
+        written.push(new TextDecoder().decode(chunk));
+        return true;
+      },
+      drained: () => Promise.resolve(),
+      end: () => {
+        ended++;
+      },
+    });
+    expect(written).toEqual([':\n\n']);
+    await sleep(0); // the producer starts in its request context
+    const s = stream as EventStream | null;
+    if (s === null) throw new Error('the producer did not start');
+    void s.send('a');
+    expect(written).toEqual([':\n\n', 'data: a\n\n']);
+    s.close();
+    expect(ended).toBe(1);
+    expect(await s.send('late')).toBe(false);
+    expect(() => body[PUSH]({ write: () => true, drained: () => Promise.resolve(), end: () => {} })).toThrow(
+      /only once/,
+    );
+  });
+});
+
+describe.each(['phial', 'node'] as Kind[])(
+  'eventStream backpressure and fan-out on a real %s server',
+  (kind) => {
+    it('an awaited send waits while the client does not read; every event then arrives whole and in order', async () => {
+      const app = new Phial(import.meta.url, { staticFolder: null });
+      const big = 'y'.repeat(32 * 1024);
+      let resolved = 0;
+      let producerDone = false;
+      app.get('/big', () =>
+        eventStream(async (stream) => {
+          for (let i = 0; i < 200; i++) {
+            if (!(await stream.send({ id: i, data: `${i} ${big}` }))) return;
+            resolved++;
+          }
+          producerDone = true;
+        }),
+      );
+      const { port, close } = await serve(app, kind);
+      stops.push(close);
+      const { res, events } = await openSse(port, '/big');
+      res.pause();
+      // 200 × 32 KiB cannot all fit in the socket buffers: the producer must be held
+      await sleep(300);
+      const held = resolved;
+      await sleep(200);
+      expect(resolved).toBe(held);
+      expect(resolved).toBeLessThan(200);
+      expect(producerDone).toBe(false);
+      res.resume();
+      let n = 0;
+      for await (const e of events) {
+        expect(e.id).toBe(String(n));
+        expect(e.data).toBe(`${n} ${big}`);
+        n++;
+      }
+      expect(n).toBe(200);
+      expect(producerDone).toBe(true);
+      // the response ended properly (the chunked terminator came: the parser saw the end, not an error)
+      expect(res.complete).toBe(true);
+    }, 20000);
+
+    it('close() sends what was queued while the socket was full, then ends the response', async () => {
+      const app = new Phial(import.meta.url, { staticFolder: null });
+      const big = 'z'.repeat(64 * 1024);
+      let queued = 0;
+      app.get('/burst', () =>
+        eventStream((stream) => {
+          // not awaited: the events queue (under highWaterMark) behind a full socket, then the stream closes
+          for (let i = 0; i < 12; i++) {
+            void stream.send({ id: i, data: big });
+            queued++;
+          }
+          stream.close();
+        }),
+      );
+      const { port, close } = await serve(app, kind);
+      stops.push(close);
+      const { res, events } = await openSse(port, '/burst');
+      res.pause();
+      await sleep(100);
+      res.resume();
+      const ids: string[] = [];
+      for await (const e of events) {
+        expect(e.data).toHaveLength(big.length);
+        ids.push(e.id as string);
+      }
+      expect(queued).toBe(12);
+      expect(ids).toEqual(Array.from({ length: 12 }, (_, i) => String(i)));
+      expect(res.complete).toBe(true);
+    });
+
+    it('a broadcast reaches every stream once, in order, between events meant for one client', async () => {
+      const app = new Phial(import.meta.url, { staticFolder: null });
+      const bus = new Broadcast();
+      app.get('/room/<int:who>', (req) =>
+        eventStream(async (stream) => {
+          const who = req.viewArgs.who as number;
+          const leave = bus.subscribe<string>('room', (m) => {
+            void stream.send({ event: 'all', data: m });
+            // a personal event right after the shared one: the shared frame must not be reused for it
+            void stream.send({ event: 'me', data: `${m} for ${who}` });
+          });
+          await new Promise<void>((resolve) => stream.onClose(resolve));
+          leave();
+        }),
+      );
+      const { port, close } = await serve(app, kind);
+      stops.push(close);
+      const clients = await Promise.all(Array.from({ length: 40 }, (_, i) => openSse(port, `/room/${i}`)));
+      await waitFor(() => bus.subscriberCount('room') === 40, 3000, 'subscribers');
+      for (let k = 0; k < 5; k++) await bus.publish('room', `m${k}`);
+      for (const [i, c] of clients.entries()) {
+        const got: string[] = [];
+        for (let k = 0; k < 10; k++) {
+          const e = (await c.events.next()).value;
+          got.push(`${e?.event}:${e?.data}`);
+        }
+        expect(got).toEqual(Array.from({ length: 5 }, (_, k) => [`all:m${k}`, `me:m${k} for ${i}`]).flat());
+        c.destroy();
+      }
+      await waitFor(() => bus.subscriberCount('room') === 0, 3000, 'producers stop');
+    });
+  },
+);
 
 describe('eventStream through app.fetch', () => {
   it('streams a ReadableStream body and stops the producer when the reader cancels', async () => {

@@ -3,6 +3,7 @@
  * `write`; streamed bodies chunked (HTTP/1.1) or close-delimited (HTTP/1.0), waiting for `drain`.
  */
 import { Buffer } from 'node:buffer';
+import { isPushBody, PUSH, type PushBody } from '../../http/push.js';
 import { type Response, toAsyncIterable } from '../../http/response.js';
 import { safeHeaderValue } from '../../http/security.js';
 import { parseContentLength, wireContentLength } from '../../http/wire.js';
@@ -127,6 +128,8 @@ export function writeResponse(conn: Connection, req: Http1Request, res: Response
     if (!headOnly && wire < 0 && !chunked) keep = false;
     if (chunked) head += 'Transfer-Encoding: chunked\r\n';
     head += `${connectionLine(req, keep)}\r\n`;
+    if (!headOnly && wire < 0 && isPushBody(body))
+      return writePushed(conn, req, res, body, head, keep, chunked);
     return writeStream(conn, req, res, head, keep, chunked, headOnly, headOnly ? -1 : wire);
   }
   if (res._onClose !== null) {
@@ -222,4 +225,82 @@ async function writeStream(
     if (p !== undefined) p.catch(noop);
     conn.finish(req, keep, res._status);
   }
+}
+
+/** The last chunk framed for chunked transfer, and its frame: a fan-out frames one event once for every socket. */
+let lastChunk: Uint8Array | null = null;
+let lastFrame: Buffer = Buffer.alloc(0);
+
+/** `chunk` as one chunked-transfer frame (size line, bytes, CRLF) in one buffer: one socket write. */
+function frameChunk(chunk: Uint8Array): Buffer {
+  if (chunk === lastChunk) return lastFrame;
+  const n = chunk.byteLength;
+  const size = n.toString(16);
+  const at = size.length + 2;
+  const out = Buffer.allocUnsafe(at + n + 2);
+  out.write(size, 0, 'latin1');
+  out[at - 2] = 13;
+  out[at - 1] = 10;
+  out.set(chunk, at);
+  out[at + n] = 13;
+  out[at + n + 1] = 10;
+  lastChunk = chunk;
+  lastFrame = out;
+  return out;
+}
+
+/**
+ * A pushed body (server-sent events): the body writes each chunk to the socket itself, synchronously, in
+ * one write; the response ends when the body calls `end()` (the producer finished, or the client left:
+ * the request's signal stops it, and a write to a closed connection stops it too).
+ */
+function writePushed(
+  conn: Connection,
+  req: Http1Request,
+  res: Response,
+  body: PushBody,
+  head: string,
+  keep: boolean,
+  chunked: boolean,
+): Promise<void> {
+  const socket = conn.socket;
+  conn.headSent = true;
+  socket.write(head, 'latin1');
+  return new Promise<void>((resolve) => {
+    let ended = false;
+    const stop = () => {
+      void Promise.resolve(body.return?.()).catch(noop);
+    };
+    const sink = {
+      write(chunk: Uint8Array): boolean {
+        if (ended) return true;
+        if (conn.closed) {
+          stop();
+          return true;
+        }
+        if (chunk.byteLength === 0) return true;
+        // sockets never modify what they write: the shared frame is safe
+        return socket.write(chunked ? frameChunk(chunk) : chunk);
+      },
+      drained: () => conn.waitDrain(),
+      end(): void {
+        if (ended) return;
+        ended = true;
+        if (chunked && !conn.closed) socket.write('0\r\n\r\n', 'latin1');
+        const p = res._close();
+        if (p !== undefined) p.catch(noop);
+        conn.finish(req, keep && !conn.closed, res._status);
+        resolve();
+      },
+    };
+    try {
+      body[PUSH](sink);
+    } catch (e) {
+      conn.state.app.logger.error('Error while streaming the response', e);
+      // a cut response must not look complete
+      keep = false;
+      conn.destroy();
+      sink.end();
+    }
+  });
 }
