@@ -2,8 +2,8 @@
  * Pushed bodies: a streamed body that can also write its chunks straight to a server's socket, with no
  * promise or microtask per chunk. A fan-out (one event to thousands of server-sent event streams) then costs
  * one socket write per client, as in a hand-written node:http loop. Servers that know the protocol use it;
- * every other way in (node:http, `app.fetch`, the test client) reads the same body as an async iterable.
- * @internal
+ * every other way in (`app.fetch`, the test client) reads the same body as an async iterable. Not part of the
+ * package's exports: `eventStream` is the one pushed body.
  */
 
 /** The key of the method a pushed body starts with. */
