@@ -198,10 +198,10 @@ class Channel implements EventStream, AsyncIterableIterator<Uint8Array>, PushBod
 
   private enqueue(frame: string): Promise<boolean> {
     if (this.done || this.ending) return NOT_SENT;
+    this.sentSinceTick = true;
     const sink = this.sink;
     if (sink !== null && !this.blocked && this.queue.length === 0) {
       // the fast way (a fan-out to thousands of streams): straight to the socket, nothing allocated
-      this.sentSinceTick = true;
       this.push(sink, frame);
       return SENT;
     }
@@ -211,7 +211,6 @@ class Channel implements EventStream, AsyncIterableIterator<Uint8Array>, PushBod
       this.finish(new Error('The client was too slow: its event queue reached highWaterMark.'));
       return NOT_SENT;
     }
-    this.sentSinceTick = true;
     const p = new Promise<boolean>((resolve) => {
       this.queue.push(frame);
       this.waiters.push(resolve);

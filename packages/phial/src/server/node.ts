@@ -2,7 +2,9 @@
  * The node:http adapter: no Web Request/Response objects; a string or bytes body is written with one
  * `writeHead` + one `end`; streams honour backpressure and stop when the client goes.
  */
+
 import { Buffer } from 'node:buffer';
+import type { EventEmitter } from 'node:events';
 import {
   createServer,
   type IncomingMessage,
@@ -204,17 +206,7 @@ async function writeStream(
         }
         length -= chunk.byteLength;
       }
-      if (!res.write(chunk)) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            res.off('drain', done);
-            res.off('close', done);
-            resolve();
-          };
-          res.on('drain', done);
-          res.on('close', done);
-        });
-      }
+      if (!res.write(chunk)) await drainOrClose(res);
     }
     if (length > 0 && !gone && !res.destroyed) {
       throw new Error('A streamed response ended before its Content-Length.');
@@ -251,17 +243,7 @@ function writePushed(
         }
         return chunk.byteLength === 0 || res.write(chunk);
       },
-      drained: () =>
-        new Promise<void>((done) => {
-          if (res.destroyed) return done();
-          const go = () => {
-            res.off('drain', go);
-            res.off('close', go);
-            done();
-          };
-          res.on('drain', go);
-          res.on('close', go);
-        }),
+      drained: () => (res.destroyed ? Promise.resolve() : drainOrClose(res)),
       end(): void {
         if (ended) return;
         ended = true;
@@ -277,6 +259,19 @@ function writePushed(
       cutResponse(res);
       closeThen(response, resolve);
     }
+  });
+}
+
+/** Resolves on the writable's next `drain`, or when it closes (a gone client never drains). */
+export function drainOrClose(w: EventEmitter): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      w.off('drain', done);
+      w.off('close', done);
+      resolve();
+    };
+    w.on('drain', done);
+    w.on('close', done);
   });
 }
 

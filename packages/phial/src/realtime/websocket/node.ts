@@ -14,7 +14,7 @@ import { isHTTPException } from '../../http/exceptions.js';
 import type { BaseRequest } from '../../http/request.js';
 import { type Response, toAsyncIterable } from '../../http/response.js';
 import { safeHeaderValue } from '../../http/security.js';
-import { fallbackResponse } from '../../server/node.js';
+import { drainOrClose, fallbackResponse } from '../../server/node.js';
 import { finishRefused, runUpgrade, startSession, type UpgradeResult } from './session.js';
 import type { Transport, TransportSink } from './socket.js';
 
@@ -175,17 +175,7 @@ async function writeRaw(socket: Duplex, response: Response, method: string): Pro
       for await (const chunk of toAsyncIterable(body as AsyncIterable<Uint8Array | string>)) {
         if (socket.destroyed) break;
         const c = typeof chunk === 'string' ? encoder.encode(chunk) : chunk;
-        if (!socket.write(c)) {
-          await new Promise<void>((resolve) => {
-            const done = () => {
-              socket.off('drain', done);
-              socket.off('close', done);
-              resolve();
-            };
-            socket.on('drain', done);
-            socket.on('close', done);
-          });
-        }
+        if (!socket.write(c)) await drainOrClose(socket);
       }
     }
   }
