@@ -7,8 +7,11 @@
 //   npm run bench:realtime                       # full run (builds first): 1,000 and 10,000 SSE clients, 10 s each
 //   node bench/realtime/run.mjs --clients 100 --duration 2 --sizes 64   # a smoke run
 //   options: --clients LIST (1000,10000) --duration S (10) --conns N (64) --sizes LIST (64,4096)
-//            --only LIST (phial,fastify,hono,raw) --skip-sse --skip-ws --source (Phial from src/ via tsx)
+//            --only LIST (phial,phial-events,fastify,hono,raw) --skip-sse --skip-ws --source (Phial from src/ via tsx)
+//            --rounds N (3: WebSocket rounds, every framework once per round, medians reported)
 //            --out FILE (bench/results/realtime.md)
+// The WebSocket echo is measured in interleaved rounds because this VM's speed drifts by ±15% over minutes: a
+// ratio between two runs made minutes apart measures the drift as much as the frameworks.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -30,12 +33,14 @@ const CLIENTS = list(opt('clients', '1000,10000')).map(Number);
 const DURATION = Number(opt('duration', '10'));
 const CONNS = Number(opt('conns', '64'));
 const SIZES = list(opt('sizes', '64,4096')).map(Number);
-const ONLY = list(opt('only', 'phial,fastify,hono,raw'));
+const ONLY = list(opt('only', 'phial,phial-events,fastify,hono,raw'));
+const ROUNDS = Number(opt('rounds', '3'));
 const SOURCE = flag('source');
 const OUT = opt('out', join(here, '..', 'results', 'realtime.md'));
 const pin = os.availableParallelism() >= 2;
 const NAMES = {
-  phial: 'Phial',
+  phial: 'Phial (`for await` handler)',
+  'phial-events': "Phial (`ws.on('message')` handler)",
   fastify: 'Fastify + @fastify/websocket',
   hono: 'Hono + @hono/node-server',
   raw: 'raw node:http + ws',
@@ -56,13 +61,21 @@ function probe(port) {
 
 async function start(framework) {
   const port = await freePort();
-  const node = SOURCE && framework === 'phial' ? [process.execPath, '--import', 'tsx'] : [process.execPath];
-  const [cmd, ...rest] = wrapCommand([...node, join(here, 'servers', `${framework}.mjs`), String(port)], {
+  const node =
+    SOURCE && framework.startsWith('phial') ? [process.execPath, '--import', 'tsx'] : [process.execPath];
+  // phial-events is Phial's server file with the event-style echo handler (the style the others use)
+  const file = framework === 'phial-events' ? 'phial' : framework;
+  const [cmd, ...rest] = wrapCommand([...node, join(here, 'servers', `${file}.mjs`), String(port)], {
     cpu: pin ? 0 : null,
   });
   const child = spawn(cmd, rest, {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, NODE_ENV: 'production', ...(SOURCE ? { PHIAL_FROM_SOURCE: '1' } : {}) },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      ...(SOURCE ? { PHIAL_FROM_SOURCE: '1' } : {}),
+      ...(framework === 'phial-events' ? { PHIAL_WS_STYLE: 'events' } : {}),
+    },
   });
   const end = Date.now() + 30000;
   while (Date.now() < end) {
@@ -126,7 +139,8 @@ const ws = [];
 
 for (const framework of ONLY) {
   if (!(framework in NAMES)) throw new Error(`unknown framework ${framework}`);
-  if (!flag('skip-sse')) {
+  // phial-events differs from phial only in its WebSocket handler
+  if (!flag('skip-sse') && framework !== 'phial-events') {
     for (const clients of CLIENTS) {
       const { child, port } = await start(framework);
       try {
@@ -143,23 +157,76 @@ for (const framework of ONLY) {
       }
     }
   }
-  if (!flag('skip-ws')) {
-    const { child, port } = await start(framework);
-    try {
-      // a short unreported run first: lazily loaded code (the upgrade path, ws) and the JIT warm up
-      await load(child.pid, ['ws', String(port), String(CONNS), String(SIZES[0] ?? 64), '1']);
-      for (const size of SIZES) {
-        const r = await load(child.pid, ['ws', String(port), String(CONNS), String(size), String(DURATION)]);
-        ws.push({ framework, ...r });
-        console.log(
-          `ws   ${framework.padEnd(8)} ${String(size).padStart(5)} B: ${r.messagesPerSec} msg/s, RSS ${fmt(r.rssMb)} MB`,
-        );
+}
+
+const median = (xs) => {
+  const v = xs.filter((x) => x !== null && x !== undefined).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+};
+
+if (!flag('skip-ws')) {
+  const runs = new Map(); // `${framework} ${size}` → results of every round
+  const failed = new Map();
+  for (let round = 1; round <= ROUNDS; round++) {
+    // each round starts one framework later, so no framework always runs first (or right after another)
+    const order = ONLY.map((_, i) => ONLY[(i + round - 1) % ONLY.length]);
+    for (const framework of order) {
+      if (failed.has(framework)) continue;
+      const { child, port } = await start(framework);
+      try {
+        // a short unreported run first: lazily loaded code (the upgrade path, ws) and the JIT warm up
+        await load(child.pid, ['ws', String(port), String(CONNS), String(SIZES[0] ?? 64), '1']);
+        for (const size of SIZES) {
+          const r = await load(child.pid, [
+            'ws',
+            String(port),
+            String(CONNS),
+            String(size),
+            String(DURATION),
+          ]);
+          const key = `${framework} ${size}`;
+          runs.set(key, [...(runs.get(key) ?? []), { ...r, round }]);
+          console.log(
+            `ws   round ${round} ${framework.padEnd(12)} ${String(size).padStart(5)} B: ${r.messagesPerSec} msg/s, ${fmt(r.cpuUsPer, 2)} µs/msg, RSS ${fmt(r.rssMb)} MB`,
+          );
+        }
+      } catch (e) {
+        failed.set(framework, String(e));
+        console.log(`ws   ${framework}: ${e}`);
+      } finally {
+        await stopServer(child);
       }
-    } catch (e) {
-      ws.push({ framework, error: String(e) });
-      console.log(`ws   ${framework}: ${e}`);
-    } finally {
-      await stopServer(child);
+    }
+  }
+  for (const framework of ONLY) {
+    if (failed.has(framework)) {
+      ws.push({ framework, error: failed.get(framework) });
+      continue;
+    }
+    for (const size of SIZES) {
+      const rs = runs.get(`${framework} ${size}`) ?? [];
+      const rates = rs.map((r) => r.messagesPerSec);
+      // the ratio to raw ws within each round (minutes apart, the VM's speed drifts; within a round it moves less)
+      const raws = runs.get(`raw ${size}`) ?? [];
+      const ratios = rs
+        .map((r) => {
+          const base = raws.find((x) => x.round === r.round);
+          return base ? r.messagesPerSec / base.messagesPerSec : null;
+        })
+        .filter((x) => x !== null);
+      ws.push({
+        framework,
+        bytes: size,
+        rounds: rs.length,
+        messagesPerSec: Math.round(median(rates)),
+        low: Math.min(...rates),
+        high: Math.max(...rates),
+        rssMb: Math.max(...rs.map((r) => r.rssMb)),
+        cpuUsPer: median(rs.map((r) => r.cpuUsPer)),
+        roundRatio: median(ratios),
+      });
     }
   }
 }
@@ -182,13 +249,13 @@ if (sse.length) {
   md += '\n';
 }
 if (ws.length) {
-  md += `## WebSocket echo (${CONNS} connections, closed loop, text messages)\n\n| framework | message | messages/s | × raw ws | server RSS MB | server CPU µs/msg | CPU × raw ws |\n|---|---:|---:|---:|---:|---:|---:|\n`;
+  md += `## WebSocket echo (${CONNS} connections, closed loop, text messages; median of ${ROUNDS} interleaved rounds)\n\n| framework | message | messages/s (median) | lowest – highest | × raw ws (medians) | × raw ws (median of per-round ratios) | server RSS MB | server CPU µs/msg | CPU × raw ws |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n`;
   for (const r of ws) {
     const base = rawWs(r.bytes);
     const cpuBase = ws.find((x) => x.framework === 'raw' && x.bytes === r.bytes)?.cpuUsPer;
     md += r.error
-      ? `| ${NAMES[r.framework]} | | error: ${r.error} | | | | |\n`
-      : `| ${NAMES[r.framework]} | ${r.bytes} B | ${r.messagesPerSec} | ${base ? (r.messagesPerSec / base).toFixed(2) : '–'} | ${fmt(r.rssMb)} | ${fmt(r.cpuUsPer, 1)} | ${cpuBase && r.cpuUsPer ? (r.cpuUsPer / cpuBase).toFixed(2) : '–'} |\n`;
+      ? `| ${NAMES[r.framework]} | | error: ${r.error} | | | | | | |\n`
+      : `| ${NAMES[r.framework]} | ${r.bytes} B | ${r.messagesPerSec} | ${r.low} – ${r.high} | ${base ? (r.messagesPerSec / base).toFixed(2) : '–'} | ${fmt(r.roundRatio, 2)} | ${fmt(r.rssMb)} | ${fmt(r.cpuUsPer, 1)} | ${cpuBase && r.cpuUsPer ? (r.cpuUsPer / cpuBase).toFixed(2) : '–'} |\n`;
   }
 }
 mkdirSync(dirname(OUT), { recursive: true });

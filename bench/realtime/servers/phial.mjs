@@ -1,5 +1,6 @@
 // Phial: SSE fan-out with eventStream + Broadcast, WebSocket echo with app.websocket, on Phial's own server.
 // PHIAL_FROM_SOURCE=1 (with `node --import tsx`) loads the sources instead of the built bundle (smoke runs).
+// PHIAL_WS_STYLE=events echoes with a message listener (the style the other servers use) instead of `for await`.
 import { everyTick, portFromArgs, tickPayload } from './common.mjs';
 
 const phial = process.env.PHIAL_FROM_SOURCE
@@ -24,11 +25,17 @@ app.get('/sse', () =>
   ),
 );
 
-// the documented idiom (API.md): iterate, send without awaiting (a client that does not read is dropped by
-// maxBufferedAmount)
-app.websocket('/echo', async (ws) => {
-  for await (const message of ws) void ws.send(message);
-});
+if (process.env.PHIAL_WS_STYLE === 'events') {
+  app.websocket('/echo', (ws) => {
+    ws.on('message', (message) => void ws.send(message));
+  });
+} else {
+  // the documented idiom (API.md): iterate, send without awaiting (a client that does not read is dropped by
+  // maxBufferedAmount)
+  app.websocket('/echo', async (ws) => {
+    for await (const message of ws) void ws.send(message);
+  });
+}
 
 everyTick(() => bus.publish('tick', tickPayload()));
 await app.listen(portFromArgs(), '127.0.0.1');

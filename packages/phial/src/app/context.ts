@@ -10,7 +10,7 @@
  * there). It avoids AsyncLocalStorage's async_hooks cost on Node 20/22; see docs/application.md for the
  * measured difference.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import type * as V8 from 'node:v8';
 import type { Response } from '../http/response.js';
 import type { Phial } from './phial.js';
@@ -222,6 +222,26 @@ export function runWithContext3<A, B, C, R>(
   } finally {
     current = prev;
   }
+}
+
+/**
+ * AsyncLocalStorage built on async context frames (Node 24's default) rather than async_hooks. The async_hooks
+ * implementation keeps a per-storage `kResourceStore` key on its instances; the frame-based one has none.
+ */
+const framesAls = !('kResourceStore' in als);
+
+/**
+ * @internal `fn` bound to the current context, for a callback that runs many times (a socket's message
+ * listener). On async context frames, `als.run` allocates a new frame per call (about 0.3 µs) while a bound
+ * AsyncResource re-enters the frame captured once (about 0.13 µs, and every other storage's value comes
+ * along); on async_hooks, `als.run` is the cheaper of the two (0.03 µs against 0.14 µs).
+ */
+export function bindToCurrentContext<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+  if (!decided) decideMechanism();
+  const ctx = getCurrentContext();
+  if (ctx === undefined) return fn;
+  if (!promiseHooksMode && framesAls) return AsyncResource.bind(fn);
+  return (...args: A) => runWithContext(ctx, fn, ...args);
 }
 
 /** @internal the storage API the rest of Phial uses (`run`, `getStore`), over the mechanism above. */

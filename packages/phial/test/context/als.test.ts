@@ -10,7 +10,7 @@ import { readFile } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { contextMechanism } from '../../src/app/context.js';
+import { bindToCurrentContext, contextMechanism } from '../../src/app/context.js';
 import { g, Phial, Response, request } from '../../src/index.js';
 import { RawClient, SERVERS, start } from '../body/helpers.js';
 
@@ -88,6 +88,25 @@ describe('AsyncLocalStorage semantics by default', () => {
       names.map((n, i) => client.get(`/${['timer', 'immediate', 'emitter', 'callback'][i % 4]}?who=${n}`)),
     );
     expect(results.map((r) => r.text.split(' ')[1])).toEqual(names);
+  });
+
+  it('a function bound with bindToCurrentContext runs in its context wherever it is called later', async () => {
+    const app = new Phial('bind');
+    let bound: ((suffix: string) => string) | null = null;
+    app.get('/bind', () => {
+      g.name = request.args.get('who');
+      bound = bindToCurrentContext((suffix: string) => `${request.path} ${g.name}${suffix}`);
+      return 'bound';
+    });
+    expect((await app.testClient().get('/bind?who=di')).text).toBe('bound');
+    const fn = bound as ((suffix: string) => string) | null;
+    if (fn === null) throw new Error('not bound');
+    // called later, from outside any request (several times, like a message listener)
+    const later = await new Promise<string[]>((resolve) => setImmediate(() => resolve([fn('!'), fn('?')])));
+    expect(later).toEqual(['/bind di!', '/bind di?']);
+    // outside any context the function is returned as it is
+    const plain = (x: number) => x + 1;
+    expect(bindToCurrentContext(plain)).toBe(plain);
   });
 
   it.each(['phial-stream', 'web-stream'])(

@@ -7,7 +7,7 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { makeResponse, Phial, request, session } from '../../src/index.js';
+import { Broadcast, makeResponse, Phial, request, session } from '../../src/index.js';
 import { type Kind, recordingLogger, serve, sleep, waitFor } from './helpers.js';
 
 const stops: (() => Promise<void> | void)[] = [];
@@ -83,12 +83,32 @@ function rawExchange(port: number, text: string): Promise<string> {
   });
 }
 
+const burstMessage = (i: number) => `${i}:`.padEnd(4000, String.fromCharCode(65 + (i % 26)));
+
 function makeApp(): Phial {
   const app = new Phial(import.meta.url, { staticFolder: null });
   app.logger = { debug() {}, info() {}, warn() {}, error() {} };
   app.websocket('/echo/<room>', { subprotocols: ['v2', 'v1'] }, async (ws, req) => {
     await ws.send(`room ${req.params.room} ${request.path} ${ws.protocol}`);
     for await (const m of ws) await ws.send(m);
+  });
+  app.websocket('/burst', { maxBufferedAmount: 64 * 1024 * 1024 }, async (ws) => {
+    // many frames without awaiting: past what the kernel takes, they wait in memory while the client does not read
+    for await (const m of ws) {
+      let most = 0;
+      for (let i = 0; i < Number(m); i++) {
+        void ws.send(burstMessage(i));
+        most = Math.max(most, ws.bufferedAmount);
+      }
+      void ws.send(`most buffered: ${most}`);
+    }
+  });
+  const room = new Broadcast();
+  app.websocket('/room', async (ws) => {
+    // every member gets every message: one string sent to many sockets (Phial encodes it once)
+    const leave = room.subscribe('chat', (m) => void ws.send(m as string));
+    for await (const m of ws) room.publish('chat', m);
+    leave();
   });
   app.websocket('/small', { maxPayload: 1024 }, async (ws) => {
     for await (const m of ws) await ws.send(m);
@@ -116,6 +136,70 @@ describe.each(['phial', 'node'] as Kind[])('WebSocket on a real %s server', (kin
     expect(await next(ws)).toBe('<4096 bytes>');
     ws.close(1000, 'done');
     expect((await closed(ws)).code).toBe(1000);
+  });
+
+  it('frames every payload length exactly: text (multi-byte) and binary across the 7/16/64-bit length forms', async () => {
+    // Phial frames outgoing messages itself (one write per message): the client's parser is strict
+    const port = await start();
+    const ws = await connect(`ws://127.0.0.1:${port}/echo/sizes`);
+    expect(await next(ws)).toBe('room sizes /echo/sizes ');
+    const got: { data: Buffer; binary: boolean }[] = [];
+    const wake: (() => void)[] = [];
+    ws.removeAllListeners('message');
+    ws.on('message', (data, isBinary) => {
+      got.push({ data: data as Buffer, binary: isBinary });
+      wake.shift()?.();
+    });
+    ws.on('close', () => {
+      for (const w of wake.splice(0)) w();
+    });
+    const sizes = [0, 1, 125, 126, 127, 65535, 65536, 16384, 16385, 70001];
+    const sent: { data: Buffer; binary: boolean }[] = [];
+    for (const n of sizes) {
+      // 'é' is two bytes: the frame's length is in bytes, not characters
+      const text = 'é'.repeat(Math.floor(n / 2)) + (n % 2 ? 'a' : '');
+      sent.push({ data: Buffer.from(text, 'utf8'), binary: false });
+      ws.send(text);
+      const bytes = Buffer.alloc(n);
+      for (let i = 0; i < n; i++) bytes[i] = (i * 31 + n) & 255;
+      sent.push({ data: bytes, binary: true });
+      ws.send(bytes);
+      ws.ping(); // control frames interleave with the data frames
+    }
+    const deadline = Date.now() + 5000;
+    while (got.length < sent.length && ws.readyState === WebSocket.OPEN && Date.now() < deadline)
+      await new Promise<void>((r) => wake.push(r));
+    expect(got.length).toBe(sent.length);
+    for (let i = 0; i < sent.length; i++) {
+      expect(got[i]?.binary).toBe(sent[i]?.binary);
+      expect(got[i]?.data.equals(sent[i]?.data as Buffer)).toBe(true);
+    }
+    ws.close(1000);
+    expect((await closed(ws)).code).toBe(1000);
+  });
+
+  it('keeps every queued frame intact while a paused client lets them pile up', async () => {
+    const port = await start();
+    const ws = await connect(`ws://127.0.0.1:${port}/burst`);
+    ws.pause();
+    ws.send('4000'); // 16 MB: loopback's kernel buffers take about 8 MB, the rest waits in the server
+    await sleep(300);
+    ws.resume();
+    for (let i = 0; i < 4000; i++) expect(await next(ws)).toBe(burstMessage(i));
+    const most = Number((await next(ws)).replace('most buffered: ', ''));
+    expect(most).toBeGreaterThan(1024 * 1024);
+    ws.close(1000);
+  });
+
+  it('a broadcast reaches every member intact, message after message', async () => {
+    const port = await start();
+    const members = await Promise.all([1, 2, 3].map(() => connect(`ws://127.0.0.1:${port}/room`)));
+    await sleep(50); // every member has subscribed
+    const said = ['hello', 'hello', 'héllo wörld', 'x'.repeat(200), 'hello'];
+    for (const [i, text] of said.entries()) {
+      members[i % 3]?.send(text);
+      for (const m of members) expect(await next(m)).toBe(text);
+    }
   });
 
   it('refuses with a hook response, 403 cross-site, and answers non-WebSocket routes normally', async () => {

@@ -27,7 +27,123 @@ function loadWs(): WsModule {
 }
 
 const TEXT = { binary: false };
+/** Binary messages up to this size are copied behind their header; larger ones go through ws (no copy). */
+const COPY_LIMIT = 16 * 1024;
 const BINARY = { binary: true };
+
+/** The parts of a `ws` socket the direct send path relies on (checked on every send; absent → `ws.send`). */
+interface WsInternals {
+  _socket?: Duplex | null;
+  _sender?: { _state?: unknown; _queue?: unknown[] } | null;
+}
+
+/**
+ * The network socket when a data frame may be written to it directly: the connection is open and ws's
+ * own sender holds nothing back (it only queues while compressing or reading a Blob, and Phial turns
+ * compression off and never sends Blobs). Frames are written whole, so they interleave safely with the
+ * control frames ws writes itself.
+ */
+function directSocket(ws: WsSocket): Duplex | null {
+  if (ws.readyState !== 1) return null;
+  const { _socket: socket, _sender: sender } = ws as unknown as WsInternals;
+  if (socket == null || sender == null || sender._state !== 0 || sender._queue?.length !== 0) return null;
+  return socket.writable ? socket : null;
+}
+
+const SLAB_SIZE = 64 * 1024;
+/** Frames up to this size are cut from the slab. */
+const SLAB_FRAME_MAX = SLAB_SIZE / 4;
+/** The longest frame header: 2 bytes, then a 64-bit length. */
+const MAX_HEAD = 10;
+let slab: Buffer | null = null;
+let slabOffset = 0;
+
+/**
+ * The slab, with at least `size` free bytes from `slabOffset`. Frames up to 16 KiB are cut from a shared
+ * 64 KiB slab, like Node's own 8 KiB pool (which only serves up to 4 KiB): a separate allocation per 4 KiB
+ * message cost more than framing it. A slab is freed once every frame cut from it was written; frames are
+ * never reused, so nothing is overwritten.
+ */
+function slabWithRoom(size: number): Buffer {
+  if (slab === null || slabOffset + size > SLAB_SIZE) {
+    slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+    slabOffset = 0;
+  }
+  return slab;
+}
+
+function headSize(length: number): number {
+  return length < 126 ? 2 : length < 65536 ? 4 : MAX_HEAD;
+}
+
+/** Writes a final frame's header (FIN + `opcode`, unmasked, `length`) at `at`. */
+function writeHead(buf: Buffer, at: number, opcode: number, length: number): void {
+  buf[at] = 0x80 | opcode;
+  if (length < 126) buf[at + 1] = length;
+  else if (length < 65536) {
+    buf[at + 1] = 126;
+    buf.writeUInt16BE(length, at + 2);
+  } else {
+    buf[at + 1] = 127;
+    buf.writeUInt32BE(Math.floor(length / 2 ** 32), at + 2);
+    buf.writeUInt32BE(length >>> 0, at + 6);
+  }
+}
+
+/** The last string framed, and its frame (frames up to SLAB_FRAME_MAX only). */
+let lastText: string | null = null;
+let lastFrame: Buffer = Buffer.alloc(0);
+
+/** A text frame (FIN, opcode 1) for `data`. */
+function frameText(data: string): Buffer {
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: with that much room V8 encodes in one pass (it measures
+  // the string first when the space may be short), and the header goes in front once the length is known
+  const room = MAX_HEAD + 3 * data.length;
+  if (room <= SLAB_FRAME_MAX) {
+    const buf = slabWithRoom(room);
+    const start = slabOffset + MAX_HEAD;
+    const length = buf.write(data, start);
+    const at = start - headSize(length);
+    writeHead(buf, at, 0x1, length);
+    slabOffset = (start + length + 7) & ~7; // 8-byte aligned, like Node's pool
+    return buf.subarray(at, start + length);
+  }
+  const length = Buffer.byteLength(data);
+  const head = headSize(length);
+  const frame = Buffer.allocUnsafe(head + length);
+  writeHead(frame, 0, 0x1, length);
+  frame.write(data, head);
+  return frame;
+}
+
+/**
+ * One unmasked server frame (RFC 6455 §5.2) holding a whole message, header and payload in one buffer:
+ * one `socket.write` per message instead of ws's corked header + payload pair (a writev), which is most
+ * of the per-message cost for small messages.
+ */
+export function frameMessage(data: string | Uint8Array): Buffer {
+  if (typeof data === 'string') {
+    // a broadcast sends one string to many sockets: it is encoded once (a frame is never modified)
+    if (data === lastText) return lastFrame;
+    const frame = frameText(data);
+    if (frame.byteLength <= SLAB_FRAME_MAX) {
+      lastText = data;
+      lastFrame = frame;
+    }
+    return frame;
+  }
+  const length = data.byteLength;
+  const head = headSize(length);
+  let frame: Buffer;
+  if (head + length <= SLAB_FRAME_MAX) {
+    const buf = slabWithRoom(head + length);
+    frame = buf.subarray(slabOffset, slabOffset + head + length);
+    slabOffset = (slabOffset + head + length + 7) & ~7;
+  } else frame = Buffer.allocUnsafe(head + length);
+  writeHead(frame, 0, 0x2, length);
+  frame.set(data, head);
+  return frame;
+}
 
 /** The `ws` library's socket as a Transport. */
 class WsTransport implements Transport {
@@ -43,6 +159,11 @@ class WsTransport implements Transport {
   }
   sendNow(data: string | Uint8Array): boolean {
     const ws = this.ws;
+    const socket = typeof data === 'string' || data.byteLength <= COPY_LIMIT ? directSocket(ws) : null;
+    if (socket !== null) {
+      socket.write(frameMessage(data));
+      return socket.writableLength === 0;
+    }
     ws.send(data, typeof data === 'string' ? TEXT : BINARY);
     return ws.readyState === 1 && ws.bufferedAmount === 0;
   }
@@ -102,7 +223,8 @@ class WsTransport implements Transport {
           ? Buffer.concat(data)
           : Buffer.from(data as ArrayBuffer);
       sink.message(
-        isBinary ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) : buf.toString('utf8'),
+        // toString() without arguments is Buffer's shortest path to UTF-8 (ws validated the bytes)
+        isBinary ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) : buf.toString(),
       );
     });
     ws.on('pong', () => sink.alive());

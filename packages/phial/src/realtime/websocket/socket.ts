@@ -8,7 +8,7 @@
  * wait in a short queue for async iteration; when it is full the transport stops reading (TCP pushes back).
  */
 
-import { getCurrentContext, runWithContext } from '../../app/context.js';
+import { bindToCurrentContext } from '../../app/context.js';
 
 /** What a transport reports to its socket. */
 export interface TransportSink {
@@ -190,12 +190,7 @@ export class ServerWebSocket implements AsyncIterable<WebSocketMessage> {
    * added in (the handler's request context: `request`, `session`, `g` work in it).
    */
   on<K extends keyof Listener>(event: K, fn: Listener[K]): this {
-    const ctx = getCurrentContext();
-    const run =
-      ctx === undefined
-        ? fn
-        : (((...args: unknown[]) =>
-            runWithContext(ctx, fn as (...a: unknown[]) => void, ...args)) as Listener[K]);
+    const run = bindToCurrentContext(fn as (...a: unknown[]) => void) as Listener[K];
     this.originals.set(run as Listener[keyof Listener], fn as Listener[keyof Listener]);
     (this.listeners[event] as Listener[K][]).push(run);
     return this;
