@@ -8,6 +8,7 @@ import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Broadcast, makeResponse, Phial, request, session } from '../../src/index.js';
+import { directSocket } from '../../src/realtime/websocket/node.js';
 import { type Kind, recordingLogger, serve, sleep, waitFor } from './helpers.js';
 
 const stops: (() => Promise<void> | void)[] = [];
@@ -103,6 +104,10 @@ function makeApp(): Phial {
       void ws.send(`most buffered: ${most}`);
     }
   });
+  app.websocket('/direct', async (ws) => {
+    const raw = (ws as unknown as { transport: { ws: WebSocket } }).transport.ws;
+    await ws.send(directSocket(raw) === null ? 'through ws' : 'direct');
+  });
   const room = new Broadcast();
   app.websocket('/room', async (ws) => {
     // every member gets every message: one string sent to many sockets (Phial encodes it once)
@@ -189,6 +194,12 @@ describe.each(['phial', 'node'] as Kind[])('WebSocket on a real %s server', (kin
     const most = Number((await next(ws)).replace('most buffered: ', ''));
     expect(most).toBeGreaterThan(1024 * 1024);
     ws.close(1000);
+  });
+
+  it('writes messages itself: the ws internals the direct path reads are there', async () => {
+    const port = await start();
+    const ws = await connect(`ws://127.0.0.1:${port}/direct`);
+    expect(await next(ws)).toBe('direct');
   });
 
   it('a broadcast reaches every member intact, message after message', async () => {

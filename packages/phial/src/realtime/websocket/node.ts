@@ -41,9 +41,10 @@ interface WsInternals {
  * The network socket when a data frame may be written to it directly: the connection is open and ws's
  * own sender holds nothing back (it only queues while compressing or reading a Blob, and Phial turns
  * compression off and never sends Blobs). Frames are written whole, so they interleave safely with the
- * control frames ws writes itself.
+ * control frames ws writes itself. A test checks that the installed ws has what this reads, so an upgrade
+ * that renames it fails there instead of quietly falling back to the slower path.
  */
-function directSocket(ws: WsSocket): Duplex | null {
+export function directSocket(ws: WsSocket): Duplex | null {
   if (ws.readyState !== 1) return null;
   const { _socket: socket, _sender: sender } = ws as unknown as WsInternals;
   if (socket == null || sender == null || sender._state !== 0 || sender._queue?.length !== 0) return null;
