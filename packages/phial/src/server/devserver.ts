@@ -44,16 +44,20 @@ export async function enableDebugger(app: Phial, log: (line: string) => void): P
   const { installDebugger } = await import('../dev/debugger.js');
   const handle = await installDebugger(app, { log });
   // end the inspector session before the process goes (else Node waits for "the debugger to disconnect");
-  // the signal is raised again for its default action when nothing else handles it
+  // the signal is raised again for its default action only when nothing else handles it. Another listener
+  // (a reloader worker's graceful stop) owns the process's end: re-raising once the session ended (a second
+  // or so later) would kill that worker with requests still in flight, and reset them
   const onSignal = (signal: NodeJS.Signals) => {
+    // prepended, so every other listener of this emit is still registered (once-listeners included)
+    const handledElsewhere = process.listenerCount(signal) > 1;
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     handle.uninstall().finally(() => {
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      if (!handledElsewhere && process.listenerCount(signal) === 0) process.kill(process.pid, signal);
     });
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  process.prependListener('SIGINT', onSignal);
+  process.prependListener('SIGTERM', onSignal);
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
