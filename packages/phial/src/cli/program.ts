@@ -22,6 +22,7 @@ import {
   RELOAD_SWAP_IDLE_GRACE_MS,
   RELOAD_SWAP_TIMEOUT_MS,
   runningLines,
+  shutdownSignal,
   startServer,
 } from './server.js';
 import { runShell } from './shell.js';
@@ -145,19 +146,6 @@ function probePort(host: string, port: number): Promise<number> {
       const p = typeof a === 'object' && a !== null ? a.port : port;
       s.close(() => resolve(p));
     });
-  });
-}
-
-/** Resolves on the first SIGINT/SIGTERM. */
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const on = () => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve();
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
   });
 }
 
@@ -319,7 +307,7 @@ async function runCommand(argv: string[], options: RunCliOptions): Promise<numbe
         if (app.debug && opts.debugger !== false) await enableDebugger(app, (l) => io.err(`${l}\n`));
         const server = await startServer(app, { host, port, cert, key, accessLog: true, io });
         process.on('disconnect', () => process.exit(0));
-        await untilSignal();
+        await shutdownSignal();
         // a reloader worker: the new worker already serves, so the old one may wait for late requests
         await closeGracefully(server, RELOAD_SWAP_TIMEOUT_MS, RELOAD_SWAP_IDLE_GRACE_MS);
         return;
@@ -350,7 +338,7 @@ async function runCommand(argv: string[], options: RunCliOptions): Promise<numbe
       const server = await startServer(app, { host, port, cert, key, accessLog: true, io });
       const addr = server.address();
       banner(importPath, app.debug, host, typeof addr === 'object' && addr ? addr.port : port, scheme);
-      await untilSignal();
+      await shutdownSignal();
       await closeGracefully(server, 2000);
     });
 

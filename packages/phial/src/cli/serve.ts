@@ -6,7 +6,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Server } from 'node:http';
 import type { Phial } from '../app/phial.js';
-import { boundPort, type CliIO, closeGracefully, startServer } from './server.js';
+import { boundPort, type CliIO, closeGracefully, shutdownSignal, startServer } from './server.js';
 
 /** Options of `phial serve`. */
 export interface ServeOptions {
@@ -26,19 +26,6 @@ export interface ServeOptions {
 
 /** Marks a cluster worker started by `phial serve`. */
 export const SERVE_WORKER_ENV = 'PHIAL_SERVE_WORKER';
-
-/** Resolves on the first SIGINT/SIGTERM (and removes the listeners). */
-function shutdownSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (sig: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(sig);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
-}
 
 /** Serves in this process until a shutdown signal, then closes gracefully. */
 export async function serveOne(

@@ -69,6 +69,19 @@ export function runningLines(host: string, port: number, scheme: string): string
   return [` * Running on ${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`];
 }
 
+/** Resolves on the first SIGINT/SIGTERM (and removes the listeners). */
+export function shutdownSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (sig: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(sig);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
 /**
  * How long a reloaded (old) worker keeps serving what it accepted: the new worker already serves. Below the
  * reloader's 5 s SIGKILL, so the old worker always ends by itself.

@@ -34,3 +34,8 @@ export interface PushBody extends AsyncIterable<Uint8Array> {
 export function isPushBody(body: unknown): body is PushBody {
   return body !== null && typeof body === 'object' && typeof (body as Partial<PushBody>)[PUSH] === 'function';
 }
+
+/** Stops a pushed body whose connection went away (its producer ends; errors while stopping are dropped). */
+export function stopPushBody(body: PushBody): void {
+  void Promise.resolve(body.return?.()).catch(() => undefined);
+}

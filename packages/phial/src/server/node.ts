@@ -15,7 +15,7 @@ import {
 import type { Socket } from 'node:net';
 import type { Phial } from '../app/phial.js';
 import { BadRequest, isHTTPException } from '../http/exceptions.js';
-import { isPushBody, PUSH, type PushBody } from '../http/push.js';
+import { isPushBody, PUSH, type PushBody, stopPushBody } from '../http/push.js';
 import type { BaseRequest, RawRequest } from '../http/request.js';
 import { Response, toAsyncIterable } from '../http/response.js';
 import {
@@ -238,7 +238,7 @@ function writePushed(
       write(chunk: Uint8Array): boolean {
         if (ended) return true;
         if (res.destroyed) {
-          void Promise.resolve(body.return?.()).catch(() => undefined);
+          stopPushBody(body);
           return true;
         }
         return chunk.byteLength === 0 || res.write(chunk);

@@ -27,8 +27,6 @@ function loadWs(): WsModule {
 }
 
 const TEXT = { binary: false };
-/** Binary messages up to this size are copied behind their header; larger ones go through ws (no copy). */
-const COPY_LIMIT = 16 * 1024;
 const BINARY = { binary: true };
 
 /** The parts of a `ws` socket the direct send path relies on (checked on every send; absent → `ws.send`). */
@@ -56,6 +54,8 @@ const SLAB_SIZE = 64 * 1024;
 const SLAB_FRAME_MAX = SLAB_SIZE / 4;
 /** The longest frame header: 2 bytes, then a 64-bit length. */
 const MAX_HEAD = 10;
+/** Binary messages up to this size are copied behind their header; larger ones go through ws (no copy). */
+const COPY_LIMIT = SLAB_FRAME_MAX;
 let slab: Buffer | null = null;
 let slabOffset = 0;
 
@@ -73,6 +73,13 @@ function slabWithRoom(size: number): Buffer {
   return slab;
 }
 
+/** Takes `[at, end)` of the slab as a frame; the next frame starts after it, 8-byte aligned like Node's pool. */
+function cutSlab(buf: Buffer, at: number, end: number): Buffer {
+  slabOffset = (end + 7) & ~7;
+  return buf.subarray(at, end);
+}
+
+/** The header's size for a payload of `length` bytes (7-bit, 16-bit or 64-bit length). */
 function headSize(length: number): number {
   return length < 126 ? 2 : length < 65536 ? 4 : MAX_HEAD;
 }
@@ -106,8 +113,7 @@ function frameText(data: string): Buffer {
     const length = buf.write(data, start);
     const at = start - headSize(length);
     writeHead(buf, at, 0x1, length);
-    slabOffset = (start + length + 7) & ~7; // 8-byte aligned, like Node's pool
-    return buf.subarray(at, start + length);
+    return cutSlab(buf, at, start + length);
   }
   const length = Buffer.byteLength(data);
   const head = headSize(length);
@@ -122,7 +128,7 @@ function frameText(data: string): Buffer {
  * one `socket.write` per message instead of ws's corked header + payload pair (a writev), which is most
  * of the per-message cost for small messages.
  */
-export function frameMessage(data: string | Uint8Array): Buffer {
+function frameMessage(data: string | Uint8Array): Buffer {
   if (typeof data === 'string') {
     // a broadcast sends one string to many sockets: it is encoded once (a frame is never modified)
     if (data === lastText) return lastFrame;
@@ -135,12 +141,11 @@ export function frameMessage(data: string | Uint8Array): Buffer {
   }
   const length = data.byteLength;
   const head = headSize(length);
-  let frame: Buffer;
-  if (head + length <= SLAB_FRAME_MAX) {
-    const buf = slabWithRoom(head + length);
-    frame = buf.subarray(slabOffset, slabOffset + head + length);
-    slabOffset = (slabOffset + head + length + 7) & ~7;
-  } else frame = Buffer.allocUnsafe(head + length);
+  const size = head + length;
+  const frame =
+    size <= SLAB_FRAME_MAX
+      ? cutSlab(slabWithRoom(size), slabOffset, slabOffset + size)
+      : Buffer.allocUnsafe(size);
   writeHead(frame, 0, 0x2, length);
   frame.set(data, head);
   return frame;

@@ -3,7 +3,7 @@
  * `write`; streamed bodies chunked (HTTP/1.1) or close-delimited (HTTP/1.0), waiting for `drain`.
  */
 import { Buffer } from 'node:buffer';
-import { isPushBody, PUSH, type PushBody } from '../../http/push.js';
+import { isPushBody, PUSH, type PushBody, stopPushBody } from '../../http/push.js';
 import { type Response, toAsyncIterable } from '../../http/response.js';
 import { safeHeaderValue } from '../../http/security.js';
 import { parseContentLength, wireContentLength } from '../../http/wire.js';
@@ -268,14 +268,11 @@ function writePushed(
   socket.write(head, 'latin1');
   return new Promise<void>((resolve) => {
     let ended = false;
-    const stop = () => {
-      void Promise.resolve(body.return?.()).catch(noop);
-    };
     const sink = {
       write(chunk: Uint8Array): boolean {
         if (ended) return true;
         if (conn.closed) {
-          stop();
+          stopPushBody(body);
           return true;
         }
         if (chunk.byteLength === 0) return true;
