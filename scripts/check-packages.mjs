@@ -4,13 +4,15 @@
 // repository of the root package.json with the package's folder, `publishConfig.access: public` when scoped,
 // `sideEffects` declared); the tarball `npm pack` would make (only the bundle, its maps and the .d.ts files,
 // plus what the package lists on purpose, e.g. vendored assets; every `exports`/`bin` target present); then
-// publint (strict) and Are the Types Wrong (ESM-only profile: the packages are ESM and need Node ^20.19).
+// publint (strict) and Are the Types Wrong (ESM-only profile: the packages are ESM and need Node ^20.19); and
+// no install scripts among the package's dependencies (installing Phial runs nothing of a third party's).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = JSON.parse(readFileSync('package.json', 'utf8'));
 const rootLicense = readFileSync('LICENSE', 'utf8');
+const lock = JSON.parse(readFileSync('package-lock.json', 'utf8')).packages;
 const only = process.argv.slice(2);
 const problems = [];
 /** Every entry point of every checked package, for the type-check of a consumer at the end. */
@@ -43,6 +45,37 @@ function targets(pkg) {
   return [...out];
 }
 
+/** Where npm installed `name` as seen from the package at `from` (a key of the lockfile's `packages`). */
+function installedAt(from, name) {
+  let base = from;
+  for (;;) {
+    const key = `${base ? `${base}/` : ''}node_modules/${name}`;
+    const entry = lock[key];
+    if (entry) return entry.link ? entry.resolved : key;
+    if (!base) return null;
+    const i = base.lastIndexOf('/node_modules/');
+    base = i === -1 ? '' : base.slice(0, i);
+  }
+}
+
+/** The dependencies (transitively, not dev, not peer) of the package at `dir` that have an install script. */
+function installScripts(dir) {
+  const found = [];
+  const seen = new Set([dir]);
+  const walk = (at) => {
+    const entry = lock[at] ?? {};
+    for (const name of Object.keys({ ...entry.dependencies, ...entry.optionalDependencies })) {
+      const key = installedAt(at, name);
+      if (key === null || seen.has(key)) continue;
+      seen.add(key);
+      if (lock[key]?.hasInstallScript) found.push(key.replace(/^.*node_modules\//, ''));
+      walk(key);
+    }
+  };
+  walk(dir);
+  return found;
+}
+
 const dirs = readdirSync('packages')
   .map((d) => path.join('packages', d))
   .filter((d) => existsSync(path.join(d, 'package.json')));
@@ -66,6 +99,7 @@ for (const dir of dirs) {
     bad('scoped: publishConfig.access must be "public"');
   if (pkg.sideEffects === undefined) bad('sideEffects is not declared');
   if (pkg.type !== 'module') bad('type must be "module"');
+  for (const dep of installScripts(dir)) bad(`the dependency ${dep} runs an install script`);
 
   const packed = run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts', `./${dir}`]);
   if (!packed.ok) {

@@ -1,16 +1,13 @@
 /**
- * The live documentation pages: Swagger UI (assets from the `swagger-ui-dist` dependency) and ReDoc (its
- * standalone bundle, vendored under `vendor/redoc`), both served by the app itself: no CDN, no inline script
- * (a strict Content-Security-Policy works).
+ * The live documentation pages: Swagger UI and ReDoc, their files vendored under the package's `vendor/` (see
+ * the README there for why), both served by the app itself: no CDN, no inline script (a strict
+ * Content-Security-Policy works).
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NotFound } from '../http/exceptions.js';
 import { Response } from '../http/response.js';
-
-const require = createRequire(import.meta.url);
 
 /** The Swagger UI files served under `<docsUrl>/`. */
 export const SWAGGER_FILES: Readonly<Record<string, string>> = {
@@ -19,23 +16,24 @@ export const SWAGGER_FILES: Readonly<Record<string, string>> = {
   'favicon-32x32.png': 'image/png',
 };
 
-function swaggerFolder(): string {
-  return path.dirname(require.resolve('swagger-ui-dist/package.json'));
-}
+const folders = new Map<string, string>();
 
-/** The folder of the vendored ReDoc bundle: `vendor/redoc` of the package (from `src/openapi` or `dist/bundle`). */
-function redocFolder(): string {
+/** A vendored asset folder, `vendor/<name>` of the package (found from `src/openapi` or `dist/bundle`). */
+function vendorFolder(name: 'swagger-ui' | 'redoc'): string {
+  const known = folders.get(name);
+  if (known !== undefined) return known;
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 4; i++) {
-    const candidate = path.join(dir, 'vendor', 'redoc');
+    const candidate = path.join(dir, 'vendor', name);
     try {
       readFileSync(path.join(candidate, 'LICENSE'));
+      folders.set(name, candidate);
       return candidate;
     } catch {
       dir = path.dirname(dir);
     }
   }
-  throw new Error('The ReDoc bundle (vendor/redoc) of the phial package is missing.');
+  throw new Error(`The vendored ${name} files (vendor/${name}) of the phial package are missing.`);
 }
 
 const cache = new Map<string, Uint8Array>();
@@ -56,11 +54,11 @@ export function assetResponse(kind: 'swagger' | 'redoc', name: string): Response
   if (kind === 'swagger') {
     const t = SWAGGER_FILES[name];
     if (t === undefined) throw new NotFound();
-    file = path.join(swaggerFolder(), name);
+    file = path.join(vendorFolder('swagger-ui'), name);
     type = t;
   } else {
     if (name !== 'redoc.standalone.js') throw new NotFound();
-    file = path.join(redocFolder(), name);
+    file = path.join(vendorFolder('redoc'), name);
     type = 'text/javascript; charset=utf-8';
   }
   const res = new Response(load(file), { contentType: type });
