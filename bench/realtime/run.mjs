@@ -7,7 +7,7 @@
 //   npm run bench:realtime                       # full run (builds first): 1,000 and 10,000 SSE clients, 10 s each
 //   node bench/realtime/run.mjs --clients 100 --duration 2 --sizes 64   # a smoke run
 //   options: --clients LIST (1000,10000) --duration S (10) --conns N (64) --sizes LIST (64,4096)
-//            --only LIST (phial,phial-events,fastify,hono,raw) --skip-sse --skip-ws --source (Phial from src/ via tsx)
+//            --only LIST (phial,phial-events,fastify,hono,raw,raw-als) --skip-sse --skip-ws --source (Phial from src/ via tsx)
 //            --rounds N (3: WebSocket rounds, every framework once per round, medians reported)
 //            --out FILE (bench/results/realtime.md)
 // The WebSocket echo is measured in interleaved rounds because this VM's speed drifts by ±15% over minutes: a
@@ -33,7 +33,7 @@ const CLIENTS = list(opt('clients', '1000,10000')).map(Number);
 const DURATION = Number(opt('duration', '10'));
 const CONNS = Number(opt('conns', '64'));
 const SIZES = list(opt('sizes', '64,4096')).map(Number);
-const ONLY = list(opt('only', 'phial,phial-events,fastify,hono,raw'));
+const ONLY = list(opt('only', 'phial,phial-events,fastify,hono,raw,raw-als'));
 const ROUNDS = Number(opt('rounds', '3'));
 const SOURCE = flag('source');
 const OUT = opt('out', join(here, '..', 'results', 'realtime.md'));
@@ -44,6 +44,7 @@ const NAMES = {
   fastify: 'Fastify + @fastify/websocket',
   hono: 'Hono + @hono/node-server',
   raw: 'raw node:http + ws',
+  'raw-als': 'raw node:http + ws inside an AsyncLocalStorage store (control: the cost of a context)',
 };
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -64,7 +65,8 @@ async function start(framework) {
   const node =
     SOURCE && framework.startsWith('phial') ? [process.execPath, '--import', 'tsx'] : [process.execPath];
   // phial-events is Phial's server file with the event-style echo handler (the style the others use)
-  const file = framework === 'phial-events' ? 'phial' : framework;
+  // raw-als is the raw server with every connection inside an AsyncLocalStorage store
+  const file = framework === 'phial-events' ? 'phial' : framework === 'raw-als' ? 'raw' : framework;
   const [cmd, ...rest] = wrapCommand([...node, join(here, 'servers', `${file}.mjs`), String(port)], {
     cpu: pin ? 0 : null,
   });
@@ -75,6 +77,7 @@ async function start(framework) {
       NODE_ENV: 'production',
       ...(SOURCE ? { PHIAL_FROM_SOURCE: '1' } : {}),
       ...(framework === 'phial-events' ? { PHIAL_WS_STYLE: 'events' } : {}),
+      ...(framework === 'raw-als' ? { RAW_CONTEXT: '1' } : {}),
     },
   });
   const end = Date.now() + 30000;
@@ -140,7 +143,7 @@ const ws = [];
 for (const framework of ONLY) {
   if (!(framework in NAMES)) throw new Error(`unknown framework ${framework}`);
   // phial-events differs from phial only in its WebSocket handler
-  if (!flag('skip-sse') && framework !== 'phial-events') {
+  if (!flag('skip-sse') && framework !== 'phial-events' && framework !== 'raw-als') {
     for (const clients of CLIENTS) {
       const { child, port } = await start(framework);
       try {

@@ -1,4 +1,7 @@
 // The floor: node:http writing SSE frames to a Set of responses, and a bare `ws` WebSocketServer echoing.
+// RAW_CONTEXT=1 (the `raw-als` row) runs each connection inside an AsyncLocalStorage store, as any server that
+// gives its handlers a request context must: the control that shows what the context itself costs.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import { WebSocketServer } from 'ws';
 import { everyTick, portFromArgs, tickPayload } from './common.mjs';
@@ -16,8 +19,11 @@ const server = http.createServer((req, res) => {
   res.end('ok');
 });
 const wss = new WebSocketServer({ server, path: '/echo' });
-wss.on('connection', (ws) => {
-  ws.on('message', (message, isBinary) => ws.send(message, { binary: isBinary }));
+const echo = (ws) => ws.on('message', (message, isBinary) => ws.send(message, { binary: isBinary }));
+const context = process.env.RAW_CONTEXT ? new AsyncLocalStorage() : null;
+wss.on('connection', (ws, req) => {
+  if (context === null) echo(ws);
+  else context.run({ url: req.url }, echo, ws);
 });
 
 everyTick(() => {
