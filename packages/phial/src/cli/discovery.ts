@@ -186,8 +186,9 @@ function nativeTypeScript(): void {
  */
 function ensureTypeScript(): Promise<void> {
   if (tsxRegistered !== null) return tsxRegistered;
+  // a vitest worker transforms `.ts` itself; a process it spawns inherits VITEST but not the worker's global
   const already =
-    process.env.VITEST !== undefined || process.execArgv.some((a) => /(^|[\\/=\s])tsx([\\/]|$)/.test(a));
+    '__vitest_worker__' in globalThis || process.execArgv.some((a) => /(^|[\\/=\s])tsx([\\/]|$)/.test(a));
   if (already) tsxRegistered = Promise.resolve();
   else if (process.env.PHIAL_TS_LOADER === 'node') tsxRegistered = Promise.resolve().then(nativeTypeScript);
   else {
