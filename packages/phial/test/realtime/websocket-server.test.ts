@@ -115,6 +115,17 @@ function makeApp(): Phial {
     for await (const m of ws) room.publish('chat', m);
     leave();
   });
+  app.websocket('/variants', async (ws) => {
+    // the string received, a copy of it, and strings of the same length with other content: Phial reuses the
+    // received bytes for an equal string only
+    for await (const m of ws) {
+      const text = m as string;
+      void ws.send(text);
+      void ws.send(text.split('').join(''));
+      void ws.send(text.toUpperCase());
+      void ws.send(text.split('').reverse().join(''));
+    }
+  });
   app.websocket('/small', { maxPayload: 1024 }, async (ws) => {
     for await (const m of ws) await ws.send(m);
   });
@@ -181,6 +192,27 @@ describe.each(['phial', 'node'] as Kind[])('WebSocket on a real %s server', (kin
     }
     ws.close(1000);
     expect((await closed(ws)).code).toBe(1000);
+  });
+
+  it('sends the string it received, an equal copy and same-length strings with other content, each exactly', async () => {
+    const port = await start();
+    const a = await connect(`ws://127.0.0.1:${port}/variants`);
+    const b = await connect(`ws://127.0.0.1:${port}/variants`);
+    const texts = ['hello', 'héllo wörld ✓', 'ab'.repeat(2000), 'é'.repeat(8000), 'x'.repeat(20000), ''];
+    for (const text of texts) {
+      // two connections interleave: what one received must not stand in for the other's strings
+      a.send(text);
+      b.send(`${text}!`);
+      for (const [ws, t] of [
+        [a, text],
+        [b, `${text}!`],
+      ] as const) {
+        expect(await next(ws)).toBe(t);
+        expect(await next(ws)).toBe(t);
+        expect(await next(ws)).toBe(t.toUpperCase());
+        expect(await next(ws)).toBe(t.split('').reverse().join(''));
+      }
+    }
   });
 
   it('keeps every queued frame intact while a paused client lets them pile up', async () => {
