@@ -152,15 +152,7 @@ if (entryPoints.length) {
   writeFileSync(
     path.join(dir, 'tsconfig.json'),
     JSON.stringify({
-      compilerOptions: {
-        target: 'ES2022',
-        module: 'NodeNext',
-        moduleResolution: 'NodeNext',
-        strict: true,
-        noEmit: true,
-        skipLibCheck: false,
-        types: ['node'],
-      },
+      ...JSON.parse(readFileSync('test-support/consumer-tsconfig.json', 'utf8')),
       files: ['consumer.ts'],
     }),
   );

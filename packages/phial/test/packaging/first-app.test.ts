@@ -18,25 +18,14 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../../test-support/ports.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function run(cmd: string, args: string[], cwd: string): { status: number | null; out: string } {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 180_000 });
@@ -100,21 +89,9 @@ beforeAll(() => {
   writeFileSync(path.join(project, 'app.ts'), APP);
   writeFileSync(path.join(project, 'templates/hello.html'), TEMPLATE);
   writeFileSync(path.join(project, 'templates/base.html'), BASE);
-  writeFileSync(
-    path.join(project, 'tsconfig.json'),
-    JSON.stringify({
-      compilerOptions: {
-        target: 'ES2022',
-        module: 'NodeNext',
-        moduleResolution: 'NodeNext',
-        strict: true,
-        noEmit: true,
-        skipLibCheck: false,
-        types: ['node'],
-      },
-      files: ['app.ts'],
-    }),
-  );
+  // the strict consumer settings check:packages also type-checks the published declarations with
+  const consumer = JSON.parse(readFileSync(path.join(repo, 'test-support/consumer-tsconfig.json'), 'utf8'));
+  writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({ ...consumer, files: ['app.ts'] }));
   // the versions the workspace uses, so npm's cache has them
   const version = (name: string) =>
     JSON.parse(readFileSync(path.join(repo, 'node_modules', name, 'package.json'), 'utf8')).version as string;
