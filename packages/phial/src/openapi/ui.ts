@@ -3,7 +3,7 @@
  * the README there for why), both served by the app itself: no CDN, no inline script (a strict
  * Content-Security-Policy works).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NotFound } from '../http/exceptions.js';
@@ -23,14 +23,11 @@ function vendorFolder(name: 'swagger-ui' | 'redoc'): string {
   const known = folders.get(name);
   if (known !== undefined) return known;
   let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i++) {
+  for (let i = 0; i < 4; i++, dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'vendor', name);
-    try {
-      readFileSync(path.join(candidate, 'LICENSE'));
+    if (existsSync(path.join(candidate, 'LICENSE'))) {
       folders.set(name, candidate);
       return candidate;
-    } catch {
-      dir = path.dirname(dir);
     }
   }
   throw new Error(`The vendored ${name} files (vendor/${name}) of the phial package are missing.`);
