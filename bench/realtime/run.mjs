@@ -47,6 +47,16 @@ const NAMES = {
   'raw-als': 'raw node:http + ws inside an AsyncLocalStorage store (control: the cost of a context)',
 };
 
+/**
+ * WebSocket-only variants: another server file run with an environment switch. `phial-events` echoes from a
+ * `ws.on('message')` listener (the style the other servers use); `raw-als` runs every raw connection inside an
+ * AsyncLocalStorage store (a control for what carrying a context costs).
+ */
+const VARIANTS = {
+  'phial-events': { file: 'phial', env: { PHIAL_WS_STYLE: 'events' } },
+  'raw-als': { file: 'raw', env: { RAW_CONTEXT: '1' } },
+};
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function probe(port) {
@@ -64,9 +74,8 @@ async function start(framework) {
   const port = await freePort();
   const node =
     SOURCE && framework.startsWith('phial') ? [process.execPath, '--import', 'tsx'] : [process.execPath];
-  // phial-events is Phial's server file with the event-style echo handler (the style the others use)
-  // raw-als is the raw server with every connection inside an AsyncLocalStorage store
-  const file = framework === 'phial-events' ? 'phial' : framework === 'raw-als' ? 'raw' : framework;
+  const variant = VARIANTS[framework];
+  const file = variant?.file ?? framework;
   const [cmd, ...rest] = wrapCommand([...node, join(here, 'servers', `${file}.mjs`), String(port)], {
     cpu: pin ? 0 : null,
   });
@@ -76,8 +85,7 @@ async function start(framework) {
       ...process.env,
       NODE_ENV: 'production',
       ...(SOURCE ? { PHIAL_FROM_SOURCE: '1' } : {}),
-      ...(framework === 'phial-events' ? { PHIAL_WS_STYLE: 'events' } : {}),
-      ...(framework === 'raw-als' ? { RAW_CONTEXT: '1' } : {}),
+      ...variant?.env,
     },
   });
   const end = Date.now() + 30000;
@@ -142,8 +150,8 @@ const ws = [];
 
 for (const framework of ONLY) {
   if (!(framework in NAMES)) throw new Error(`unknown framework ${framework}`);
-  // phial-events differs from phial only in its WebSocket handler
-  if (!flag('skip-sse') && framework !== 'phial-events' && framework !== 'raw-als') {
+  // a variant differs from its server file only in WebSocket: its SSE would measure the same thing again
+  if (!flag('skip-sse') && VARIANTS[framework] === undefined) {
     for (const clients of CLIENTS) {
       const { child, port } = await start(framework);
       try {
