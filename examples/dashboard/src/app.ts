@@ -60,6 +60,10 @@ export function createApp(): Phial {
   const app = new Phial(import.meta.url);
   const state: DashboardState = { rateMs: 1000, producers: 0, bus: new Broadcast() };
   app.extensions.dashboard = state;
+  // the rate is whatever the last rate message said, whichever worker of `phial serve --workers N` took it
+  state.bus.subscribe<ControlMessage>('control', (m) => {
+    if (m.type === 'rate') state.rateMs = m.ms;
+  });
 
   app.get('/', function index() {
     return renderTemplate('index.html', { rate_ms: state.rateMs, min_rate: MIN_RATE, max_rate: MAX_RATE });
@@ -114,8 +118,8 @@ export function createApp(): Phial {
         return;
       }
       if (cmd.type === 'rate' && Number.isFinite(cmd.ms)) {
-        state.rateMs = Math.min(MAX_RATE, Math.max(MIN_RATE, Math.round(cmd.ms)));
-        await state.bus.publish('control', { type: 'rate', ms: state.rateMs } satisfies ControlMessage);
+        const ms = Math.min(MAX_RATE, Math.max(MIN_RATE, Math.round(cmd.ms)));
+        await state.bus.publish('control', { type: 'rate', ms } satisfies ControlMessage);
       } else if (cmd.type === 'annotate' && typeof cmd.text === 'string' && cmd.text.trim()) {
         const text = cmd.text.trim().slice(0, 200);
         await state.bus.publish('control', {

@@ -62,4 +62,15 @@ describe('examples/dashboard', () => {
     expect(b.closeCode).toBe(1003);
     await a.close();
   });
+
+  it('takes the rate from the control topic, so a change made in another worker applies here too', async () => {
+    const app = createApp();
+    const client = app.testClient();
+    // under `phial serve --workers N` a rate change taken by another worker arrives as this message
+    await stateOf(app).bus.publish('control', { type: 'rate', ms: 250 });
+    expect((await client.get('/stats')).json).toEqual({ producers: 0, rateMs: 250 });
+    const ws = await client.websocket('/control');
+    expect(await ws.receiveJson()).toEqual({ type: 'rate', ms: 250 });
+    await ws.close();
+  });
 });

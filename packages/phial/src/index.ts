@@ -227,6 +227,8 @@ export type {
   BroadcastTransport,
 } from './realtime/broadcast.js';
 export { Broadcast, MemoryTransport } from './realtime/broadcast.js';
+export type { ClusterRelayOptions, ClusterTransportOptions } from './realtime/cluster.js';
+export { ClusterTransport, clusterRelay } from './realtime/cluster.js';
 export type {
   EventSourceInput,
   EventStream,

@@ -6,6 +6,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Server } from 'node:http';
 import type { Phial } from '../app/phial.js';
+import { clusterRelay } from '../realtime/cluster.js';
 import { boundPort, type CliIO, closeGracefully, shutdownSignal, startServer } from './server.js';
 
 /** Options of `phial serve`. */
@@ -71,8 +72,10 @@ export function servePrimary(
   reexec: { execArgv: string[]; exec: string; args: string[] },
 ): Promise<number> {
   cluster.setupPrimary({ exec: reexec.exec, args: reexec.args, execArgv: reexec.execArgv });
+  // a Broadcast in one worker reaches the clients of every worker
+  const stopRelay = clusterRelay();
   io.out(` * Serving Phial app '${label}' (production)\n`);
-  return new Promise((resolve) => {
+  return new Promise<number>((resolve) => {
     let stopping = false;
     let announced = false;
     let booted = 0;
@@ -127,5 +130,5 @@ export function servePrimary(
       );
       killer.unref();
     });
-  });
+  }).finally(stopRelay);
 }

@@ -4,6 +4,7 @@
  * top fails to load where the runtime lacks it (Cloudflare Workers without the fs module, browsers);
  * loading lazily keeps every app that never touches the file system runnable there.
  */
+import type * as Cluster from 'node:cluster';
 import type * as Fs from 'node:fs';
 import type * as FsPromises from 'node:fs/promises';
 import type * as Os from 'node:os';
@@ -25,6 +26,11 @@ export function nodeFs(): typeof Fs {
 /** `node:fs/promises`, loaded on first use. */
 export function nodeFsPromises(): typeof FsPromises {
   return builtin<typeof FsPromises>('node:fs/promises');
+}
+
+/** `node:cluster`, loaded on first use (Broadcast's relay in a cluster primary). */
+export function nodeCluster(): typeof Cluster.default {
+  return builtin<typeof Cluster.default>('node:cluster');
 }
 
 /** `node:os`, loaded on first use. */

@@ -1,14 +1,16 @@
 /**
  * Broadcast: fan-out of messages to many connections by topic (rooms), for server-sent events and
  * WebSocket alike. User code talks to `Broadcast`; where messages travel is its transport. The built-in
- * `MemoryTransport` reaches the subscribers of this process; a transport over Redis pub/sub (or any bus)
- * implementing `BroadcastTransport` reaches every process without a change to user code. Messages should
- * therefore be JSON-serializable.
+ * `MemoryTransport` reaches the subscribers of this process; in the workers of `phial serve --workers N`
+ * the default is a `ClusterTransport` (cluster.ts), which reaches every worker; a transport over Redis
+ * pub/sub (or any bus) implementing `BroadcastTransport` reaches every machine, all without a change to
+ * user code. Messages should therefore be JSON-serializable.
  *
  * Slow subscribers never hold the publisher: delivery to a listener is a function call; an `events()`
  * iterator keeps at most `maxQueued` messages and ends (its `overflowed` turns true) past that; a
  * WebSocket joined with `join()` is dropped by its own `maxBufferedAmount`.
  */
+import { defaultClusterTransport } from './cluster.js';
 import type { ServerWebSocket } from './websocket/socket.js';
 
 /** How messages travel between publishers and the subscribing processes. */
@@ -39,7 +41,10 @@ export class MemoryTransport implements BroadcastTransport {
 
 /** Options of `new Broadcast()`. */
 export interface BroadcastOptions {
-  /** Where messages travel (default: a new `MemoryTransport`). */
+  /**
+   * Where messages travel. Default: a `ClusterTransport` in a worker of `phial serve --workers N` (or of a
+   * primary running `clusterRelay()`), else a new `MemoryTransport`.
+   */
   transport?: BroadcastTransport;
   /** Called with an error a listener threw (default: `console.error`). */
   onError?: (error: unknown, topic: string) => void;
@@ -83,7 +88,7 @@ export class Broadcast {
   private readonly onError: (error: unknown, topic: string) => void;
 
   constructor(options: BroadcastOptions = {}) {
-    this.transport = options.transport ?? new MemoryTransport();
+    this.transport = options.transport ?? defaultClusterTransport() ?? new MemoryTransport();
     this.onError = options.onError ?? ((e, topic) => console.error(`Error in a '${topic}' subscriber`, e));
   }
 

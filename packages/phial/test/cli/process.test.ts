@@ -3,6 +3,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { openSse } from '../realtime/helpers.js';
 import { BIN, makeProject, TSX_LOADER } from './helpers.js';
 
 const APP = `import { Phial } from '$PHIAL';
@@ -176,6 +177,84 @@ describe('phial serve', () => {
     p.child.kill('SIGINT');
     expect(await inFlight).toBe('slow done');
     expect(await p.exited).toBe(0);
+  });
+});
+
+const BUS_APP = `import { Broadcast, eventStream, Phial, request } from '$PHIAL';
+export const app = new Phial(import.meta.url, { name: 'bus' });
+const news = new Broadcast();
+const other = new Broadcast();
+app.get('/events', () =>
+  eventStream(async (stream) => {
+    const leave = news.subscribe('news', (m) => void stream.send({ data: m }));
+    const leaveOther = other.subscribe('news', (m) => void stream.send({ event: 'other', data: m }));
+    await stream.send({ event: 'ready', data: String(process.pid) });
+    await new Promise((r) => stream.onClose(r));
+    leave();
+    leaveOther();
+  }, { heartbeat: 0 }),
+);
+app.post('/publish', async () => {
+  await news.publish('news', { text: request.args.get('text'), from: process.pid });
+  return String(process.pid);
+});
+`;
+
+/** `p`, or a rejection after `ms` (a missing event fails the test at once rather than at its timeout). */
+function within<T>(p: Promise<T>, ms = 5000): Promise<T> {
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`nothing within ${ms} ms`)), ms)),
+  ]);
+}
+
+describe('phial serve --workers: Broadcast', () => {
+  it('a message published in one worker reaches the clients of every worker, on its own broadcast only', async () => {
+    const proj = makeProject({ 'app.ts': BUS_APP });
+    const streams: Awaited<ReturnType<typeof openSse>>[] = [];
+    try {
+      const p = phial(['serve', '--workers', '2', '--port', '0'], proj.dir);
+      const m = await p.waitFor(/Listening at: http:\/\/127\.0\.0\.1:(\d+) \(2 workers/);
+      const port = Number(m[1]);
+      // connections are spread over the workers: open streams until both workers hold some
+      const pids = new Map<string, number>();
+      for (let i = 0; i < 20 && (pids.size < 2 || streams.length < 4); i++) {
+        const s = await openSse(port, '/events');
+        streams.push(s);
+        const ready = await within(s.events.next());
+        expect(ready.value?.event).toBe('ready');
+        const pid = String(ready.value?.data);
+        pids.set(pid, (pids.get(pid) ?? 0) + 1);
+      }
+      expect(pids.size).toBe(2);
+      const senders = new Set<string>();
+      for (let i = 0; i < 6; i++) {
+        const res = await fetch(`http://127.0.0.1:${port}/publish?text=n${i}`, {
+          method: 'POST',
+          headers: { connection: 'close' },
+        });
+        expect(res.status).toBe(200);
+        senders.add(await res.text());
+      }
+      // every stream, whichever worker it is on, gets all six in order, and nothing from the other broadcast
+      for (const s of streams) {
+        const got: unknown[] = [];
+        for (let i = 0; i < 6; i++) {
+          const e = await within(s.events.next());
+          expect(e.value?.event ?? 'message').toBe('message');
+          got.push(JSON.parse(String(e.value?.data)).text);
+        }
+        expect(got).toEqual(['n0', 'n1', 'n2', 'n3', 'n4', 'n5']);
+      }
+      // new connections alternate between the workers: both published, and both directions arrived
+      expect(senders.size).toBe(2);
+      for (const s of streams) s.destroy();
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+    } finally {
+      for (const s of streams) s.destroy();
+      proj.cleanup();
+    }
   });
 });
 

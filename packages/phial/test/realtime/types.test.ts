@@ -4,6 +4,10 @@ import {
   Blueprint,
   Broadcast,
   type BroadcastSubscription,
+  type BroadcastTransport,
+  type ClusterRelayOptions,
+  ClusterTransport,
+  clusterRelay,
   type EventStream,
   eventStream,
   Phial,
@@ -64,5 +68,19 @@ describe('realtime types', () => {
       () => void
     >();
     sub.close();
+  });
+
+  it('the cluster transport is a BroadcastTransport; the relay takes typed options and returns its stopper', () => {
+    expectTypeOf(new ClusterTransport({ channel: 'chat' })).toMatchTypeOf<BroadcastTransport>();
+    expectTypeOf(
+      new Broadcast({ transport: new ClusterTransport() }).transport,
+    ).toEqualTypeOf<BroadcastTransport>();
+    expectTypeOf(clusterRelay).parameter(0).toEqualTypeOf<ClusterRelayOptions | undefined>();
+    expectTypeOf(clusterRelay).returns.toEqualTypeOf<() => void>();
+    // never called: only the types are checked here (the relay itself is tested in cluster.test.ts)
+    const wrong = () =>
+      // @ts-expect-error maxPending is a number
+      clusterRelay({ maxPending: '10' });
+    expectTypeOf(wrong).toBeFunction();
   });
 });
