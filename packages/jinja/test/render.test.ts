@@ -21,6 +21,27 @@ describe('expressions', () => {
     expect(render('{{ -x|abs }}', { x: 3 })).toBe('3');
   });
 
+  it('a call returning undefined is None, as a Python call returning nothing is (a missing attribute stays Undefined)', async () => {
+    // expected output recorded from Jinja2 3.1.6 with f = lambda: None, d = {}, o = object()
+    const ctx = {
+      f: () => undefined,
+      d: new (class {
+        get(_k: string): unknown {
+          return undefined;
+        }
+      })(),
+      o: {},
+    };
+    const src =
+      '{{ f() }}|{{ f() is none }}|{{ d.get("x") is none }}|{{ missing is none }}|{{ o.nope is defined }}';
+    expect(render(src, ctx)).toBe('None|True|True|False|False');
+    const asyncEnv = new Environment();
+    const out = await asyncEnv
+      .fromString('{{ g() is none }}|{{ g() }}')
+      .renderAsync({ g: async () => undefined });
+    expect(out).toBe('True|None');
+  });
+
   it('indexes, slices and calls', () => {
     const ctx = { items: [1, 2, 3, 4], d: { k: 'v' }, f: (a: number, kw?: Kwargs) => `${a}:${kw?.b ?? '-'}` };
     expect(render('{{ items[-1] }}{{ items[1:3] }}{{ items[::-2] }}{{ d.k }}{{ d["k"] }}', ctx)).toBe(

@@ -92,6 +92,7 @@ export type {
   BodyChunk,
   ErrorClass,
   ErrorHandler,
+  HTTPExceptionFor,
   JSONArray,
   JSONObject,
   ResponseReturnValue,

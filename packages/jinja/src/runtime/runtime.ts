@@ -536,7 +536,7 @@ export function call(ctx: Context, fn: unknown, args: unknown[], kwargs: Kwargs 
     const kind = (fn as unknown as { [k: symbol]: unknown })[PASS_SYM] as string | undefined;
     if (kind !== undefined)
       args.unshift(kind === 'context' ? ctx : kind === 'evalContext' ? ctx.evalContext : ctx.environment);
-    return (fn as (...a: unknown[]) => unknown)(...argsWithKwargs(args, kwargs));
+    return noneIfUndefined((fn as (...a: unknown[]) => unknown)(...argsWithKwargs(args, kwargs)));
   }
   if (fn instanceof Undefined) return fn.call();
   if (fn instanceof LoopContext) return fn.recurse(args[0]);
@@ -545,9 +545,24 @@ export function call(ctx: Context, fn: unknown, args: unknown[], kwargs: Kwargs 
     typeof fn === 'object' &&
     typeof (fn as { __call__?: unknown }).__call__ === 'function'
   ) {
-    return (fn as { __call__: (...a: unknown[]) => unknown }).__call__(...argsWithKwargs(args, kwargs));
+    return noneIfUndefined(
+      (fn as { __call__: (...a: unknown[]) => unknown }).__call__(...argsWithKwargs(args, kwargs)),
+    );
   }
   throw pyError('TypeError', `'${typeName(fn)}' object is not callable`);
+}
+
+/**
+ * A call's result as Python sees it: every Python call returns a value, and "nothing" is None. A JS
+ * function returning `undefined` (`session.get('missing')`, a void helper) is therefore `none` in the
+ * template (`is none` true, printed `None`), as its Python twin would be; only a missing attribute or
+ * variable is Undefined.
+ */
+function noneIfUndefined(r: unknown): unknown {
+  if (r === undefined) return null;
+  if (r !== null && typeof (r as PromiseLike<unknown>).then === 'function' && r instanceof Promise)
+    return r.then((v) => (v === undefined ? null : v));
+  return r;
 }
 
 const PASS_SYM = Symbol.for('phial.jinja.pass');

@@ -23,6 +23,7 @@ import type {
   BeforeRequestFunction,
   ErrorClass,
   ErrorHandler,
+  HTTPExceptionFor,
   TeardownFunction,
   TemplateCallable,
   TemplateContextProcessor,
@@ -343,10 +344,10 @@ export class Blueprint extends Scaffold {
     return fn;
   }
   /** Like `errorHandler`, for errors of the whole app. */
-  appErrorHandler<E extends import('../http/exceptions.js').HTTPException>(
-    code: number,
-    fn: ErrorHandler<E>,
-  ): ErrorHandler<E>;
+  appErrorHandler<
+    C extends number,
+    E extends import('../http/exceptions.js').HTTPException = HTTPExceptionFor<C>,
+  >(code: C, fn: ErrorHandler<E>): ErrorHandler<E>;
   appErrorHandler<E>(cls: ErrorClass<E>, fn: ErrorHandler<E>): ErrorHandler<E>;
   appErrorHandler(key: number | ErrorClass, fn: ErrorHandler<never>): ErrorHandler<never> {
     excClassAndCode(key);

@@ -14,10 +14,51 @@ function stamp(d: Date): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())},${p(d.getMilliseconds(), 3)}`;
 }
 
+const PLACEHOLDER = /%([sdifrjoO%])/g;
+
+/** One `%` placeholder's text for `value`, as Python's logging (`%s %d %r`) and node's console (`%i %f %j %o`) write it. */
+function substitute(kind: string, value: unknown): string {
+  switch (kind) {
+    case 's':
+      return typeof value === 'string' ? value : value instanceof Error ? value.message : String(value);
+    case 'd':
+    case 'i':
+      return typeof value === 'bigint' ? String(value) : String(Math.trunc(Number(value)));
+    case 'f':
+      return String(Number(value));
+    case 'j':
+      try {
+        return JSON.stringify(value) ?? 'undefined';
+      } catch {
+        return '[Circular]';
+      }
+    default:
+      return inspect(value);
+  }
+}
+
+/**
+ * The message: a first string with more arguments is a format, as in Python's `logger.error('Bad %s', x)`
+ * and node's `console.error('Bad %s', x)`; arguments left over follow on their own lines (an Error with
+ * its stack).
+ */
 function format(args: unknown[]): string {
-  return args
-    .map((a) => (typeof a === 'string' ? a : a instanceof Error ? (a.stack ?? String(a)) : inspect(a)))
-    .join('\n');
+  let rest = args;
+  let head: string | null = null;
+  if (args.length > 1 && typeof args[0] === 'string' && args[0].includes('%')) {
+    let i = 1;
+    head = args[0].replace(PLACEHOLDER, (whole, kind: string) => {
+      if (kind === '%') return '%';
+      if (i >= args.length) return whole;
+      return substitute(kind, args[i++]);
+    });
+    rest = args.slice(i);
+  }
+  const lines = rest.map((a) =>
+    typeof a === 'string' ? a : a instanceof Error ? (a.stack ?? String(a)) : inspect(a),
+  );
+  if (head !== null) lines.unshift(head);
+  return lines.join('\n');
 }
 
 /**

@@ -19,6 +19,7 @@ import type {
   BeforeRequestFunction,
   ErrorClass,
   ErrorHandler,
+  HTTPExceptionFor,
   TeardownFunction,
   TemplateCallable,
   TemplateContextProcessor,
@@ -341,7 +342,8 @@ export abstract class Scaffold {
     const [options, handler] = args.length === 1 ? [{} as WebSocketOptions, args[0]] : args;
     if (typeof handler !== 'function') throw new TypeError('websocket needs a handler function.');
     const { endpoint, defaults, host, subdomain, strictSlashes } = options;
-    const ruleOptions: RouteOptions = { methods: ['GET'] };
+    // not an HTTP operation (a plain GET answers 426): left out of the OpenAPI document, as FastAPI does
+    const ruleOptions: RouteOptions = { methods: ['GET'], includeInSchema: false };
     if (endpoint !== undefined) ruleOptions.endpoint = endpoint;
     if (defaults !== undefined) ruleOptions.defaults = defaults;
     if (host !== undefined) ruleOptions.host = host;
@@ -394,7 +396,10 @@ export abstract class Scaffold {
   }
 
   /** Handles errors of a class (and subclasses) or an HTTP status code. Returns `fn`. */
-  errorHandler<E extends HTTPException>(code: number, fn: ErrorHandler<E>): ErrorHandler<E>;
+  errorHandler<C extends number, E extends HTTPException = HTTPExceptionFor<C>>(
+    code: C,
+    fn: ErrorHandler<E>,
+  ): ErrorHandler<E>;
   errorHandler<E>(cls: ErrorClass<E>, fn: ErrorHandler<E>): ErrorHandler<E>;
   errorHandler(key: number | ErrorClass, fn: ErrorHandler<never>): ErrorHandler<never> {
     this.registerErrorHandler(key, fn);

@@ -1,5 +1,5 @@
 /** Types shared by the app layer: views, hooks, return values. */
-import type { HTTPException } from '../http/exceptions.js';
+import type { HTTPException, InternalServerError } from '../http/exceptions.js';
 import type { Response } from '../http/response.js';
 import type { Request } from './request.js';
 
@@ -74,6 +74,16 @@ export type ErrorHandler<E = unknown> = (
   error: E,
   req: Request,
 ) => ResponseReturnValue | Promise<ResponseReturnValue>;
+
+/**
+ * What a handler registered for status `C` receives: a 500 handler always gets an `InternalServerError`
+ * (an unhandled error arrives wrapped in one, with `originalException`), any other code an `HTTPException`.
+ */
+export type HTTPExceptionFor<C extends number> = number extends C
+  ? HTTPException
+  : C extends 500
+    ? InternalServerError
+    : HTTPException;
 
 /** Receives the endpoint and the URL values; may change the values (the view sees them). */
 export type UrlValuePreprocessor = (endpoint: string | null, values: Record<string, unknown> | null) => void;

@@ -25,7 +25,7 @@ export interface RawRequest extends AsyncIterable<Uint8Array> {
   url?: string;
   /** Lower-case names. */
   headers: Record<string, string | string[] | undefined>;
-  socket?: { remoteAddress?: string; encrypted?: boolean } | null;
+  socket?: { remoteAddress?: string | undefined; encrypted?: boolean | undefined } | null;
   /** Called once, just before the body is read: a server answers `Expect: 100-continue` here. */
   startBody?: () => void;
   /**

@@ -83,6 +83,8 @@ export class StreamingTestResponse implements AsyncIterable<Uint8Array> {
   /** The Phial Response the app produced. */
   readonly response: Response;
   private readonly it: AsyncIterator<Uint8Array | string>;
+  /** The first chunk, asked for as soon as the head is ready. */
+  private first: Promise<IteratorResult<Uint8Array | string>> | null = null;
   private closed = false;
   private readonly abort: AbortController;
 
@@ -102,13 +104,23 @@ export class StreamingTestResponse implements AsyncIterable<Uint8Array> {
       this.it = (async function* () {
         yield body;
       })();
-    else this.it = toAsyncIterable(body)[Symbol.asyncIterator]();
+    else {
+      this.it = toAsyncIterable(body)[Symbol.asyncIterator]();
+      // a server starts pulling the body once the head is out: so does the test client, so that an event
+      // stream's producer (or a generator's first step) runs before the test reads, as it would on the wire
+      this.first = this.it.next();
+      this.first.catch(() => {
+        // reported to the reader by read()
+      });
+    }
   }
 
   /** The next chunk of the body, or undefined at its end. */
   async read(): Promise<Uint8Array | undefined> {
     if (this.closed) return undefined;
-    const r = await this.it.next();
+    const first = this.first;
+    this.first = null;
+    const r = await (first ?? this.it.next());
     if (r.done) {
       await this.finish();
       return undefined;

@@ -127,6 +127,19 @@ describe("Flask's template context", () => {
     );
   });
 
+  it('a missing key read with .get() is none, as in Flask (session, request.args, g, config)', async () => {
+    const app = new Phial(import.meta.url, { staticFolder: null });
+    app.config.SECRET_KEY = 'k';
+    app.get('/', () =>
+      renderTemplateString(
+        "{{ session.get('nope') is none }}|{{ request.args.get('q') is none }}|{{ g.get('x') is none }}|" +
+          "{{ config.get('UNSET') is none }}|{{ session.get('nope') }}|{{ session.get('nope', 'd') }}",
+      ),
+    );
+    // Flask 3.1 renders the same template as 'True|True|True|True|None|d'
+    expect((await app.testClient().get('/')).text).toBe('True|True|True|True|None|d');
+  });
+
   it('filters flashed messages by category', async () => {
     const app = new Phial(root);
     app.config.SECRET_KEY = 'k';

@@ -3,7 +3,11 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   Blueprint,
   g,
+  type HTTPException,
+  type HTTPExceptionFor,
+  type InternalServerError,
   jsonify,
+  type MethodNotAllowed,
   makeResponse,
   NotFound,
   Phial,
@@ -228,5 +232,39 @@ describe('route parameter types', () => {
     expect((await client.get('/rows')).json).toEqual([row, row]);
     expect((await client.get('/tuple')).json).toEqual([1, 'a']);
     expect((await client.get('/jsonify')).json).toEqual({ a: 1 });
+  });
+
+  it('a 500 handler receives an InternalServerError (with originalException); other codes an HTTPException', async () => {
+    const app = new Phial(import.meta.url);
+    app.errorHandler(500, (e) => {
+      expectTypeOf(e).toEqualTypeOf<InternalServerError>();
+      const original = e.originalException;
+      return makeResponse(`500 from ${original instanceof Error ? original.message : String(original)}`, 500);
+    });
+    app.errorHandler(404, (e) => {
+      expectTypeOf(e).toEqualTypeOf<HTTPException>();
+      return makeResponse(`404: ${e.description}`, 404);
+    });
+    const code: number = 418;
+    app.errorHandler(code, (e) => {
+      expectTypeOf(e).toEqualTypeOf<HTTPException>();
+      return 'teapot';
+    });
+    // an annotation still narrows
+    app.errorHandler(405, (e: MethodNotAllowed) => makeResponse(e.validMethods?.join(',') ?? '', 405));
+    const bp = new Blueprint('b', import.meta.url);
+    bp.appErrorHandler(500, (e) => {
+      expectTypeOf(e).toEqualTypeOf<InternalServerError>();
+      return 'bp 500';
+    });
+    expectTypeOf<HTTPExceptionFor<500>>().toEqualTypeOf<InternalServerError>();
+    expectTypeOf<HTTPExceptionFor<number>>().toEqualTypeOf<HTTPException>();
+    app.get('/boom', () => {
+      throw new Error('kaput');
+    });
+    const client = app.testClient();
+    const res = await client.get('/boom');
+    expect([res.status, res.text]).toEqual([500, '500 from kaput']);
+    expect((await client.get('/missing')).status).toBe(404);
   });
 });

@@ -124,6 +124,22 @@ describe('the OpenAPI document', () => {
     expect((await c.get('/openapi.json')).json).toHaveProperty(['paths', '/late']);
   });
 
+  it('leaves WebSocket routes out (a plain GET there answers 426, not an operation), as FastAPI does', async () => {
+    const app = new Phial(import.meta.url, { staticFolder: null });
+    const bp = new Blueprint('live', import.meta.url, { urlPrefix: '/live' });
+    app.websocket('/ws/<room>', async (ws) => {
+      for await (const m of ws) void ws.send(m);
+    });
+    bp.websocket('/feed', () => {});
+    app.get('/rooms/<room>', function room() {
+      return {};
+    });
+    app.registerBlueprint(bp);
+    const doc = new OpenAPI(app, { title: 'Live', version: '1' }).document();
+    expect(Object.keys(doc.paths)).toEqual(['/rooms/{room}']);
+    expect((await app.testClient().get('/ws/lobby')).status).toBe(426);
+  });
+
   it('takes its URLs from options (null turns a page off) and works with app factories', async () => {
     const api = new OpenAPI(null, { openapiUrl: '/api/schema.json', docsUrl: null, redocUrl: '/api/redoc' });
     const create = () => {

@@ -120,6 +120,28 @@ describe('eventStream on the test client', () => {
     expect(sawG).toBe('ada');
   });
 
+  it('starts the producer once the head is ready, before the test reads, as a real server does', async () => {
+    const app = new Phial(import.meta.url, { staticFolder: null });
+    const bus = new Broadcast();
+    let started = 0;
+    app.get('/news', () =>
+      eventStream(async (stream) => {
+        started++;
+        for await (const m of bus.events('news', { signal: stream.signal }))
+          await stream.send({ event: 'news', data: m });
+      }),
+    );
+    const res = await app.testClient().get('/news', { stream: true });
+    // the test publishes first and reads afterwards: the event waits in the stream for the reader
+    await waitFor(() => bus.subscriberCount('news') === 1, 1000, 'the producer to subscribe');
+    expect(started).toBe(1);
+    await bus.publish('news', { n: 1 });
+    const first = await res.events().next();
+    expect(first.value).toEqual({ event: 'news', data: '{"n":1}', id: '' });
+    await res.close();
+    await waitFor(() => bus.subscriberCount('news') === 0, 1000, 'the producer to stop');
+  });
+
   it('takes an async generator and runs its finally block when the client goes', async () => {
     const app = new Phial(import.meta.url, { staticFolder: null });
     let cleaned = false;

@@ -2,11 +2,12 @@
 import { toStandardJsonSchema } from '@valibot/to-json-schema';
 import { type } from 'arktype';
 import * as v from 'valibot';
-import { describe, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import {
   Blueprint,
   type LocatedIssue,
+  MethodView,
   Phial,
   type Request,
   RequestValidationError,
@@ -105,5 +106,29 @@ describe('typed requests', () => {
       expectTypeOf(e.issues).toBeArray();
       return { n: e.issues.length };
     });
+  });
+
+  it("MethodView methods type their request from the class's schemas (the docs' example, strict)", async () => {
+    const BookIn = z.object({ title: z.string() });
+    const BookQuery = z.object({ q: z.string().optional() });
+    const schemas = { post: { body: BookIn, statusCode: 201 }, get: { query: BookQuery } } as const;
+    class BookApi extends MethodView {
+      static schemas = schemas;
+      get(req: ValidatedRequest<'/books', typeof schemas.get>) {
+        expectTypeOf(req.query).toEqualTypeOf<{ q?: string | undefined }>();
+        return { q: req.query.q ?? null };
+      }
+      post(req: ValidatedRequest<'/books', typeof schemas.post>) {
+        expectTypeOf(req.body).toEqualTypeOf<{ title: string }>();
+        return { title: req.body.title };
+      }
+    }
+    const app = new Phial(import.meta.url, { staticFolder: null });
+    app.addUrlRule('/books', { view: BookApi.asView('books') });
+    const c = app.testClient();
+    expect((await c.get('/books', { query: { q: 'x' } })).json).toEqual({ q: 'x' });
+    const created = await c.post('/books', { json: { title: 't' } });
+    expect([created.status, created.json]).toEqual([201, { title: 't' }]);
+    expect((await c.post('/books', { json: {} })).status).toBe(422);
   });
 });
