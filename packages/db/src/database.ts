@@ -6,11 +6,13 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { getTableColumns, getTableName, is, SQL, sql, type Table } from 'drizzle-orm';
+import { getTableColumns, getTableName, is, SQL, sql, Table } from 'drizzle-orm';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
 import type { LibSQLDatabase } from 'drizzle-orm/libsql';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import { abort, currentApp, hasRequestContext, NotFound, type Phial, request } from 'phial';
+import { PgTable } from 'drizzle-orm/pg-core';
+import { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { abort, currentApp, hasRequestContext, NotFound, Phial, request } from 'phial';
 import { registerDbCommands } from './cli.js';
 import { type Connection, connect } from './connect.js';
 import { DatabaseUnavailable, isConnectionError } from './errors.js';
@@ -21,6 +23,20 @@ import { type Dialect, resolveDatabaseUrl } from './url.js';
 /** A schema module: Drizzle tables (and relations) by name, as `import * as schema from './schema.js'`. */
 export type Schema = Record<string, unknown>;
 
+/**
+ * The dialect a schema's tables are written for, when they all agree (either, when the schema does not say):
+ * so `new Database({ schema })` with `sqliteTable`s types `db.orm` as SQLite without repeating `dialect`.
+ */
+export type SchemaDialect<S extends Schema> = [TableDialect<S[keyof S]>] extends [never]
+  ? Dialect
+  : [TableDialect<S[keyof S]>] extends ['sqlite']
+    ? 'sqlite'
+    : [TableDialect<S[keyof S]>] extends ['pg']
+      ? 'postgres'
+      : Dialect;
+/** Drizzle's name for a table's dialect ('sqlite', 'pg', ...), never for what is not a table. */
+type TableDialect<T> = T extends Table ? T['_']['config']['dialect'] : never;
+
 /** The Drizzle database for a dialect (both when the app may run on either). */
 export type Orm<S extends Schema, D extends Dialect> = D extends 'sqlite'
   ? LibSQLDatabase<S>
@@ -28,11 +44,14 @@ export type Orm<S extends Schema, D extends Dialect> = D extends 'sqlite'
     ? NodePgDatabase<S>
     : LibSQLDatabase<S> | NodePgDatabase<S>;
 
-/** Options of `new Database(app?, options)`. */
-export interface DatabaseOptions<S extends Schema, D extends Dialect> {
+/** Options of `new Database(options)` or `new Database(app, options)`. */
+export interface DatabaseOptions<S extends Schema = Schema, D extends Dialect = SchemaDialect<S>> {
   /** The Drizzle schema (tables, relations): typed `db.orm.query`, `createAll()`, migrations. */
   schema?: S;
-  /** The dialect the schema is written for; a `DATABASE_URL` of the other kind is refused at `initApp`. */
+  /**
+   * The dialect the schema is written for (default: its tables' dialect). It types `db.orm`, and a
+   * `DATABASE_URL` of the other kind is refused at `initApp`.
+   */
   dialect?: D;
   /** Where `phial db generate` writes migrations and `phial db migrate` reads them (relative to the app root). */
   migrationsFolder?: string;
@@ -68,14 +87,35 @@ export interface DatabaseState {
 type SelectLike = { limit(n: number): any; offset?(n: number): any; as?(alias: string): any } | SQL;
 
 const EXTENSION_KEY = 'db';
+const OPTION_KEYS: ReadonlySet<string> = new Set(['schema', 'dialect', 'migrationsFolder', 'poolSize']);
 
-/** The database extension. `new Database(app, { schema })`, or `db.initApp(app)` in a factory. */
-export class Database<S extends Schema = Schema, D extends Dialect = Dialect> {
+/**
+ * The database extension, made as Flask-SQLAlchemy's is: `new Database({ schema })` then `db.initApp(app)` in an
+ * app factory, or `new Database(app, { schema })` for a single app.
+ */
+export class Database<S extends Schema = Schema, D extends Dialect = SchemaDialect<S>> {
   /** The schema given to the constructor. */
   readonly schema: S;
   readonly options: DatabaseOptions<S, D>;
 
-  constructor(app?: Phial | null, options: DatabaseOptions<S, D> = {}) {
+  /** Not bound yet (app factories): call `db.initApp(app)` for each app. */
+  constructor(options?: DatabaseOptions<S, D>);
+  /** Bound to `app` now (`null`/`undefined`: not yet). */
+  constructor(app: Phial | null | undefined, options?: DatabaseOptions<S, D>);
+  constructor(appOrOptions?: Phial | DatabaseOptions<S, D> | null, maybeOptions?: DatabaseOptions<S, D>) {
+    let app: Phial | null = null;
+    let options: DatabaseOptions<S, D>;
+    if (appOrOptions === null || appOrOptions === undefined) {
+      options = maybeOptions ?? {};
+    } else if (isApp(appOrOptions)) {
+      app = appOrOptions;
+      options = maybeOptions ?? {};
+    } else if (maybeOptions === undefined) {
+      options = appOrOptions;
+    } else {
+      throw new TypeError('new Database(app, options): the first argument is not a Phial app.');
+    }
+    checkOptions(options);
     this.options = options;
     this.schema = (options.schema ?? {}) as S;
     if (app) this.initApp(app);
@@ -83,12 +123,14 @@ export class Database<S extends Schema = Schema, D extends Dialect = Dialect> {
 
   /** Binds the database to `app`: reads `DATABASE_URL`, registers the 503 mapping, teardown and `phial db`. */
   initApp(app: Phial): void {
+    if (!isApp(app)) throw new TypeError('db.initApp(app): the argument is not a Phial app.');
     const configured =
       (app.config.DATABASE_URL as string | null | undefined) ?? process.env.DATABASE_URL ?? null;
     const target = resolveDatabaseUrl(configured, app.instancePath);
-    if (this.options.dialect !== undefined && this.options.dialect !== target.dialect) {
+    const declared = this.options.dialect ?? schemaDialect(this.schema);
+    if (declared !== null && declared !== target.dialect) {
       throw new Error(
-        `This Database's schema is written for ${this.options.dialect}, but DATABASE_URL names a ${target.dialect} database.`,
+        `This Database's schema is written for ${declared}, but DATABASE_URL names a ${target.dialect} database.`,
       );
     }
     const state: DatabaseState = {
@@ -267,6 +309,49 @@ export class Database<S extends Schema = Schema, D extends Dialect = Dialect> {
     const { isolate } = await import('./testing.js');
     return isolate(this, app);
   }
+}
+
+/**
+ * True for a Phial app. `instanceof` misses an app from a second copy of `phial` in node_modules, so an object
+ * with an app's config, extensions, instance path and errorHandler counts too; an options object has none.
+ */
+function isApp(value: unknown): value is Phial {
+  if (value instanceof Phial) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Partial<Record<'config' | 'extensions' | 'instancePath' | 'errorHandler', unknown>>;
+  return (
+    typeof v.config === 'object' &&
+    v.config !== null &&
+    typeof v.extensions === 'object' &&
+    v.extensions !== null &&
+    typeof v.instancePath === 'string' &&
+    typeof v.errorHandler === 'function'
+  );
+}
+
+/** Refuses what is neither an app nor options, e.g. `new Database(schema)` for `new Database({ schema })`. */
+function checkOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('new Database(options): options must be an object such as { schema, dialect }.');
+  }
+  const unknown = Object.keys(options).filter((k) => !OPTION_KEYS.has(k));
+  if (unknown.length > 0) {
+    throw new TypeError(
+      `new Database(options): unknown option ${unknown.map((k) => JSON.stringify(k)).join(', ')} (options are ${[...OPTION_KEYS].join(', ')}; a schema module goes in as new Database({ schema })).`,
+    );
+  }
+}
+
+/** The dialect of the schema's tables when they all agree, else null (the URL decides). */
+function schemaDialect(schema: Schema): Dialect | null {
+  let found: Dialect | null = null;
+  for (const value of Object.values(schema)) {
+    if (!is(value, Table)) continue;
+    const d: Dialect | null = is(value, SQLiteTable) ? 'sqlite' : is(value, PgTable) ? 'postgres' : null;
+    if (d === null || (found !== null && found !== d)) return null;
+    found = d;
+  }
+  return found;
 }
 
 /** The primary-key column of a table (a single-column key). */

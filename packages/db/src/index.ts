@@ -3,9 +3,16 @@
  * PostgreSQL by `DATABASE_URL`; `getOr404`, `firstOr404`, `paginate`, `createAll`, `phial db` migrations,
  * and a per-test database.
  */
-export { generateMigration, migrate } from './cli.js';
+export { generateMigration, MigrationError, migrate, stamp } from './cli.js';
 export type { Connection } from './connect.js';
-export type { DatabaseOptions, DatabaseState, Orm, PaginateOptions, Schema } from './database.js';
+export type {
+  DatabaseOptions,
+  DatabaseState,
+  Orm,
+  PaginateOptions,
+  Schema,
+  SchemaDialect,
+} from './database.js';
 export { Database } from './database.js';
 export { DatabaseUnavailable, isConnectionError } from './errors.js';
 export type { IterPagesOptions } from './pagination.js';

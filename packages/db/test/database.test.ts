@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { Phial, renderTemplateString } from 'phial';
@@ -44,6 +45,64 @@ describe('DATABASE_URL', () => {
     const app = new Phial(tempRoot(), { staticFolder: null });
     const db = new Database();
     await expect(app.appContext(() => db.all('select 1'))).rejects.toThrow('initApp');
+  });
+});
+
+describe('new Database', () => {
+  const app = () => {
+    const a = new Phial(tempRoot(), { staticFolder: null });
+    a.config.TESTING = true;
+    return a;
+  };
+
+  it('takes the options alone (app factories), then initApp binds each app', async () => {
+    const db = new Database({ schema: sqliteSchema, dialect: 'sqlite' });
+    for (const a of [app(), app()]) {
+      db.initApp(a);
+      await a.appContext(async () => {
+        await db.createAll();
+        await db.orm.insert(sqliteSchema.book).values({ title: 'Dune' });
+        expect(await db.orm.select().from(sqliteSchema.book)).toEqual([
+          { id: 1, title: 'Dune', authorId: null },
+        ]);
+        await db.close();
+      });
+    }
+  });
+
+  it('takes (app, options), (app), (null, options) and ()', async () => {
+    const a = app();
+    const bound = new Database(a, { schema: sqliteSchema, migrationsFolder: 'db/migrations' });
+    expect(bound.state(a).migrationsFolder).toBe(join(a.rootPath, 'db/migrations'));
+    expect(bound.schema).toBe(sqliteSchema);
+
+    const b = app();
+    const bare = new Database(b);
+    expect(bare.state(b).dialect).toBe('sqlite');
+    expect(bare.schema).toEqual({});
+
+    const later = new Database(null, { schema: sqliteSchema, poolSize: 3 });
+    expect(later.options.poolSize).toBe(3);
+    expect(() => later.state(app())).toThrow('initApp'); // not bound yet
+    expect(() => new Database().state(app())).toThrow('initApp');
+  });
+
+  it('refuses what is neither an app nor options, saying what to write', () => {
+    expect(() => new Database(sqliteSchema as never)).toThrow(
+      /unknown option "author", "book".*new Database\(\{ schema \}\)/,
+    );
+    expect(() => new Database({} as never, { schema: sqliteSchema })).toThrow('not a Phial app');
+    expect(() => new Database({ schema: sqliteSchema }).initApp({ schema: sqliteSchema } as never)).toThrow(
+      'not a Phial app',
+    );
+  });
+
+  it("takes the dialect from the schema's tables when `dialect` is not given", () => {
+    const a = app();
+    a.config.DATABASE_URL = 'postgresql://127.0.0.1:1/x';
+    expect(() => new Database(a, { schema: sqliteSchema })).toThrow('written for sqlite');
+    const b = app(); // unset URL: SQLite
+    expect(() => new Database(b, { schema: pgSchema })).toThrow('written for postgres');
   });
 });
 
@@ -183,6 +242,73 @@ describe.each(dialects)('on $name', ({ schema, url }) => {
     expect(mig.exitCode, mig.output).toBe(0);
     await app.appContext(() => seedBooks(db, schema, 1));
     expect(await app.appContext(() => db.all(sql`select * from ${schema.book}`))).toHaveLength(1);
+  });
+
+  it('phial db migrate on a createAll() database explains itself; phial db stamp records the migrations', async () => {
+    // the documented development flow: tables from createAll() (useTestDatabase, `phial db create`), rows in them
+    await app.appContext(() => seedBooks(db, schema, 2));
+    const runner = app.testCliRunner();
+    expect((await runner.invoke(['db', 'generate', '--name', 'init'])).exitCode).toBe(0);
+
+    const mig = await runner.invoke(['db', 'migrate']);
+    expect(mig.exitCode).toBe(1);
+    expect(mig.output).toMatch(
+      /migrations\/ create (table )?[`"]author[`"], which this database already has/,
+    );
+    expect(mig.output).toContain('db.createAll()');
+    expect(mig.output).toContain('`phial db stamp`');
+    expect(mig.output).not.toMatch(/\n\s+at |BatchError|DrizzleQueryError/); // no stack trace
+    const recorded = (conn: Database<AnySchema>) =>
+      app.appContext(() =>
+        conn.all<{ hash: string; created_at: unknown }>(
+          url() === null
+            ? sql`select hash, created_at from __drizzle_migrations`
+            : sql`select hash, created_at from drizzle.__drizzle_migrations`,
+        ),
+      );
+    expect(await recorded(db)).toEqual([]);
+    expect(await app.appContext(() => db.all(sql`select * from ${schema.book}`))).toHaveLength(2);
+
+    const stamped = await runner.invoke(['db', 'stamp']);
+    expect(stamped.exitCode, stamped.output).toBe(0);
+    expect(stamped.output).toContain('Recorded 1 migration(s) as applied without running them: 0000_init.');
+    // recorded as Drizzle's migrator records them: the file's sha256 and the journal's timestamp
+    const folder = join(app.rootPath, 'migrations');
+    const journal = JSON.parse(readFileSync(join(folder, 'meta/_journal.json'), 'utf8'));
+    const hash = createHash('sha256')
+      .update(readFileSync(join(folder, '0000_init.sql')))
+      .digest('hex');
+    const rows = await recorded(db);
+    expect(rows.map((r) => [r.hash, Number(r.created_at)])).toEqual([[hash, journal.entries[0].when]]);
+    expect((await runner.invoke(['db', 'stamp'])).output).toContain('nothing to stamp');
+
+    const upToDate = await runner.invoke(['db', 'migrate']);
+    expect(upToDate.exitCode, upToDate.output).toBe(0);
+    // a later migration still applies, and only it
+    writeFileSync(join(folder, '0001_tags.sql'), 'CREATE TABLE "tag" ("id" integer PRIMARY KEY);');
+    journal.entries.push({
+      idx: 1,
+      version: '7',
+      when: journal.entries[0].when + 1,
+      tag: '0001_tags',
+      breakpoints: true,
+    });
+    writeFileSync(join(folder, 'meta/_journal.json'), JSON.stringify(journal));
+    const later = await runner.invoke(['db', 'migrate']);
+    expect(later.exitCode, later.output).toBe(0);
+    expect(await app.appContext(() => db.all(sql`select * from "tag"`))).toEqual([]);
+    expect(await recorded(db)).toHaveLength(2);
+    expect(await app.appContext(() => db.all(sql`select * from ${schema.book}`))).toHaveLength(2);
+  });
+
+  it('phial db migrate and stamp without migrations say to generate one', async () => {
+    for (const command of ['migrate', 'stamp']) {
+      const out = await app.testCliRunner().invoke(['db', command]);
+      expect(out.exitCode).toBe(1);
+      expect(out.output).toContain('There are no migrations in migrations/');
+      expect(out.output).toContain('phial db generate');
+      expect(out.output).not.toMatch(/\n\s+at /);
+    }
   });
 });
 

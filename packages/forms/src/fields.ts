@@ -4,6 +4,7 @@
  * from templates: `{{ form.name }}`, `{{ form.name(class_="x") }}`, `{{ form.name.label }}`.
  */
 import { FileStorage } from 'phial';
+import type { Form } from './form.js';
 import { type Attrs, attrsFromArgs, escapeHtml, html, htmlParams, type Markup } from './html.js';
 import { StopValidation, ValidationError, type Validator } from './validators.js';
 
@@ -72,7 +73,11 @@ export abstract class Field<T> {
   /** Errors from turning the submitted text into `data` (reported when the form validates). */
   processErrors: string[] = [];
   readonly description: string;
-  readonly validators: Validator[];
+  /**
+   * The field's validators. Typed `Validator<never>` (a validator of some data type) rather than
+   * `Validator<T>`, which would make `Field<string>` no longer a `Field<unknown>`.
+   */
+  readonly validators: Validator<never>[];
   /** Attributes validators ask for (`required`, `minlength`, ...). */
   readonly flags: Record<string, unknown> = {};
   readonly renderKw: Attrs;
@@ -80,7 +85,7 @@ export abstract class Field<T> {
   private readonly explicitId: string | undefined;
   private readonly defaultValue: T | (() => T) | undefined;
 
-  constructor(label?: string, validators: Validator[] = [], options: FieldOptions<T> = {}) {
+  constructor(label?: string, validators: Validator<T>[] = [], options: FieldOptions<T> = {}) {
     this.labelText = label;
     this.validators = validators;
     this.description = options.description ?? '';
@@ -144,8 +149,8 @@ export abstract class Field<T> {
     return String(d);
   }
 
-  /** Runs the validators (after the field's own checks); true when there are no errors. */
-  async validate(form: object, extra: Validator[] = []): Promise<boolean> {
+  /** Runs the validators (after the field's own checks), then `extra` (the form's inline ones); true when there are no errors. */
+  async validate(form: Form, extra: Validator<T>[] = []): Promise<boolean> {
     this.errors = [...this.processErrors];
     let stop = false;
     try {
@@ -154,9 +159,10 @@ export abstract class Field<T> {
       stop = this.collect(e);
     }
     if (!stop) {
-      for (const v of [...this.validators, ...extra]) {
+      const self = this as unknown as Field<never>;
+      for (const v of [...this.validators, ...(extra as Validator<never>[])]) {
         try {
-          await v(form, this as Field<unknown>);
+          await v(form, self);
         } catch (e) {
           if (this.collect(e)) break;
         }
@@ -166,7 +172,7 @@ export abstract class Field<T> {
   }
 
   /** Checks the field makes before its validators (a select's choices). */
-  protected preValidate(_form: object): void {}
+  protected preValidate(_form: Form): void {}
 
   /** Records a validator's error; true when the chain must stop. */
   private collect(e: unknown): boolean {
@@ -315,7 +321,7 @@ export class DecimalField extends Field<string | null> {
   readonly type: string = 'DecimalField';
   constructor(
     label?: string,
-    validators: Validator[] = [],
+    validators: Validator<string | null>[] = [],
     readonly options: FieldOptions<string | null> & { places?: number } = {},
   ) {
     super(label, validators, options);
@@ -400,68 +406,141 @@ function choicePairs(choices: readonly Choice[]): [string, string][] {
   return choices.map((c) => (typeof c === 'string' ? [c, c] : [c[0], c[1]]));
 }
 
-/** One of a list of choices (`<select>`); a value outside the list is "Not a valid choice." */
-export class SelectField extends Field<string | null> {
+/** Options of `SelectField`, `RadioField` and `SelectMultipleField`. */
+export interface ChoiceFieldOptions<T, D> extends FieldOptions<D> {
+  choices?: readonly Choice[];
+  /**
+   * Turns the submitted string into `data` (WTForms' `coerce=int`: `coerce: Number`); throw for bad input,
+   * which is the error "Invalid Choice: could not coerce.". The choices' values go through it too before they
+   * are compared with `data`. Default: `String` (WTForms' `coerce=str`).
+   */
+  coerce?: (value: string) => T;
+}
+
+/**
+ * A default or an object's value through `coerce` (WTForms' `process_data`): strings are coerced; other values
+ * are taken as coerced already (the default coerce makes them strings, as `str` does). Null when it throws.
+ */
+function coerceValue<T>(coerce: (value: string) => T, custom: boolean, value: unknown): T | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'string' && custom) return value as T;
+  try {
+    return coerce(typeof value === 'string' ? value : String(value));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One of a list of choices (`<select>`); a value outside the list is "Not a valid choice.". `coerce` gives
+ * `data` its type: `new SelectField('Size', [], { choices, coerce: Number })` is a `SelectField<number>`.
+ */
+export class SelectField<T = string> extends Field<T | null> {
   readonly type: string = 'SelectField';
   choices: [string, string][];
+  /** The submitted string → `data`. */
+  readonly coerce: (value: string) => T;
+  private readonly customCoerce: boolean;
   constructor(
     label?: string,
-    validators: Validator[] = [],
-    options: FieldOptions<string | null> & { choices?: readonly Choice[] } = {},
+    validators: Validator<NoInfer<T> | null>[] = [],
+    options: ChoiceFieldOptions<T, NoInfer<T> | null> = {},
   ) {
     super(label, validators, options);
     this.choices = choicePairs(options.choices ?? []);
+    this.coerce = options.coerce ?? (String as unknown as (value: string) => T);
+    this.customCoerce = options.coerce !== undefined;
+  }
+  protected override processData(value: unknown): void {
+    this.data = coerceValue(this.coerce, this.customCoerce, value);
   }
   protected processFormdata(values: unknown[]): void {
-    if (values.length > 0) this.data = String(values[0]);
+    if (values.length === 0) return;
+    try {
+      this.data = this.coerce(String(values[0]));
+    } catch {
+      throw new Error('Invalid Choice: could not coerce.');
+    }
+  }
+  /** Whether a choice's value, coerced, is `data`. */
+  protected isSelected(value: string): boolean {
+    return this.coerce(value) === this.data;
   }
   protected override preValidate(): void {
-    if (this.data === null || !this.choices.some(([v]) => v === this.data))
-      throw new StopValidation('Not a valid choice.');
+    // the coerce error says it already (as current WTForms does)
+    if (this.processErrors.length > 0) return;
+    if (!this.choices.some(([v]) => this.isSelected(v))) throw new ValidationError('Not a valid choice.');
   }
   render(attrs: Attrs = {}): Markup {
     const a = this.baseAttrs(attrs, BASE_ATTRS);
     const options = this.choices
       .map(
         ([v, l]) =>
-          `<option ${htmlParams({ selected: v === this.data, value: v })}>${escapeHtml(l).toString()}</option>`,
+          `<option ${htmlParams({ selected: this.isSelected(v), value: v })}>${escapeHtml(l).toString()}</option>`,
       )
       .join('');
     return html(`<select ${htmlParams(a)}>${options}</select>`);
   }
 }
 
-/** Several of a list of choices (`<select multiple>`). */
-export class SelectMultipleField extends Field<string[]> {
+/** Several of a list of choices (`<select multiple>`); `coerce` as for `SelectField`. */
+export class SelectMultipleField<T = string> extends Field<T[]> {
   readonly type: string = 'SelectMultipleField';
   choices: [string, string][];
+  /** A submitted string → an item of `data`. */
+  readonly coerce: (value: string) => T;
+  private readonly customCoerce: boolean;
   constructor(
     label?: string,
-    validators: Validator[] = [],
-    options: FieldOptions<string[]> & { choices?: readonly Choice[] } = {},
+    validators: Validator<NoInfer<T>[]>[] = [],
+    options: ChoiceFieldOptions<T, NoInfer<T>[]> = {},
   ) {
     super(label, validators, options);
     this.choices = choicePairs(options.choices ?? []);
+    this.coerce = options.coerce ?? (String as unknown as (value: string) => T);
+    this.customCoerce = options.coerce !== undefined;
   }
-  protected override emptyData(): string[] {
+  protected override emptyData(): T[] {
     return [];
   }
   protected override processData(value: unknown): void {
-    this.data = Array.isArray(value) ? value.map(String) : [];
+    if (!Array.isArray(value)) {
+      this.data = [];
+      return;
+    }
+    const out: T[] = [];
+    for (const v of value) {
+      const c = coerceValue(this.coerce, this.customCoerce, v);
+      if (c === null) {
+        // WTForms: one value that cannot be coerced leaves no data
+        this.data = [];
+        return;
+      }
+      out.push(c);
+    }
+    this.data = out;
   }
   protected processFormdata(values: unknown[]): void {
-    this.data = values.map(String);
+    try {
+      this.data = values.map((v) => this.coerce(String(v)));
+    } catch {
+      throw new Error('Invalid choice(s): one or more data inputs could not be coerced.');
+    }
   }
   protected override preValidate(): void {
-    const bad = this.data.filter((d) => !this.choices.some(([v]) => v === d));
-    if (bad.length > 0) throw new StopValidation(`'${bad[0]}' is not a valid choice for this field.`);
+    if (this.processErrors.length > 0 || this.data.length === 0) return;
+    const acceptable = this.choices.map(([v]) => this.coerce(v));
+    const bad = [...new Set(this.data.filter((d) => !acceptable.includes(d)))].map(String);
+    if (bad.length === 1) throw new ValidationError(`'${bad[0]}' is not a valid choice for this field.`);
+    if (bad.length > 1)
+      throw new ValidationError(`'${bad.join("', '")}' are not valid choices for this field.`);
   }
   render(attrs: Attrs = {}): Markup {
     const a = this.baseAttrs({ multiple: true, ...attrs }, BASE_ATTRS);
     const options = this.choices
       .map(
         ([v, l]) =>
-          `<option ${htmlParams({ selected: this.data.includes(v), value: v })}>${escapeHtml(l).toString()}</option>`,
+          `<option ${htmlParams({ selected: this.data.includes(this.coerce(v)), value: v })}>${escapeHtml(l).toString()}</option>`,
       )
       .join('');
     return html(`<select ${htmlParams(a)}>${options}</select>`);
@@ -469,7 +548,7 @@ export class SelectMultipleField extends Field<string[]> {
 }
 
 /** One of a list of choices as radio buttons (WTForms renders a `<ul>` of inputs and labels). */
-export class RadioField extends SelectField {
+export class RadioField<T = string> extends SelectField<T> {
   override readonly type: string = 'RadioField';
   override render(attrs: Attrs = {}): Markup {
     const { id = this.id, ...rest } = attrs;
@@ -477,7 +556,7 @@ export class RadioField extends SelectField {
       .map(([v, l], i) => {
         const itemId = `${String(id)}-${i}`;
         const inputAttrs = htmlParams({
-          checked: v === this.data,
+          checked: this.isSelected(v),
           id: itemId,
           name: this.name,
           type: 'radio',

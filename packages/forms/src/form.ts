@@ -38,13 +38,16 @@ export interface FormOptions {
   meta?: { csrf?: boolean };
 }
 
-/** The data of a form's fields by name, typed from the field declarations. */
 /** The names of a form's own fields (not the members every `Form` has, nor the CSRF token). */
 type FieldKeys<F> = {
   [K in Exclude<keyof F, keyof Form | 'csrf_token'>]: F[K] extends Field<unknown> ? K : never;
 }[Exclude<keyof F, keyof Form | 'csrf_token'>];
 
+/** The data of a form's fields by name, typed from the field declarations. */
 export type FormDataOf<F> = { [K in FieldKeys<F>]: F[K] extends Field<infer T> ? T : never };
+
+/** Extra validators by field name for `form.validate(extra)` (WTForms' `extra_validators`), typed per field. */
+export type ExtraValidators<F> = { [K in FieldKeys<F>]?: Validator<FormDataOf<F>[K]>[] };
 
 const SUBMIT_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const STATE = Symbol('phial.form');
@@ -160,22 +163,25 @@ export class Form {
   }
 
   /**
-   * Validates every field: its own checks, its validators, inline `validate_<name>`/`validate<Name>` methods
-   * of the form, and the CSRF token. True when there are no errors.
+   * Validates every field: its own checks, its validators, then `extra[name]` and the form's inline
+   * `validate_<name>`/`validate<Name>` methods (sync or async), and the CSRF token. True when there are no
+   * errors.
    */
-  async validate(extra: Record<string, Validator[]> = {}): Promise<boolean> {
+  async validate(extra: ExtraValidators<this> = {}): Promise<boolean> {
     let ok = true;
     const self = this as unknown as Record<string, unknown>;
+    const extraByName = extra as Record<string, Validator<never>[] | undefined>;
     for (const [name, field] of this[STATE].fields) {
-      const inline: Validator[] = [...(extra[name] ?? [])];
+      const inline: Validator<never>[] = [...(extraByName[name] ?? [])];
       for (const method of [`validate_${name}`, `validate${name.charAt(0).toUpperCase()}${name.slice(1)}`]) {
         const fn = self[method];
-        if (typeof fn === 'function')
-          inline.push((form, f) => {
-            (fn as (f: unknown) => unknown).call(form, f);
-          });
+        // a field named `onSubmit` must not make `validateOnSubmit` its validator
+        if (typeof fn !== 'function' || fn === (Form.prototype as unknown as Record<string, unknown>)[method])
+          continue;
+        // returned, so that an async one is awaited and what it throws is the field's error
+        inline.push((form, f) => (fn as (f: unknown) => void | Promise<void>).call(form, f));
       }
-      if (!(await field.validate(this, inline))) ok = false;
+      if (!(await field.validate(this, inline as Validator<unknown>[]))) ok = false;
     }
     const csrf = this[STATE].csrf;
     if (csrf !== null) {

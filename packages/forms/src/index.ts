@@ -3,7 +3,7 @@
  * from Jinja templates the way Flask-WTF templates expect, and CSRF protection per form or app-wide.
  */
 export { CSRFError, CSRFProtect, csrfFieldName, generateCsrf, validateCsrf } from './csrf.js';
-export type { Choice, FieldOptions, FormData } from './fields.js';
+export type { Choice, ChoiceFieldOptions, FieldOptions, FormData } from './fields.js';
 export {
   BooleanField,
   CSRFTokenField,
@@ -25,7 +25,7 @@ export {
   TextAreaField,
   URLField,
 } from './fields.js';
-export type { FormDataOf, FormOptions } from './form.js';
+export type { ExtraValidators, FormDataOf, FormOptions } from './form.js';
 export { Form } from './form.js';
 export type { Attrs } from './html.js';
 export { htmlParams } from './html.js';

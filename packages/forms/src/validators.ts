@@ -6,6 +6,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { FileStorage } from 'phial';
 import type { Field } from './fields.js';
+import type { Form } from './form.js';
 
 /** One validation error: the message is shown next to the field. */
 export class ValidationError extends Error {
@@ -17,10 +18,14 @@ export class StopValidation extends Error {
   override name = 'StopValidation';
 }
 
-/** A validator; `fieldFlags` become widget attributes (`required`, `minlength`, ...). */
-export interface Validator {
-  // biome-ignore lint/suspicious/noExplicitAny: validators accept any form and field
-  (form: any, field: Field<any>): void | Promise<void>;
+/**
+ * A validator of fields whose data is a `T`; `fieldFlags` become widget attributes (`required`, `minlength`,
+ * ...). One given to a field gets that field's data type (`field.data` is `string | null` on a `StringField`);
+ * the built-in ones take `unknown` so that they fit any field. `form` is the form being validated (cast it to
+ * your class to read other fields, or write an inline `validate_<name>` method, where `this` is typed).
+ */
+export interface Validator<T = unknown> {
+  (form: Form, field: Field<T>): void | Promise<void>;
   fieldFlags?: Record<string, unknown>;
 }
 
@@ -173,7 +178,7 @@ export function regexp(pattern: RegExp | string, message = 'Invalid input.'): Va
 /** Equal to another field of the form (WTForms' `EqualTo`: "confirm password"). */
 export function equalTo(fieldName: string, message = 'Field must be equal to %(other_name)s.'): Validator {
   return (form, field) => {
-    const other = (form as Record<string, unknown>)[fieldName] as Field<unknown> | undefined;
+    const other = (form as unknown as Record<string, unknown>)[fieldName] as Field<unknown> | undefined;
     if (other === undefined) throw new ValidationError(`Invalid field name '${fieldName}'.`);
     if (field.data !== other.data) {
       throw new ValidationError(fmt(message, { other_name: fieldName, other_label: other.label.text }));

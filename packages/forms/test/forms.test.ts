@@ -10,6 +10,7 @@ import {
   EmailField,
   email,
   equalTo,
+  type Field,
   FileField,
   Form,
   fileAllowed,
@@ -23,12 +24,15 @@ import {
   RadioField,
   regexp,
   SelectField,
+  SelectMultipleField,
+  StopValidation,
   StringField,
   SubmitField,
   schema,
   TextAreaField,
   url,
   ValidationError,
+  type Validator,
 } from '../src/index.js';
 
 class SignupForm extends Form {
@@ -231,6 +235,266 @@ describe('validation', () => {
       form.populateObj(post);
     });
     expect(post).toEqual({ title: 'New', body: 'B', id: 7 });
+  });
+});
+
+describe('inline validators (validate_<name> methods), as in WTForms', () => {
+  const taken = new Set(['ann']);
+  async function findUser(name: string | null): Promise<boolean> {
+    await new Promise((r) => setTimeout(r, 1));
+    return name !== null && taken.has(name);
+  }
+
+  class AccountForm extends Form {
+    username = new StringField('Username', [dataRequired()]);
+    nickname = new StringField('Nickname');
+    code = new StringField('Code', [length({ max: 3 })]);
+    calls: string[] = [];
+
+    async validate_username(field: StringField) {
+      this.calls.push('username');
+      if (await findUser(field.data)) throw new ValidationError('Name taken.');
+    }
+    validateNickname(field: StringField) {
+      this.calls.push('nickname');
+      if (field.data === 'root') throw new ValidationError('Reserved.');
+    }
+    async validate_code(field: StringField) {
+      this.calls.push('code');
+      await new Promise((r) => setTimeout(r, 1));
+      if (field.data?.startsWith('x')) throw new StopValidation('No x codes.');
+    }
+  }
+
+  async function check(formdata: Record<string, string>) {
+    const app = makeApp();
+    return app.testRequestContext('/', { method: 'POST' }, async () => {
+      const form = new AccountForm({ formdata });
+      const ok = await form.validate();
+      return { ok, errors: form.errors, calls: form.calls };
+    });
+  }
+
+  it('awaits async ones and records what they throw; sync ones too', async () => {
+    const rejections: unknown[] = [];
+    const onRejection = (e: unknown) => rejections.push(e);
+    process.on('unhandledRejection', onRejection);
+    try {
+      expect(await check({ username: 'bob', nickname: 'b', code: 'abc' })).toEqual({
+        ok: true,
+        errors: {},
+        calls: ['username', 'nickname', 'code'],
+      });
+      expect(await check({ username: 'ann', nickname: 'root', code: 'xy' })).toEqual({
+        ok: false,
+        errors: { username: ['Name taken.'], nickname: ['Reserved.'], code: ['No x codes.'] },
+        calls: ['username', 'nickname', 'code'],
+      });
+      await new Promise((r) => setTimeout(r, 20));
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+  });
+
+  it("run after the field's own validators, and not when one of them stopped the chain", async () => {
+    // dataRequired stops: the inline username check does not run; length() does not stop: the inline one runs
+    const r = await check({ username: '', nickname: '', code: 'xyzw' });
+    expect(r.errors).toEqual({
+      username: ['This field is required.'],
+      code: ['Field cannot be longer than 3 characters.', 'No x codes.'],
+    });
+    expect(r.calls).toEqual(['nickname', 'code']);
+  });
+
+  it('a field named like a Form method (onSubmit) does not take that method as its validator', async () => {
+    class Odd extends Form {
+      onSubmit = new StringField('On submit');
+    }
+    const app = makeApp();
+    const ok = await app.testRequestContext('/', { method: 'GET' }, () =>
+      new Odd({ formdata: { onSubmit: 'x' } }).validate(),
+    );
+    expect(ok).toBe(true);
+  });
+});
+
+describe("SelectField coerce (WTForms' coerce=int)", () => {
+  const strictInt = (v: string): number => {
+    if (!/^-?\d+$/.test(v.trim())) throw new Error(`not an integer: ${v}`);
+    return Number(v);
+  };
+  const SIZES = [
+    ['1', 'Small'],
+    ['2', 'Large'],
+  ] as const;
+
+  class SizeForm extends Form {
+    size = new SelectField('Size', [], { choices: SIZES, coerce: strictInt });
+    radio = new RadioField('Radio', [], { choices: SIZES, coerce: Number });
+    many = new SelectMultipleField('Many', [], { choices: SIZES, coerce: strictInt });
+    plain = new SelectField('Plain', [], { choices: ['a', 'b'] });
+  }
+
+  async function check(formdata: Record<string, string | string[]>) {
+    const app = makeApp();
+    return app.testRequestContext('/', { method: 'POST' }, async () => {
+      const form = new SizeForm({ formdata });
+      const ok = await form.validate();
+      return { ok, errors: form.errors, data: form.data };
+    });
+  }
+
+  it('coerces the submitted value, and the choices for the check', async () => {
+    expect(await check({ size: '2', radio: '1', many: ['1', '2'], plain: 'b' })).toEqual({
+      ok: true,
+      errors: {},
+      data: { size: 2, radio: 1, many: [1, 2], plain: 'b' },
+    });
+    expect((await check({ size: '3', radio: '9', many: ['9'], plain: 'c' })).errors).toEqual({
+      size: ['Not a valid choice.'],
+      radio: ['Not a valid choice.'],
+      many: ["'9' is not a valid choice for this field."],
+      plain: ['Not a valid choice.'],
+    });
+    expect((await check({ size: '1', radio: '1', many: ['1', '8', '9', '8'], plain: 'a' })).errors).toEqual({
+      many: ["'8', '9' are not valid choices for this field."],
+    });
+  });
+
+  it('a coerce that throws is "Invalid Choice: could not coerce."', async () => {
+    const r = await check({ size: 'abc', radio: '1', many: ['1', 'x'], plain: 'a' });
+    expect(r.errors).toEqual({
+      size: ['Invalid Choice: could not coerce.'],
+      many: ['Invalid choice(s): one or more data inputs could not be coerced.'],
+    });
+    expect(r.data.size).toBeNull();
+    expect(r.data.many).toEqual([]);
+  });
+
+  it('types data from coerce', () => {
+    expectTypeOf<SizeForm['data']>().toEqualTypeOf<{
+      size: number | null;
+      radio: number | null;
+      many: number[];
+      plain: string | null;
+    }>();
+    // validators do not change the type that coerce gives
+    const f = new SelectField('x', [dataRequired()], { choices: ['1'], coerce: Number });
+    expectTypeOf(f.data).toEqualTypeOf<number | null>();
+    expectTypeOf(new SelectField('x', [dataRequired()]).data).toEqualTypeOf<string | null>();
+  });
+
+  it('renders the coerced default and object values as selected', async () => {
+    const app = makeApp();
+    const out = await app.testRequestContext('/', {}, () => {
+      const form = new SizeForm({ obj: { size: 2, radio: '2', many: ['1'] } });
+      return renderTemplateString('{{ form.size }}|{{ form.radio }}|{{ form.many }}|{{ form.size.data }}', {
+        form,
+      });
+    });
+    expect(out).toBe(
+      [
+        '<select id="size" name="size"><option value="1">Small</option><option selected value="2">Large</option></select>',
+        '<ul id="radio"><li><input id="radio-0" name="radio" type="radio" value="1"> <label for="radio-0">Small</label></li><li><input checked id="radio-1" name="radio" type="radio" value="2"> <label for="radio-1">Large</label></li></ul>',
+        '<select id="many" multiple name="many"><option selected value="1">Small</option><option value="2">Large</option></select>',
+        '2',
+      ].join('|'),
+    );
+  });
+
+  it('a choice may coerce to null (WTForms: a yes/no/unknown select)', async () => {
+    const yesNo = (v: string): boolean | null => {
+      const out = ({ '': null, yes: true, no: false } as Record<string, boolean | null>)[v];
+      if (out === undefined) throw new Error(`not yes/no: ${v}`);
+      return out;
+    };
+    class F extends Form {
+      answer = new SelectField('Answer', [], {
+        choices: [
+          ['', 'Unknown'],
+          ['yes', 'Yes'],
+          ['no', 'No'],
+        ],
+        coerce: yesNo,
+      });
+    }
+    const app = makeApp();
+    const run = (answer: string) =>
+      app.testRequestContext('/', { method: 'POST' }, async () => {
+        const form = new F({ formdata: { answer } });
+        return { ok: await form.validate(), data: form.data.answer, errors: form.errors };
+      });
+    expect(await run('')).toEqual({ ok: true, data: null, errors: {} });
+    expect(await run('no')).toEqual({ ok: true, data: false, errors: {} });
+    expect(await run('maybe')).toEqual({
+      ok: false,
+      data: null,
+      errors: { answer: ['Invalid Choice: could not coerce.'] },
+    });
+  });
+
+  it('"Not a valid choice." does not stop the chain (a ValidationError, as in WTForms)', async () => {
+    class F extends Form {
+      pick = new SelectField('Pick', [regexp(/^z/)], { choices: ['a'] });
+    }
+    const app = makeApp();
+    const errors = await app.testRequestContext('/', { method: 'POST' }, async () => {
+      const form = new F({ formdata: { pick: 'c' } });
+      await form.validate();
+      return form.errors;
+    });
+    expect(errors).toEqual({ pick: ['Not a valid choice.', 'Invalid input.'] });
+  });
+});
+
+describe('validator types', () => {
+  it('gives a validator the data type of the field it is given to, and the form', () => {
+    new StringField('Name', [
+      (form, field) => {
+        expectTypeOf(form).toEqualTypeOf<Form>();
+        expectTypeOf(field).toEqualTypeOf<Field<string | null>>();
+        expectTypeOf(field.data).toEqualTypeOf<string | null>();
+      },
+    ]);
+    new IntegerField('Age', [
+      (_form, field) => {
+        expectTypeOf(field.data).toEqualTypeOf<number | null>();
+      },
+    ]);
+    new BooleanField('Agree', [
+      async (_form, field) => {
+        expectTypeOf(field.data).toEqualTypeOf<boolean>();
+      },
+    ]);
+    // without a field: unknown, never any
+    expectTypeOf<Parameters<Validator>[1]['data']>().toEqualTypeOf<unknown>();
+    expectTypeOf<Parameters<Validator>[0]>().toEqualTypeOf<Form>();
+    expectTypeOf(dataRequired()).toEqualTypeOf<Validator>();
+
+    const notNegative: Validator<number | null> = (_form, field) => {
+      if ((field.data ?? 0) < 0) throw new ValidationError('Must not be negative.');
+    };
+    new IntegerField('Count', [dataRequired(), notNegative]);
+    // @ts-expect-error a validator of numbers does not fit a text field
+    new StringField('Name', [notNegative]);
+  });
+
+  it('types extra validators by field name', async () => {
+    const app = makeApp();
+    const errors = await app.testRequestContext('/', { method: 'POST' }, async () => {
+      const form = new SignupForm({ formdata: VALID });
+      await form.validate({
+        age: [
+          (_form, field) => {
+            expectTypeOf(field.data).toEqualTypeOf<number | null>();
+            if (field.data === 30) throw new ValidationError('Thirty.');
+          },
+        ],
+      });
+      return form.errors;
+    });
+    expect(errors).toEqual({ age: ['Thirty.'] });
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * `currentUser`: the logged-in user of the current request as a global, like Flask-Login's `current_user`.
- * A proxy: each property read looks up the current request's user, so one import serves every request.
+ * A proxy: each property read looks up the current request's user (loading it on the first read, as Flask-Login
+ * does), so one import serves every request.
  */
 import { getCurrentUser } from './manager.js';
 import type { AnonymousUser, AppUser } from './user.js';

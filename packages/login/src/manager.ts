@@ -1,8 +1,14 @@
 /**
  * `LoginManager`: Flask-Login's role. It remembers who is logged in through the session (`_user_id`,
  * `_fresh`, `_id`, as Flask-Login stores them, so a session cookie shared with a Flask app keeps its user),
- * loads that user once per request before the view, keeps an optional remember-me cookie, and protects the
- * session against being replayed from another client.
+ * loads that user once per request, keeps an optional remember-me cookie, and protects the session against
+ * being replayed from another client.
+ *
+ * Flask-Login loads the user lazily, on the first read of `current_user`, so the order of hooks never matters.
+ * A user loader here may be async while `currentUser` is read synchronously, so the manager also loads the
+ * user in a `beforeRequest` hook that it puts first (before hooks registered earlier): every hook and view
+ * sees the user whatever the registration order. A read before that hook (a `urlValuePreprocessor`) loads it
+ * then, which works when the loaders are sync.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -73,10 +79,24 @@ export const sessionProtected = new Signal<Phial, Record<string, never>>('sessio
 
 const anonymous = new AnonymousUser();
 
-/** The request's user lives on `g` (per request, as Flask-Login keeps `g._login_user`). */
-type LoginG = { _loginUser?: AppUser | AnonymousUser };
+/**
+ * The request's user lives on `g` (per request, as Flask-Login keeps `g._login_user`); `_loginUserLoading` is
+ * an async load under way, so that a second reader waits for it instead of loading again.
+ */
+type LoginG = { _loginUser?: AppUser | AnonymousUser; _loginUserLoading?: Promise<void> };
 function setUser(user: AppUser | AnonymousUser): void {
   (g as unknown as LoginG)._loginUser = user;
+}
+
+type Loaded = LoginUser | null | undefined;
+
+function isPromiseLike<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
+  return typeof (v as { then?: unknown } | null)?.then === 'function';
+}
+
+/** `fn(value)` now for a plain value, after it settles for a promise: sync loaders keep the load sync. */
+function then<T>(value: T | PromiseLike<T>, fn: (v: T) => void | Promise<void>): void | Promise<void> {
+  return isPromiseLike(value) ? Promise.resolve(value).then(fn) : fn(value);
 }
 
 function sess(): {
@@ -127,12 +147,24 @@ export class LoginManager {
     if (app) this.initApp(app);
   }
 
-  /** Binds to `app`: loads the user before each request, writes the remember cookie after, `current_user` in templates. */
+  /**
+   * Binds to `app`: loads the user before each request, writes the remember cookie after, `current_user` in
+   * templates. The loading hook goes first among the app's `beforeRequest` hooks, even those registered
+   * before this call, so that they see the user as Flask-Login's lazy `current_user` lets them.
+   */
   initApp(app: Phial): void {
     app.extensions[EXTENSION_KEY] = this;
-    app.beforeRequest((req: Request) => this.loadUser(req));
+    const hook = app.beforeRequest((req: Request) => this.ensureUser(req));
+    const hooks = app.beforeRequestFuncs.get(null);
+    if (hooks !== undefined && hooks[0] !== hook) {
+      hooks.splice(hooks.lastIndexOf(hook), 1);
+      hooks.unshift(hook);
+    }
     app.afterRequest((res: Response) => this.updateRememberCookie(res));
-    app.contextProcessor(() => ({ current_user: getCurrentUser(), currentUser: getCurrentUser() }));
+    app.contextProcessor(() => {
+      const user = templateUser(this);
+      return { current_user: user, currentUser: user };
+    });
   }
 
   /** Sets the user loader (Flask-Login's `user_loader`). */
@@ -187,7 +219,10 @@ export class LoginManager {
     return loginUrl(view, current);
   }
 
-  /** Loads the request's user: session, else remember cookie, else request loader (Flask-Login's order). */
+  /**
+   * Loads the request's user: session, else remember cookie, else request loader (Flask-Login's order).
+   * Sync when the loaders are, so that `currentUser` can load on first read; a promise when one is async.
+   */
   loadUser(req: Request): void | Promise<void> {
     if (this.sessionProtectionFailed(req)) {
       setUser(new this.anonymousUser());
@@ -195,33 +230,66 @@ export class LoginManager {
     }
     const s = sess();
     const userId = s.get('_user_id');
-    const cookieName = configString('REMEMBER_COOKIE_NAME', COOKIE_NAME);
-    const cookie = req.cookies[cookieName];
-    const useCookie = cookie !== undefined && s.get('_remember') !== 'clear';
-    if ((userId === undefined || this.userCallback === null) && !useCookie && this.requestCallback === null) {
-      setUser(new this.anonymousUser());
-      return;
-    }
-    return (async () => {
-      let user: LoginUser | null | undefined = null;
-      if (typeof userId === 'string' && this.userCallback) user = await this.userCallback(userId);
-      if (!user && useCookie && this.userCallback) {
-        const id = decodeRememberCookie(cookie as string, secretKeys());
-        if (id !== null) {
-          user = await this.userCallback(id);
+    const userCallback = this.userCallback;
+    const fromSession: Loaded | Promise<Loaded> =
+      typeof userId === 'string' && userCallback !== null ? userCallback(userId) : null;
+    return then(fromSession, (sessionUser) => {
+      if (sessionUser) return setUser(sessionUser as AppUser);
+      const cookieName = configString('REMEMBER_COOKIE_NAME', COOKIE_NAME);
+      const cookie = req.cookies[cookieName];
+      const useCookie = cookie !== undefined && s.get('_remember') !== 'clear';
+      if (useCookie && userCallback !== null) {
+        const id = decodeRememberCookie(cookie, secretKeys());
+        if (id === null) return setUser(new this.anonymousUser());
+        return then(userCallback(id), (user) => {
           if (user) {
             s.set('_user_id', id);
             s.set('_fresh', false);
             s.set('_id', sessionIdentifier(req));
             userLoadedFromCookie.send(currentApp, { user: user as AppUser });
           }
-        }
-      } else if (!user && this.requestCallback) {
-        user = await this.requestCallback(req);
-        if (user) userLoadedFromRequest.send(currentApp, { user: user as AppUser });
+          setUser((user as AppUser | null | undefined) ?? new this.anonymousUser());
+        });
       }
-      setUser((user as AppUser | null) ?? new this.anonymousUser());
-    })();
+      if (this.requestCallback !== null) {
+        return then(this.requestCallback(req), (user) => {
+          if (user) userLoadedFromRequest.send(currentApp, { user: user as AppUser });
+          setUser((user as AppUser | null | undefined) ?? new this.anonymousUser());
+        });
+      }
+      setUser(new this.anonymousUser());
+    });
+  }
+
+  /**
+   * @internal Loads the request's user unless it is loaded (or loading) already: the hook and the first read
+   * of `currentUser`, whichever comes first, share one load. A loader that fails leaves the anonymous user
+   * for the rest of the request (error handlers render with it) and the error goes on to the error handler.
+   */
+  ensureUser(req: Request): void | Promise<void> {
+    const lg = g as unknown as LoginG;
+    if (lg._loginUser !== undefined) return;
+    if (lg._loginUserLoading !== undefined) return lg._loginUserLoading;
+    let loading: void | Promise<void>;
+    try {
+      loading = this.loadUser(req);
+    } catch (e) {
+      setUser(new this.anonymousUser());
+      throw e;
+    }
+    if (loading === undefined) return;
+    const settled = loading.then(
+      () => {
+        lg._loginUserLoading = undefined;
+      },
+      (e: unknown) => {
+        lg._loginUserLoading = undefined;
+        if (lg._loginUser === undefined) setUser(new this.anonymousUser());
+        throw e;
+      },
+    );
+    lg._loginUserLoading = settled;
+    return settled;
   }
 
   /** Flask-Login's `_session_protection_failed`: true when 'strong' protection logged the session out. */
@@ -306,6 +374,18 @@ export function sessionIdentifier(req: Request): string {
   return createHash('sha512').update(`${addr}|${agent}`, 'utf8').digest('hex');
 }
 
+/**
+ * The user for templates: an error page rendered before the user could load (an error in a
+ * `urlValuePreprocessor`, with an async loader) shows the anonymous user rather than failing in its turn.
+ */
+function templateUser(manager: LoginManager): AppUser | AnonymousUser {
+  try {
+    return getCurrentUser();
+  } catch {
+    return new manager.anonymousUser();
+  }
+}
+
 /** The login manager of the current app. */
 export function getLoginManager(app: Phial = currentApp): LoginManager {
   const m = app.extensions[EXTENSION_KEY] as LoginManager | undefined;
@@ -314,10 +394,26 @@ export function getLoginManager(app: Phial = currentApp): LoginManager {
   return m;
 }
 
-/** The user of the current request (anonymous outside one or before the user was loaded). */
+/**
+ * The user of the current request, loaded on first use as Flask-Login's `current_user` is (anonymous outside a
+ * request, or when the app has no `LoginManager`). Throws when the user is not known yet and only an async
+ * loader can tell: a read before the login manager's `beforeRequest` hook (in a `urlValuePreprocessor`), where
+ * a sync answer would have to guess.
+ */
 export function getCurrentUser(): AppUser | AnonymousUser {
   if (!hasRequestContext()) return anonymous;
-  return (g as unknown as LoginG)._loginUser ?? anonymous;
+  const lg = g as unknown as LoginG;
+  if (lg._loginUser !== undefined) return lg._loginUser;
+  const manager = currentApp.extensions[EXTENSION_KEY] as LoginManager | undefined;
+  if (manager === undefined) return anonymous;
+  const loading = manager.ensureUser(request);
+  if (lg._loginUser !== undefined) return lg._loginUser;
+  // the hook awaits the same load; a read here must not leave its failure unhandled
+  loading?.catch(() => {});
+  throw new Error(
+    "currentUser was read before its async user loader finished (before the LoginManager's beforeRequest " +
+      'hook ran). Read it in a beforeRequest hook or later, or make the user loader sync.',
+  );
 }
 
 /**

@@ -18,13 +18,18 @@ function guard(fresh: boolean): unknown {
   return undefined;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: any view shape (typed params, async or not) is accepted
-type View = (req: Request<any>, ...rest: any[]) => unknown;
+// biome-ignore lint/suspicious/noExplicitAny: any params type (typed from the rule or a params schema)
+type AnyRequest = Request<any>;
 
 function protect(fresh: boolean) {
-  function wrap<F extends View>(target: F): F;
+  // Generic over the request and the result, not over the whole view: a view written inline
+  // (`app.post(rule, { body }, loginRequired((req) => ...))`) then gets its `req` type from the route, as an
+  // unwrapped view does; `F extends View` would type `req` from the constraint and lose the schemas.
+  function wrap<Req extends AnyRequest, R>(view: (req: Req) => R): (req: Req) => R;
   function wrap(target: Blueprint): Blueprint;
-  function wrap(target: View | Blueprint): View | Blueprint {
+  function wrap(
+    target: ((req: AnyRequest) => unknown) | Blueprint,
+  ): ((req: AnyRequest) => unknown) | Blueprint {
     if (target instanceof Blueprint) {
       target.beforeRequest((req: Request) =>
         EXEMPT_METHODS.has(req.method) ? undefined : (guard(fresh) as undefined),
@@ -32,10 +37,11 @@ function protect(fresh: boolean) {
       return target;
     }
     const view = target;
-    const wrapped = function (this: unknown, req: Request, ...rest: unknown[]) {
-      if (EXEMPT_METHODS.has(req.method)) return view.call(this, req, ...rest);
+    const call = view as (this: unknown, req: AnyRequest, ...rest: unknown[]) => unknown;
+    const wrapped = function (this: unknown, req: AnyRequest, ...rest: unknown[]) {
+      if (EXEMPT_METHODS.has(req.method)) return call.call(this, req, ...rest);
       const refusal = guard(fresh);
-      return refusal === undefined ? view.call(this, req, ...rest) : refusal;
+      return refusal === undefined ? call.call(this, req, ...rest) : refusal;
     };
     // the endpoint defaults to the view's name, as functools.wraps keeps it in Flask
     Object.defineProperty(wrapped, 'name', { value: view.name });

@@ -1,5 +1,13 @@
-import { Blueprint, type Phial, Phial as PhialApp, renderTemplateString } from 'phial';
+import {
+  Blueprint,
+  makeResponse,
+  type Phial,
+  Phial as PhialApp,
+  type Request,
+  renderTemplateString,
+} from 'phial';
 import { describe, expect, expectTypeOf, it } from 'vitest';
+import { z } from 'zod';
 import {
   currentUser,
   decodeRememberCookie,
@@ -273,7 +281,163 @@ describe('users that disappear, tokens, session protection', () => {
   });
 });
 
+describe('the user is loaded whatever the order of hooks (Flask-Login loads it lazily)', () => {
+  type Loader = (id: string) => User | null | Promise<User | null>;
+  const ann = new User(1, 'ann');
+  const sync: Loader = (id) => (id === '1' ? ann : null);
+  const async: Loader = async (id) => {
+    await new Promise((r) => setTimeout(r, 1));
+    return id === '1' ? ann : null;
+  };
+
+  /** An app with a `last_seen`-style hook registered before or after the login manager. */
+  function appWithHook(loader: Loader, hookFirst: boolean, initLater = false) {
+    const app = new PhialApp(import.meta.url, { staticFolder: null, templateFolder: null });
+    app.config.SECRET_KEY = 'test secret';
+    app.config.TESTING = true;
+    const seen: string[] = [];
+    const hook = () => {
+      seen.push(currentUser.isAuthenticated ? `hook:${currentUser.getId()}` : 'hook:anonymous');
+    };
+    if (hookFirst) app.beforeRequest(hook);
+    const login = initLater ? new LoginManager() : new LoginManager(app);
+    if (initLater) login.initApp(app);
+    let loads = 0;
+    login.userLoader((id) => {
+      loads++;
+      return loader(id);
+    });
+    if (!hookFirst) app.beforeRequest(hook);
+    app.post('/login', () => {
+      loginUser(ann);
+      return 'ok';
+    });
+    app.get(
+      '/view',
+      loginRequired(() => `view:${currentUser.getId() ?? 'anonymous'}`),
+    );
+    app.get('/page', () => renderTemplateString('{{ current_user.name }}'));
+    return { app, seen, loads: () => loads };
+  }
+
+  for (const [name, loader] of [
+    ['sync', sync],
+    ['async', async],
+  ] as const) {
+    for (const hookFirst of [true, false]) {
+      it(`${name} loader, hook registered ${hookFirst ? 'before' : 'after'} the LoginManager`, async () => {
+        const { app, seen, loads } = appWithHook(loader, hookFirst);
+        const client = app.testClient();
+        expect((await client.get('/view')).status).toBe(401);
+        expect(seen).toEqual(['hook:anonymous']);
+        await client.post('/login');
+        seen.length = 0;
+        const before = loads();
+        expect((await client.get('/view')).text).toBe('view:1');
+        expect((await client.get('/page')).text).toBe('ann');
+        expect(seen).toEqual(['hook:1', 'hook:1']);
+        // once per request, however many reads
+        expect(loads() - before).toBe(2);
+      });
+    }
+  }
+
+  it('initApp called after the hooks were registered puts its hook first', async () => {
+    const { app, seen } = appWithHook(async, true, true);
+    const client = app.testClient();
+    await client.post('/login');
+    seen.length = 0;
+    expect((await client.get('/view')).text).toBe('view:1');
+    expect(seen).toEqual(['hook:1']);
+  });
+
+  it('a sync loader loads on the first read, even before every hook (urlValuePreprocessor)', async () => {
+    const { app, loads } = appWithHook(sync, false);
+    const early: string[] = [];
+    app.urlValuePreprocessor(() => {
+      early.push(String(currentUser.isAuthenticated));
+    });
+    const client = app.testClient();
+    await client.post('/login');
+    const before = loads();
+    expect((await client.get('/view')).text).toBe('view:1');
+    expect(early.at(-1)).toBe('true');
+    expect(loads() - before).toBe(1);
+  });
+
+  it('an async loader read before it could finish throws instead of answering anonymous', async () => {
+    const { app } = appWithHook(async, false);
+    app.urlValuePreprocessor(() => {
+      void currentUser.isAuthenticated;
+    });
+    const client = app.testClient();
+    await client.post('/login');
+    await expect(client.get('/view')).rejects.toThrow(/before its async user loader finished/);
+  });
+
+  it('a failing async loader ends in the error handler, which sees the anonymous user', async () => {
+    const app = new PhialApp(import.meta.url, { staticFolder: null, templateFolder: null });
+    app.config.SECRET_KEY = 'test secret';
+    const login = new LoginManager(app);
+    login.userLoader(async () => {
+      throw new Error('database down');
+    });
+    app.post('/login', () => {
+      loginUser(new User(1, 'ann'));
+      return 'ok';
+    });
+    app.get('/view', () => 'view');
+    app.errorHandler(Error, async () =>
+      makeResponse(await renderTemplateString('error; user: {{ current_user.is_authenticated }}'), 500),
+    );
+    const client = app.testClient();
+    await client.post('/login');
+    const r = await client.get('/view');
+    expect(r.text).toBe('error; user: False');
+    expect(r.status).toBe(500);
+  });
+});
+
 describe('types', () => {
+  it('loginRequired and freshLoginRequired keep the request type the route gives the view', async () => {
+    const { app } = makeApp();
+    app.post(
+      '/posts',
+      { body: z.object({ body: z.string() }) },
+      loginRequired(function createPost(req) {
+        expectTypeOf(req.body.body).toEqualTypeOf<string>();
+        return req.body.body;
+      }),
+    );
+    app.get(
+      '/users/<int:id>',
+      loginRequired((req) => {
+        expectTypeOf(req.params.id).toEqualTypeOf<number>();
+        return { id: req.params.id };
+      }),
+    );
+    app.get(
+      '/search/<name>',
+      { query: z.object({ q: z.string(), page: z.coerce.number() }) },
+      freshLoginRequired(async (req) => {
+        expectTypeOf(req.params.name).toEqualTypeOf<string>();
+        expectTypeOf(req.query).toEqualTypeOf<{ q: string; page: number }>();
+        return `${req.params.name}:${req.query.q}:${req.query.page}`;
+      }),
+    );
+    // a view declared apart keeps its own type
+    const show = loginRequired((req: Request<{ slug: string }>) => req.params.slug.length);
+    expectTypeOf(show).toEqualTypeOf<(req: Request<{ slug: string }>) => number>();
+    expectTypeOf(loginRequired(new Blueprint('b', import.meta.url))).toEqualTypeOf<Blueprint>();
+
+    const client = app.testClient();
+    await client.post('/login', { form: { id: '1' } });
+    expect((await client.post('/posts', { json: { body: 'hi' } })).text).toBe('hi');
+    expect((await client.get('/users/7')).json).toEqual({ id: 7 });
+    expect((await client.get('/search/ann?q=x&page=2')).text).toBe('ann:x:2');
+    expect(app.urlMap).toBeDefined();
+  });
+
   it('narrows currentUser on isAuthenticated', () => {
     if (currentUser.isAuthenticated) {
       expectTypeOf(currentUser).toEqualTypeOf<LoginUser>();

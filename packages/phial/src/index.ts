@@ -230,6 +230,7 @@ export type {
 export { Broadcast, MemoryTransport } from './realtime/broadcast.js';
 export type { ClusterRelayOptions, ClusterTransportOptions } from './realtime/cluster.js';
 export { ClusterTransport, clusterRelay } from './realtime/cluster.js';
+export { closeRealtimeConnections } from './realtime/live.js';
 export type {
   EventSourceInput,
   EventStream,

@@ -18,6 +18,7 @@ import {
 } from '../app/context.js';
 import { PUSH, type PushBody, type PushSink } from '../http/push.js';
 import { Response } from '../http/response.js';
+import { trackLive } from './live.js';
 
 /** One event: `data` (objects are sent as JSON, strings line by line), `event`, `id`, `retry` (ms). */
 export interface ServerSentEvent {
@@ -153,6 +154,8 @@ class Channel implements EventStream, AsyncIterableIterator<Uint8Array>, PushBod
   private sink: PushSink | null = null;
   /** The sink's socket is full: events queue until it drains. */
   private blocked = false;
+  /** Unregisters the stream from its app's open connections (see live.ts). */
+  private untrack: (() => void) | null = null;
 
   constructor(
     private readonly producer: ((stream: EventStream) => unknown) | null,
@@ -277,6 +280,7 @@ class Channel implements EventStream, AsyncIterableIterator<Uint8Array>, PushBod
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     this.removeAbort?.();
+    this.untrack?.();
     this.queue = [];
     this.queued = 0;
     const waiters = this.waiters;
@@ -302,6 +306,8 @@ class Channel implements EventStream, AsyncIterableIterator<Uint8Array>, PushBod
 
   private start(): void {
     this.started = true;
+    // a server shutting down ends the stream (the browser reconnects) instead of waiting for it
+    if (this.ctx !== undefined) this.untrack = trackLive(this.ctx.app, { goAway: () => this.close() });
     const req = this.ctx?.request;
     if (req !== undefined) {
       // the client leaving ends the stream at once (not at the next write)

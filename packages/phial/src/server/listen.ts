@@ -7,6 +7,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsServerOptions } from 'node:https';
 import type { Phial } from '../app/phial.js';
+import { closeRealtimeConnections } from '../realtime/live.js';
 import { hasWebSocketRoutes } from '../realtime/websocket/route.js';
 import { type AccessEntry, createHttp1Server } from './http1/index.js';
 import { configureServer } from './node.js';
@@ -58,6 +59,21 @@ export function createAppServer(app: Phial, options: ListenOptions = {}): Server
   const server = createBareServer(app, options);
   // WebSocket routes take upgrades; an app without them leaves the 'upgrade' event alone
   if (hasWebSocketRoutes(app)) server.on('upgrade', app.handleUpgrade);
+  // open event streams and WebSockets never finish by themselves: closing the server ends them (live.ts)
+  const close = server.close;
+  const lingering = (options.server ?? defaultServerKind()) === 'node';
+  server.close = function closeWithRealtime(this: Server, callback?: (err?: Error) => void): Server {
+    close.call(this, callback);
+    closeRealtimeConnections(app);
+    if (lingering) {
+      // node:http closes the connections idle at close() only; a stream that just ended leaves its
+      // keep-alive connection open until keepAliveTimeout: close them as they go idle, as Phial's server does
+      const tick = setInterval(() => this.closeIdleConnections(), 100);
+      tick.unref();
+      this.once('close', () => clearInterval(tick));
+    }
+    return this;
+  };
   return server;
 }
 

@@ -258,6 +258,26 @@ describe('phial serve --workers: Broadcast', () => {
   });
 });
 
+describe('phial serve: shutdown with realtime connections open', () => {
+  it('SIGTERM ends open event streams at once instead of holding the shutdown for --graceful-timeout', async () => {
+    const proj = makeProject({ 'app.ts': BUS_APP });
+    try {
+      const p = phial(['serve', '--port', '0', '--graceful-timeout', '20'], proj.dir);
+      const m = await p.waitFor(/Listening at: http:\/\/127\.0\.0\.1:(\d+) \(1 worker/);
+      const s = await openSse(Number(m[1]), '/events');
+      expect((await within(s.events.next())).value?.event).toBe('ready');
+      const started = Date.now();
+      p.child.kill('SIGTERM');
+      // the stream ends cleanly (its last chunk arrives: the iteration ends instead of throwing)
+      expect((await within(s.events.next())).done).toBe(true);
+      expect(await p.exited).toBe(0);
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      proj.cleanup();
+    }
+  });
+});
+
 describe('https', () => {
   let hasOpenssl = true;
   try {

@@ -7,6 +7,7 @@ import {
   type BroadcastTransport,
   type ClusterRelayOptions,
   ClusterTransport,
+  closeRealtimeConnections,
   clusterRelay,
   type EventStream,
   eventStream,
@@ -82,5 +83,11 @@ describe('realtime types', () => {
       // @ts-expect-error maxPending is a number
       clusterRelay({ maxPending: '10' });
     expectTypeOf(wrong).toBeFunction();
+  });
+
+  it('closeRealtimeConnections takes an app and says how many connections it ended', () => {
+    expectTypeOf(closeRealtimeConnections).parameters.toEqualTypeOf<[Phial]>();
+    expectTypeOf(closeRealtimeConnections).returns.toEqualTypeOf<number>();
+    expectTypeOf(closeRealtimeConnections(new Phial(import.meta.url))).toEqualTypeOf<number>();
   });
 });

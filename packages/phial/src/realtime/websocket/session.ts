@@ -9,6 +9,7 @@ import type { Phial } from '../../app/phial.js';
 import { Request } from '../../app/request.js';
 import type { RawRequest } from '../../http/request.js';
 import type { Response } from '../../http/response.js';
+import { trackLive } from '../live.js';
 import { isAcceptResponse, markUpgrade, type UpgradeState, type WebSocketRoute } from './route.js';
 import { ServerWebSocket, type Transport } from './socket.js';
 
@@ -66,6 +67,9 @@ export function startSession(app: Phial, result: UpgradeResult, transport: Trans
     idleTimeout: route.idleTimeout,
   });
   let error: unknown = null;
+  // a server shutting down closes the socket with 1001 (going away) instead of waiting for it
+  const untrack = trackLive(app, { goAway: () => ws.close(1001, 'Server shutting down') });
+  void ws.whenClosed().then(untrack);
   const run = async () => {
     try {
       await (route.handler as (ws: ServerWebSocket, req: Request) => unknown)(ws, ctx.request);
