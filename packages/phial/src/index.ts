@@ -272,6 +272,7 @@ export type {
   DocRouteOptions,
   LocatedIssue,
   ResponseSchemas,
+  RouteReturnValue,
   RouteView,
   SchemaInput,
   SchemaOutput,

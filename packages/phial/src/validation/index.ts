@@ -11,6 +11,7 @@ export type {
   AnySchema,
   DocRouteOptions,
   ResponseSchemas,
+  RouteReturnValue,
   RouteView,
   SchemaInput,
   SchemaOutput,

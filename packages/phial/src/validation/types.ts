@@ -4,7 +4,7 @@
  */
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Request } from '../app/request.js';
-import type { ResponseReturnValue } from '../app/types.js';
+import type { JSONArray, JSONObject, ResponseReturnValue } from '../app/types.js';
 import type { RouteParams } from '../http/routing/index.js';
 
 /** Any Standard Schema (zod 4, valibot, arktype, ...): Phial only calls `~standard.validate`. */
@@ -90,7 +90,37 @@ export type ValidatedRequest<R extends string, O> = Request<ValidatedParams<R, O
   FieldOf<O, 'headers', 'headersData'> &
   FieldOf<O, 'cookies', 'cookiesData'>;
 
+/** What a view may return besides a plain object or array: these pass the response schema unchecked. */
+type OtherReturnValue = Exclude<ResponseReturnValue, JSONArray | JSONObject>;
+
+/** The status a plain return value answers with: the `statusCode` option, else 200. */
+type StatusOf<O> = O extends { readonly statusCode: infer C extends number } ? C : 200;
+
+/** The response schema a plain return value is checked against, or never when the route has none for its status. */
+type ResponseSchemaOf<O> = O extends { readonly response: infer S }
+  ? S extends AnySchema
+    ? S
+    : S extends { readonly [status: number]: unknown }
+      ? number extends StatusOf<O>
+        ? never
+        : StatusOf<O> extends keyof S
+          ? S[StatusOf<O>] extends infer T extends AnySchema
+            ? T
+            : never
+          : never
+      : never
+  : never;
+
+/**
+ * What a view of a route with options `O` returns. With a response schema for the status it answers, a
+ * plain object or array must be the schema's input (checked when you write the view, as the schema checks
+ * it when the view runs); a `Response`, a string, a stream... pass as they are, as at run time.
+ */
+export type RouteReturnValue<O> = [ResponseSchemaOf<O>] extends [never]
+  ? ResponseReturnValue
+  : OtherReturnValue | SchemaInput<ResponseSchemaOf<O>>;
+
 /** A view of a route with options `O` (its request typed from the rule `R` and the schemas). */
 export type RouteView<R extends string, O> = (
   req: ValidatedRequest<R, O>,
-) => ResponseReturnValue | Promise<ResponseReturnValue>;
+) => RouteReturnValue<O> | Promise<RouteReturnValue<O>>;

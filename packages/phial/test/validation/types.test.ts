@@ -8,9 +8,12 @@ import {
   Blueprint,
   type LocatedIssue,
   MethodView,
+  makeResponse,
   Phial,
   type Request,
   RequestValidationError,
+  type ResponseReturnValue,
+  type RouteReturnValue,
   type SchemaInput,
   type SchemaOutput,
   type ValidatedRequest,
@@ -130,5 +133,35 @@ describe('typed requests', () => {
     const created = await c.post('/books', { json: { title: 't' } });
     expect([created.status, created.json]).toEqual([201, { title: 't' }]);
     expect((await c.post('/books', { json: {} })).status).toBe(422);
+  });
+
+  it('a response schema types what the view returns (plain objects and arrays; a Response or string passes)', () => {
+    const app = new Phial(import.meta.url, { staticFolder: null });
+    const Out = z.object({ id: z.number(), name: z.string() });
+    const row = { id: 1, name: 'a', password: 'x' };
+    app.get('/ok', { response: Out }, () => ({ id: 1, name: 'a' }));
+    app.get('/async', { response: Out }, async () => ({ id: 1, name: 'a' }));
+    // a value with more keys (a database row) is fine: the schema strips them before sending
+    app.get('/row', { response: Out }, () => row);
+    app.get('/list', { response: z.array(Out) }, () => [row]);
+    app.get('/resp', { response: Out }, () => makeResponse({ anything: true }, 202));
+    app.get('/text', { response: Out }, () => 'not JSON: passes as it is');
+    // @ts-expect-error id must be a number
+    app.get('/wrong', { response: Out }, () => ({ id: '1', name: 'a' }));
+    // @ts-expect-error name is missing
+    app.get('/missing', { response: Out }, async () => ({ id: 1 }));
+    // a map: the schema of the status the plain value answers with (statusCode, else 200)
+    app.get('/map', { response: { 200: Out, 404: z.object({ error: z.string() }) } }, () => ({
+      id: 1,
+      name: 'a',
+    }));
+    app.post('/made', { response: { 201: Out }, statusCode: 201 } as const, () => ({ id: 1, name: 'a' }));
+    // @ts-expect-error the 201 schema applies, and this is not it
+    app.post('/made2', { response: { 201: Out }, statusCode: 201 } as const, () => ({ error: 'x' }));
+    // no schema for the status: unconstrained, as at run time
+    app.get('/other', { response: { 404: z.object({ error: z.string() }) } }, () => ({ free: 1 }));
+    app.get('/none', {}, () => ({ free: 1 }));
+    expectTypeOf<RouteReturnValue<{ response: typeof Out }>>().toMatchTypeOf<ResponseReturnValue>();
+    expectTypeOf<RouteReturnValue<{ query: typeof Out }>>().toEqualTypeOf<ResponseReturnValue>();
   });
 });

@@ -248,6 +248,7 @@ describe('errors', () => {
   it('a response that does not match its schema is a 500, logged, never sent', async () => {
     const app = makeApp();
     const Out = z.object({ id: z.number(), name: z.string() });
+    // @ts-expect-error the response schema types the view's return: this mistake is caught when written too
     app.get('/bad', { response: Out }, () => ({ id: 'secret-value', name: 'x' }));
     app.get('/good', { response: Out }, () => ({ id: 1, name: 'x', password: 'hunter2' }));
     app.post('/created', { response: { 201: Out, 404: z.object({ error: z.string() }) } }, () =>
@@ -277,6 +278,7 @@ describe('errors', () => {
     const Out = z.object({ id: z.number(), name: z.string() });
     app.post('/things', { body: Item, response: Out, statusCode: 201 }, (req) => ({ id: 7, ...req.body }));
     app.post('/plain', { statusCode: 202 }, () => ({ queued: true }));
+    // @ts-expect-error an id that is not a number (the type check; the test is about the run-time one)
     app.post('/bad', { response: Out, statusCode: 201 }, () => ({ id: 'x' }));
     app.config.VALIDATE_RESPONSES = true;
     const c = app.testClient();
@@ -295,6 +297,7 @@ describe('errors', () => {
   it('raises ResponseValidationError in tests (TESTING propagates) and can be turned off', async () => {
     const app = makeApp();
     app.testing = true;
+    // @ts-expect-error an id that is not a number (the type check; the test is about the run-time one)
     app.get('/bad', { response: z.object({ id: z.number() }) }, () => ({ id: 'x' }));
     await expect(app.testClient().get('/bad')).rejects.toBeInstanceOf(ResponseValidationError);
     app.config.VALIDATE_RESPONSES = false;
