@@ -560,8 +560,7 @@ export function call(ctx: Context, fn: unknown, args: unknown[], kwargs: Kwargs 
  */
 function noneIfUndefined(r: unknown): unknown {
   if (r === undefined) return null;
-  if (r !== null && typeof (r as PromiseLike<unknown>).then === 'function' && r instanceof Promise)
-    return r.then((v) => (v === undefined ? null : v));
+  if (r instanceof Promise) return r.then((v) => (v === undefined ? null : v));
   return r;
 }
 
