@@ -42,6 +42,30 @@ describe('expressions', () => {
     expect(out).toBe('True|None');
   });
 
+  it("formats dates with glibc's strftime codes and isoformat's sep/timespec, as Jinja2 on Linux does", () => {
+    // expected outputs recorded from Jinja2 3.1.6 (Python on Linux) with naive datetimes of the same wall time
+    const src =
+      "{{ d.strftime('%l:%M %p|%k|%D|%R|%C|%G-W%V-%u|%g|%r|%z|%Z|%-l') }}||{{ d.isoformat(timespec='minutes') }}|" +
+      "{{ d.isoformat(sep=' ', timespec='seconds') }}|{{ d.isoformat(' ', 'hours') }}|" +
+      "{{ d.isoformat(timespec='milliseconds') }}|{{ d.isoformat(timespec='microseconds') }}";
+    expect(render(src, { d: new Date(2024, 2, 5, 14, 7, 9) })).toBe(
+      ' 2:07 PM|14|03/05/24|14:07|20|2024-W10-2|24|02:07:09 PM|||2||2024-03-05T14:07|2024-03-05 14:07:09|' +
+        '2024-03-05 14|2024-03-05T14:07:09.000|2024-03-05T14:07:09.000000',
+    );
+    expect(render(src, { d: new Date(2021, 0, 3, 0, 5, 0, 123) })).toBe(
+      '12:05 AM| 0|01/03/21|00:05|20|2020-W53-7|20|12:05:00 AM|||12||2021-01-03T00:05|2021-01-03 00:05:00|' +
+        '2021-01-03 00|2021-01-03T00:05:00.123|2021-01-03T00:05:00.123000',
+    );
+    expect(render(src, { d: new Date(2026, 11, 31, 23, 59, 59) })).toBe(
+      '11:59 PM|23|12/31/26|23:59|20|2026-W53-4|26|11:59:59 PM|||11||2026-12-31T23:59|2026-12-31 23:59:59|' +
+        '2026-12-31 23|2026-12-31T23:59:59.000|2026-12-31T23:59:59.000000',
+    );
+    const d = new Date(2024, 2, 5, 14, 7, 9);
+    // %s: seconds since the epoch of the local wall time, as Python's naive datetime (mktime)
+    expect(render("{{ d.strftime('%s|%P') }}", { d })).toBe(`${Math.floor(d.getTime() / 1000)}|pm`);
+    expect(() => render("{{ d.isoformat(timespec='days') }}", { d })).toThrow(/Unknown timespec value/);
+  });
+
   it('indexes, slices and calls', () => {
     const ctx = { items: [1, 2, 3, 4], d: { k: 'v' }, f: (a: number, kw?: Kwargs) => `${a}:${kw?.b ?? '-'}` };
     expect(render('{{ items[-1] }}{{ items[1:3] }}{{ items[::-2] }}{{ d.k }}{{ d["k"] }}', ctx)).toBe(

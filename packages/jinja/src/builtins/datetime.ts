@@ -4,6 +4,7 @@
  * `isoformat` and read `year`, `month`, ... Dates are read in local time, the way a naive Python
  * datetime is a wall-clock value.
  */
+import { pyError } from '../errors.js';
 import { makeFloat } from '../runtime/pyfloat.js';
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -40,11 +41,14 @@ function weekNumber(d: Date, firstDay: 0 | 1): number {
   return Math.floor((yday + 7 - wday) / 7);
 }
 
-function tzOffset(d: Date, colon: boolean): string {
-  const off = -d.getTimezoneOffset();
-  const sign = off < 0 ? '-' : '+';
-  const a = Math.abs(off);
-  return `${sign}${pad(Math.floor(a / 60))}${colon ? ':' : ''}${pad(a % 60)}`;
+/** ISO 8601 year and week (`%G`, `%V`): weeks start Monday; week 1 holds the year's first Thursday. */
+function isoWeek(d: Date): { year: number; week: number } {
+  const t = new Date(Date.UTC(d.getFullYear(), d.getMonth(), d.getDate()));
+  const weekday = t.getUTCDay() || 7;
+  t.setUTCDate(t.getUTCDate() + 4 - weekday);
+  const year = t.getUTCFullYear();
+  const week = Math.ceil(((t.getTime() - Date.UTC(year, 0, 1)) / 86400000 + 1) / 7);
+  return { year, week };
 }
 
 /** Python's `datetime.strftime(fmt)` with the C locale. */
@@ -52,6 +56,7 @@ export function strftime(d: Date, fmt: string): string {
   return fmt.replace(/%([-#]?)([a-zA-Z%:])/g, (whole, flag: string, c: string) => {
     const strip = flag === '-';
     const num = (n: number, w = 2) => (strip ? String(n) : pad(n, w));
+    const spaced = (n: number) => (strip ? String(n) : String(n).padStart(2, ' '));
     switch (c) {
       case 'a':
         return DAYS[d.getDay()]!.slice(0, 3);
@@ -67,7 +72,7 @@ export function strftime(d: Date, fmt: string): string {
       case 'd':
         return num(d.getDate());
       case 'e':
-        return String(d.getDate()).padStart(2, ' ');
+        return spaced(d.getDate());
       case 'f':
         return pad(d.getMilliseconds() * 1000, 6);
       case 'H':
@@ -101,9 +106,35 @@ export function strftime(d: Date, fmt: string): string {
       case 'Y':
         return String(d.getFullYear());
       case 'z':
-        return tzOffset(d, false);
       case 'Z':
+        // a Date is read as a naive wall-clock datetime (see the top of this file): no zone, as in Python
         return '';
+      case 'C':
+        return num(Math.floor(d.getFullYear() / 100));
+      case 'D':
+        return `${pad(d.getMonth() + 1)}/${pad(d.getDate())}/${pad(d.getFullYear() % 100)}`;
+      case 'G':
+        return String(isoWeek(d).year);
+      case 'g':
+        return num(isoWeek(d).year % 100);
+      case 'V':
+        return num(isoWeek(d).week);
+      case 'k':
+        return spaced(d.getHours());
+      case 'l':
+        return spaced(d.getHours() % 12 || 12);
+      case 'P':
+        return d.getHours() < 12 ? 'am' : 'pm';
+      case 'r':
+        return `${pad(d.getHours() % 12 || 12)}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${d.getHours() < 12 ? 'AM' : 'PM'}`;
+      case 'R':
+        return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+      case 's':
+        return String(Math.floor(d.getTime() / 1000));
+      case 'n':
+        return '\n';
+      case 't':
+        return '\t';
       case 'F':
         return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
       case 'T':
@@ -116,10 +147,20 @@ export function strftime(d: Date, fmt: string): string {
   });
 }
 
-/** Python's `datetime.isoformat(sep='T')`. */
-export function isoformat(d: Date, sep = 'T'): string {
-  const base = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}${sep}${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-  return d.getMilliseconds() ? `${base}.${pad(d.getMilliseconds() * 1000, 6)}` : base;
+const TIMESPECS = new Set(['auto', 'hours', 'minutes', 'seconds', 'milliseconds', 'microseconds']);
+
+/** Python's `datetime.isoformat(sep='T', timespec='auto')`. */
+export function isoformat(d: Date, sep = 'T', timespec = 'auto'): string {
+  if (!TIMESPECS.has(timespec)) throw pyError('ValueError', 'Unknown timespec value');
+  const date = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}${sep}${pad(d.getHours())}`;
+  if (timespec === 'hours') return date;
+  const minutes = `${date}:${pad(d.getMinutes())}`;
+  if (timespec === 'minutes') return minutes;
+  const seconds = `${minutes}:${pad(d.getSeconds())}`;
+  const ms = d.getMilliseconds();
+  if (timespec === 'milliseconds') return `${seconds}.${pad(ms, 3)}`;
+  if (timespec === 'microseconds' || (timespec === 'auto' && ms)) return `${seconds}.${pad(ms * 1000, 6)}`;
+  return seconds;
 }
 
 /** Python's `str(datetime)`: `2024-01-05 09:30:00` (with `.ffffff` when there are microseconds). */
@@ -147,8 +188,6 @@ export function dateAttribute(d: Date, name: string): unknown {
       return d.getMilliseconds() * 1000;
     case 'strftime':
       return (fmt: unknown) => strftime(d, String(fmt));
-    case 'isoformat':
-      return (sep?: unknown) => isoformat(d, typeof sep === 'string' ? sep : 'T');
     case 'weekday':
       return () => (d.getDay() + 6) % 7;
     case 'isoweekday':

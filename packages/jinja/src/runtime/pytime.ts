@@ -490,7 +490,12 @@ export function dateMethod(d: Date, name: string): unknown {
     case 'tzinfo':
       return null;
     case 'isoformat':
-      return (sep?: unknown) => isoformat(d, typeof sep === 'string' ? sep : 'T');
+      return (...args: unknown[]) => {
+        const kw = args[args.length - 1] instanceof Kwargs ? (args.pop() as Kwargs) : null;
+        const sep = args[0] ?? kw?.sep ?? 'T';
+        const timespec = args[1] ?? kw?.timespec ?? 'auto';
+        return isoformat(d, String(sep), String(timespec));
+      };
   }
   return undefined;
 }
