@@ -1,7 +1,7 @@
 /** `app.logger`: Flask's default logger shape, written to stderr. Replace it with any object of this shape. */
 import { inspect } from 'node:util';
 
-/** What Phial calls on `app.logger`. pino, winston and `console` fit. */
+/** What Phial calls on `app.logger`, as `console` is called (`error(message, err)`); pino needs an adapter (docs/quickstart.md). */
 export interface Logger {
   debug(...args: unknown[]): void;
   info(...args: unknown[]): void;

@@ -60,6 +60,11 @@ export interface EventStream {
   readonly signal: AbortSignal;
   /** Runs `fn` once when the stream ends. */
   onClose(fn: () => void): void;
+  /**
+   * Resolves when the stream ends: a producer that only subscribes listeners (a Broadcast fan-out) awaits
+   * it to keep the stream open, as a WebSocket handler awaits `ws.whenClosed()`.
+   */
+  whenClosed(): Promise<void>;
   /** `Last-Event-ID` of the request (a reconnecting browser's last seen id), or null. */
   readonly lastEventId: string | null;
 }
@@ -146,8 +151,9 @@ class Channel implements EventStream, AsyncIterableIterator<Uint8Array>, PushBod
   private pull: ((r: IteratorResult<Uint8Array>) => void) | null = null;
   private readonly ac = new AbortController();
   private closers: (() => void)[] = [];
-  private timer: ReturnType<typeof setInterval> | null = null;
-  private sentSinceTick = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  /** When the last frame was queued (ms, `Date.now()`), for heartbeats; 0 while heartbeats are off. */
+  private lastSent = 0;
   private started = false;
   private removeAbort: (() => void) | null = null;
   /** The socket events are pushed to (Phial's server), or null while pulled (other adapters). */
@@ -185,6 +191,10 @@ class Channel implements EventStream, AsyncIterableIterator<Uint8Array>, PushBod
     }
   }
 
+  whenClosed(): Promise<void> {
+    return new Promise((resolve) => this.onClose(resolve));
+  }
+
   send(event: ServerSentEvent | string): Promise<boolean> {
     return this.enqueue(formatEvent(event));
   }
@@ -201,7 +211,7 @@ class Channel implements EventStream, AsyncIterableIterator<Uint8Array>, PushBod
 
   private enqueue(frame: string): Promise<boolean> {
     if (this.done || this.ending) return NOT_SENT;
-    this.sentSinceTick = true;
+    if (this.lastSent !== 0) this.lastSent = Date.now();
     const sink = this.sink;
     if (sink !== null && !this.blocked && this.queue.length === 0) {
       // the fast way (a fan-out to thousands of streams): straight to the socket, nothing allocated
@@ -277,7 +287,7 @@ class Channel implements EventStream, AsyncIterableIterator<Uint8Array>, PushBod
   private finish(reason?: Error): void {
     if (this.done) return;
     this.done = true;
-    if (this.timer !== null) clearInterval(this.timer);
+    if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     this.removeAbort?.();
     this.untrack?.();
@@ -322,10 +332,18 @@ class Channel implements EventStream, AsyncIterableIterator<Uint8Array>, PushBod
     }
     const hb = this.options.heartbeat ?? 15;
     if (hb > 0) {
-      this.timer = setInterval(() => {
-        if (!this.sentSinceTick && !this.closed) void this.enqueue(':\n\n');
-        this.sentSinceTick = false;
-      }, hb * 1000);
+      // a comment `heartbeat` seconds after the last frame (not on a fixed beat, which could leave up to
+      // two periods of silence after an event sent just after a tick)
+      const period = hb * 1000;
+      this.lastSent = Date.now();
+      const beat = () => {
+        if (this.closed) return;
+        const idle = Date.now() - this.lastSent;
+        if (idle >= period - 1) void this.enqueue(':\n\n');
+        this.timer = setTimeout(beat, idle >= period - 1 ? period : period - idle);
+        this.timer.unref?.();
+      };
+      this.timer = setTimeout(beat, period);
       this.timer.unref?.();
     }
     const producer = this.producer;

@@ -203,6 +203,55 @@ describe('eventStream on the test client', () => {
     expect(chunks).toEqual([':\n\n', ':\n\n', ':\n\n']);
   });
 
+  it('whenClosed() keeps a listener-only producer open until the client leaves', async () => {
+    const app = new Phial(import.meta.url, { staticFolder: null });
+    const bus = new Broadcast();
+    let left = false;
+    app.get('/fanout', () =>
+      eventStream(async (stream) => {
+        const leave = bus.subscribe('t', (m) => void stream.send({ data: m }));
+        await stream.whenClosed();
+        leave();
+        left = true;
+      }),
+    );
+    const res = await app.testClient().get('/fanout', { stream: true });
+    await waitFor(() => bus.subscriberCount('t') === 1, 1000, 'the subscription');
+    await bus.publish('t', 'one');
+    expect((await res.events().next()).value?.data).toBe('one');
+    expect(left).toBe(false);
+    await res.close();
+    await waitFor(() => left && bus.subscriberCount('t') === 0, 1000, 'the producer to leave');
+  });
+
+  it('sends a heartbeat one period after the last event, not up to two periods later', async () => {
+    const app = new Phial(import.meta.url, { staticFolder: null });
+    app.get('/late', () =>
+      eventStream(
+        async (s) => {
+          // an event just after where a fixed beat would have ticked, then silence
+          await sleep(260);
+          await s.send({ data: 'x' });
+          await new Promise((r) => s.onClose(() => r(null)));
+        },
+        { heartbeat: 0.25 },
+      ),
+    );
+    const res = await app.testClient().get('/late', { stream: true });
+    const seen: [string, number][] = [];
+    for await (const c of res) {
+      seen.push([new TextDecoder().decode(c), performance.now()]);
+      if (seen.some(([t]) => t === 'data: x\n\n') && seen[seen.length - 1]?.[0] === ':\n\n') break;
+    }
+    await res.close();
+    const at = seen.findIndex(([t]) => t === 'data: x\n\n');
+    expect(seen[at + 1]?.[0]).toBe(':\n\n');
+    const gap = (seen[at + 1]?.[1] ?? 0) - (seen[at]?.[1] ?? 0);
+    // one period (250 ms) after the event; a fixed 250 ms beat would have waited until 750 ms (a 490 ms gap)
+    expect(gap).toBeGreaterThanOrEqual(230);
+    expect(gap).toBeLessThan(420);
+  });
+
   it('keeps the request context in timer callbacks and onClose callbacks', async () => {
     const app = new Phial(import.meta.url, { staticFolder: null });
     let closedIn = '';

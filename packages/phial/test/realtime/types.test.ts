@@ -30,6 +30,7 @@ describe('realtime types', () => {
         expectTypeOf(stream.send).returns.toEqualTypeOf<Promise<boolean>>();
         expectTypeOf(stream.signal).toEqualTypeOf<AbortSignal>();
         expectTypeOf(stream.lastEventId).toEqualTypeOf<string | null>();
+        expectTypeOf(stream.whenClosed).returns.toEqualTypeOf<Promise<void>>();
       }),
     );
     expectTypeOf(eventStream([{ data: 1 }])).toEqualTypeOf<Response>();
