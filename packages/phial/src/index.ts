@@ -14,6 +14,7 @@ export const VERSION = '0.1.0';
 export type { BlueprintOptions, BlueprintRegisterOptions } from './app/blueprint.js';
 export { Blueprint, BlueprintSetupState } from './app/blueprint.js';
 export type {
+  BuiltinConfigValues,
   ConfigValues,
   FromEnvVarOptions,
   FromFileOptions,
@@ -170,7 +171,7 @@ export {
 } from './http/exceptions.js';
 export type { PasswordHashOptions } from './http/passwords.js';
 export { checkPasswordHash, generatePasswordHash, genSalt } from './http/passwords.js';
-export type { Authorization, GetJsonOptions, RawRequest } from './http/request.js';
+export type { Authorization, GetJsonOptions, ProxyFixOptions, RawRequest } from './http/request.js';
 export { BaseRequest, parseAuthorization } from './http/request.js';
 export type { ResponseBody, ResponseInit } from './http/response.js';
 export { Response } from './http/response.js';

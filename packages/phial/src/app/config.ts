@@ -4,12 +4,13 @@
  */
 import { isAbsolute, join } from 'node:path';
 import { nodeFs, workingDirectory } from '../http/node-builtins.js';
+import type { ProxyFixOptions } from '../http/request.js';
 
 /** A secret used to sign cookies: text or raw bytes. */
 export type SecretKey = string | Uint8Array;
 
 /** Flask's configuration keys and their types (durations in seconds, Flask's `None` is `null`). */
-export interface ConfigValues {
+export interface BuiltinConfigValues {
   DEBUG: boolean;
   TESTING: boolean;
   PROPAGATE_EXCEPTIONS: boolean | null;
@@ -47,12 +48,25 @@ export interface ConfigValues {
   TEMPLATES_AUTO_RELOAD: boolean | null;
   MAX_COOKIE_SIZE: number;
   PROVIDE_AUTOMATIC_OPTIONS: boolean;
+  /**
+   * The proxies in front of the app, per `X-Forwarded-*` header (Werkzeug's `ProxyFix`): `{ xFor: 1, xProto:
+   * 1 }` behind one proxy that sets both. Null (default): the headers are ignored. Applies to every request,
+   * WebSocket upgrades included.
+   */
+  PROXY_FIX: ProxyFixOptions | null;
+}
+
+/**
+ * The configuration's keys: Flask's (`BuiltinConfigValues`) and yours. Augment it to type your own:
+ * `declare module 'phial' { interface ConfigValues { MAX_CLIENTS: number } }`.
+ */
+export interface ConfigValues extends BuiltinConfigValues {
   /** Your own keys (Flask only loads upper-case ones through fromObject/fromMapping/fromFile). */
   [key: string]: unknown;
 }
 
 /** A fresh copy of Flask 3.1's `default_config` (DEBUG is `false` rather than Flask's unset `None`). */
-export function defaultConfig(): ConfigValues {
+export function defaultConfig(): BuiltinConfigValues {
   return {
     DEBUG: false,
     TESTING: false,
@@ -87,6 +101,7 @@ export function defaultConfig(): ConfigValues {
     TEMPLATES_AUTO_RELOAD: null,
     MAX_COOKIE_SIZE: 4093,
     PROVIDE_AUTOMATIC_OPTIONS: true,
+    PROXY_FIX: null,
   };
 }
 
@@ -130,9 +145,16 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
+ * `app.config` has every key of `ConfigValues`, including keys an app adds by augmenting it:
+ * `declare module 'phial' { interface ConfigValues { MAX_CLIENTS: number } }` types `app.config.MAX_CLIENTS`.
+ */
+export interface Config extends ConfigValues {}
+
+/**
  * The configuration: values are plain own properties (`config.DEBUG`, `config['MY_KEY']`), methods load
  * them. Relative file paths resolve against `rootPath` (the app's root).
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: see the interface above
 export class Config implements ConfigValues {
   declare DEBUG: boolean;
   declare TESTING: boolean;
@@ -167,6 +189,7 @@ export class Config implements ConfigValues {
   declare TEMPLATES_AUTO_RELOAD: boolean | null;
   declare MAX_COOKIE_SIZE: number;
   declare PROVIDE_AUTOMATIC_OPTIONS: boolean;
+  declare PROXY_FIX: ProxyFixOptions | null;
   [key: string]: unknown;
 
   /** Where relative `fromFile` paths start (not a config key: non-enumerable). */

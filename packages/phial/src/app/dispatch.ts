@@ -57,6 +57,8 @@ export function dispatchRaw<D>(
 ): MaybePromise<Response> {
   const req = new Request(raw);
   if (setup) setup(req, data as D);
+  const proxies = app.config.PROXY_FIX;
+  if (proxies) req.applyProxyFix(proxies);
   const ctx = new RequestContext(app, req);
   const withTeardown = needsTeardown(app);
   let out: MaybePromise<Response>;

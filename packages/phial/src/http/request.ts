@@ -97,6 +97,24 @@ function headerValue(raw: RawRequest, name: string): string | undefined {
 }
 
 /**
+ * Werkzeug's `ProxyFix`: for each `X-Forwarded-*` header, how many proxies in front of the app set it (0: the
+ * header is ignored, since any client can send it). Defaults are Werkzeug's: `xFor` 1, `xProto` 1, the others
+ * 0, so `{}` is one proxy setting `X-Forwarded-For` and `X-Forwarded-Proto`.
+ */
+export interface ProxyFixOptions {
+  /** `X-Forwarded-For` → `remoteAddr`. */
+  xFor?: number;
+  /** `X-Forwarded-Proto` → `scheme`, `isSecure`, external URLs, the WebSocket same-origin check. */
+  xProto?: number;
+  /** `X-Forwarded-Host` → `host`. */
+  xHost?: number;
+  /** `X-Forwarded-Port` → the port of `host`. */
+  xPort?: number;
+  /** `X-Forwarded-Prefix` → `rootPath` (the app is mounted under that path). */
+  xPrefix?: number;
+}
+
+/**
  * The toolkit's HTTP request (Werkzeug's `Request`): what the client sent, nothing about apps. The app layer's
  * `Request` (`app/request.ts`, the one views see) extends it with the matched rule, params and session.
  */
@@ -118,6 +136,8 @@ export class BaseRequest {
   _adapterData: unknown = null;
   /** @internal scheme forced by the adapter (fetch: from the URL) */
   _scheme: string | null = null;
+  /** @internal the trusted proxies (`applyProxyFix`), or null */
+  _proxy: ProxyFixOptions | null = null;
 
   declare private _path?: string;
   declare private _rawPath?: string;
@@ -186,8 +206,34 @@ export class BaseRequest {
     return `${this.rootPath}${this.path}?${this.queryString}`;
   }
 
+  /**
+   * Trusts the `X-Forwarded-*` headers set by the proxies in front of the app (Werkzeug's `ProxyFix`; the app
+   * calls it with `PROXY_FIX`). Only the value the nearest trusted proxy added is used: the `n`-th from the
+   * right, and nothing when the header has fewer values than `n` proxies would have written.
+   */
+  applyProxyFix(options: ProxyFixOptions): void {
+    this._proxy = { xFor: 1, xProto: 1, ...options };
+    const prefix = this.forwarded('x-forwarded-prefix', options.xPrefix);
+    if (prefix !== null) this.rootPath = prefix.replace(/\/+$/, '');
+  }
+
+  /** The value the `trusted`-th proxy from the app set in header `name`, or null. */
+  private forwarded(name: string, trusted: number | undefined): string | null {
+    if (!trusted || trusted < 1) return null;
+    const v = headerValue(this.raw, name);
+    if (v === undefined) return null;
+    const parts = v.split(',');
+    if (parts.length < trusted) return null;
+    const value = (parts[parts.length - trusted] as string).trim();
+    return value === '' ? null : value;
+  }
+
   /** Lower-cased `http` or `https`. */
   get scheme(): string {
+    if (this._proxy !== null) {
+      const proto = this.forwarded('x-forwarded-proto', this._proxy.xProto);
+      if (proto !== null) return proto.toLowerCase();
+    }
     if (this._scheme !== null) return this._scheme;
     return this.raw.socket?.encrypted ? 'https' : 'http';
   }
@@ -199,7 +245,15 @@ export class BaseRequest {
 
   /** The Host header (with port when given), or `localhost`. */
   get host(): string {
-    return headerValue(this.raw, 'host') || 'localhost';
+    const own = headerValue(this.raw, 'host') || 'localhost';
+    const p = this._proxy;
+    if (p === null) return own;
+    const host = this.forwarded('x-forwarded-host', p.xHost) ?? own;
+    const port = this.forwarded('x-forwarded-port', p.xPort);
+    if (port === null) return host;
+    // Werkzeug's x_port: the forwarded port replaces the host's own (an IPv6 literal keeps its brackets)
+    const bare = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] as string);
+    return `${bare}:${port}`;
   }
 
   /** `scheme://host/` */
@@ -223,8 +277,12 @@ export class BaseRequest {
     return qs ? `${this.baseUrl}?${qs}` : this.baseUrl;
   }
 
-  /** Client address (no proxy handling). */
+  /** Client address: the socket's peer, or the forwarded client with `PROXY_FIX`'s `xFor`. */
   get remoteAddr(): string | null {
+    if (this._proxy !== null) {
+      const f = this.forwarded('x-forwarded-for', this._proxy.xFor);
+      if (f !== null) return f;
+    }
     return this.raw.socket?.remoteAddress ?? null;
   }
 

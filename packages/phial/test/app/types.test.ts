@@ -11,6 +11,7 @@ import {
   makeResponse,
   NotFound,
   Phial,
+  type ProxyFixOptions,
   type Request,
   Response,
   type ResponseReturnValue,
@@ -27,6 +28,9 @@ declare module '../../src/index.js' {
   }
   interface SessionData {
     theme?: 'dark' | 'light';
+  }
+  interface ConfigValues {
+    MAX_CLIENTS: number;
   }
 }
 
@@ -63,6 +67,16 @@ describe('route parameter types', () => {
       expectTypeOf(req.session.get('theme')).toEqualTypeOf<'dark' | 'light' | undefined>();
       expectTypeOf(session).toMatchTypeOf<Session>();
     });
+  });
+
+  it("config keys are typed by augmenting ConfigValues (and Phial's own declarations still check)", () => {
+    const app = new Phial(import.meta.url, { staticFolder: null });
+    app.config.MAX_CLIENTS = 10;
+    expectTypeOf(app.config.MAX_CLIENTS).toEqualTypeOf<number>();
+    expectTypeOf(app.config.PROXY_FIX).toEqualTypeOf<ProxyFixOptions | null>();
+    // @ts-expect-error the augmented key is a number
+    app.config.MAX_CLIENTS = 'ten';
+    expect(app.config.MAX_CLIENTS).toBe('ten');
   });
 
   it('views must return a response value', () => {

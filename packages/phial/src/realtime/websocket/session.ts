@@ -35,6 +35,8 @@ export async function runUpgrade<D>(
 ): Promise<UpgradeResult> {
   const req = new Request(raw);
   if (setup) setup(req, data as D);
+  const proxies = app.config.PROXY_FIX;
+  if (proxies) req.applyProxyFix(proxies);
   const state = markUpgrade(req);
   const ctx = new RequestContext(app, req);
   let response: Response;
