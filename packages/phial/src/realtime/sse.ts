@@ -149,6 +149,9 @@ class Channel implements EventStream, AsyncIterableIterator<Uint8Array>, PushBod
   private ending = false;
   private done = false;
   private pull: ((r: IteratorResult<Uint8Array>) => void) | null = null;
+  private pullFail: ((e: unknown) => void) | null = null;
+  /** A producer's error kept for the reader (TESTING: the test reading the stream gets it), or null. */
+  private failure: { error: unknown } | null = null;
   private readonly ac = new AbortController();
   private closers: (() => void)[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -297,8 +300,15 @@ class Channel implements EventStream, AsyncIterableIterator<Uint8Array>, PushBod
     this.waiters = [];
     for (const w of waiters) w(false);
     const pull = this.pull;
+    const pullFail = this.pullFail;
     this.pull = null;
-    if (pull !== null) pull({ done: true, value: undefined });
+    this.pullFail = null;
+    if (pull !== null) {
+      const failure = this.failure;
+      this.failure = null;
+      if (failure !== null && pullFail !== null) pullFail(failure.error);
+      else pull({ done: true, value: undefined });
+    }
     const sink = this.sink;
     this.sink = null;
     sink?.end();
@@ -353,8 +363,11 @@ class Channel implements EventStream, AsyncIterableIterator<Uint8Array>, PushBod
         await producer(this);
       } catch (e) {
         if (!this.done) {
-          const logger = this.ctx?.app.logger;
-          if (logger) logger.error('Error in an event stream producer', e);
+          const app = this.ctx?.app;
+          // TESTING: a reader pulling the stream (the test client) gets the error after the events sent
+          // before it, as a view's error reaches the test
+          if (app?.testing && this.sink === null) this.failure = { error: e };
+          else if (app) app.logger.error('Error in an event stream producer', e);
           else console.error('Error in an event stream producer', e);
         }
       }
@@ -366,9 +379,16 @@ class Channel implements EventStream, AsyncIterableIterator<Uint8Array>, PushBod
 
   next(): Promise<IteratorResult<Uint8Array>> {
     if (!this.started) this.start();
-    if (this.done) return Promise.resolve({ done: true, value: undefined });
-    return new Promise((resolve) => {
+    if (this.done) {
+      const failure = this.failure;
+      this.failure = null;
+      return failure === null
+        ? Promise.resolve({ done: true, value: undefined })
+        : Promise.reject(failure.error);
+    }
+    return new Promise((resolve, reject) => {
       this.pull = resolve;
+      this.pullFail = reject;
       this.flush();
     });
   }

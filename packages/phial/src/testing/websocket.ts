@@ -47,6 +47,8 @@ export class TestWebSocket implements AsyncIterable<WebSocketMessage> {
   private sink: TransportSink | null = null;
   private readonly maxPayload: number;
   private closeSent = false;
+  /** The handler's error (TESTING), thrown to the test in place of the 1011 close. */
+  private failure: { error: unknown } | null = null;
   private readonly closedPromise: Promise<void>;
   private resolveClosed!: () => void;
   /** @internal */
@@ -86,6 +88,9 @@ export class TestWebSocket implements AsyncIterable<WebSocketMessage> {
       },
       attach(sink) {
         self.sink = sink;
+      },
+      fail(error) {
+        self.failure = { error };
       },
     };
   }
@@ -132,7 +137,10 @@ export class TestWebSocket implements AsyncIterable<WebSocketMessage> {
     });
   }
 
-  /** The next message from the app; rejects with `WebSocketClosed` once the connection is closed. */
+  /**
+   * The next message from the app; rejects with `WebSocketClosed` once the connection is closed, or with the
+   * handler's own error when it failed in a testing app (`TESTING`: errors reach the test, as a view's do).
+   */
   async receive(timeoutMs = 5000): Promise<WebSocketMessage> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -141,7 +149,14 @@ export class TestWebSocket implements AsyncIterable<WebSocketMessage> {
         this.inboxBytes -= typeof next === 'string' ? utf8Length(next) : next.byteLength;
         return next;
       }
-      if (this.closeCode !== null) throw new WebSocketClosed(this.closeCode, this.closeReason);
+      if (this.closeCode !== null) {
+        const failure = this.failure;
+        if (failure !== null) {
+          this.failure = null;
+          throw failure.error;
+        }
+        throw new WebSocketClosed(this.closeCode, this.closeReason);
+      }
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`No WebSocket message within ${timeoutMs} ms.`);
       await new Promise<void>((resolve) => {

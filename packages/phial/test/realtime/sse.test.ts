@@ -287,6 +287,26 @@ describe('eventStream on the test client', () => {
     expect(errors).toHaveLength(1);
     expect(String(errors[0]?.[1])).toContain('producer failed');
   });
+
+  it('with TESTING, the test reading the stream gets the producer error after the events before it', async () => {
+    const app = new Phial(import.meta.url, { staticFolder: null });
+    app.testing = true;
+    const errors: unknown[][] = [];
+    app.logger = recordingLogger(errors);
+    app.get('/boom', () =>
+      eventStream(async (s) => {
+        await s.send('before');
+        throw new Error('producer failed');
+      }),
+    );
+    const res = await app.testClient().get('/boom', { stream: true });
+    const events = res.events();
+    expect((await events.next()).value?.data).toBe('before');
+    await expect(events.next()).rejects.toThrow('producer failed');
+    // a buffered read raises it too
+    await expect(app.testClient().get('/boom')).rejects.toThrow('producer failed');
+    expect(errors).toEqual([]);
+  });
 });
 
 describe.each(['phial', 'node'] as Kind[])('eventStream on a real %s server', (kind) => {

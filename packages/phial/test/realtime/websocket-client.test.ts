@@ -198,6 +198,31 @@ describe('WebSocket routes (test client)', () => {
     expect(String(torn[0])).toContain('handler failed');
   });
 
+  it('with TESTING, the handler error reaches the test through receive() (not only a 1011 close)', async () => {
+    const app = makeApp();
+    app.testing = true;
+    const errors: unknown[][] = [];
+    app.logger = recordingLogger(errors);
+    app.websocket('/boom', async (ws) => {
+      await ws.send('about to fail');
+      throw new Error('handler failed');
+    });
+    const ws = await app.testClient().websocket('/boom');
+    expect(await ws.receive()).toBe('about to fail');
+    await expect(ws.receive()).rejects.toThrow('handler failed');
+    expect(ws.closeCode).toBe(1011);
+    // iterating raises it as well
+    const again = await app.testClient().websocket('/boom');
+    const seen: unknown[] = [];
+    await expect(
+      (async () => {
+        for await (const m of again) seen.push(m);
+      })(),
+    ).rejects.toThrow('handler failed');
+    expect(seen).toEqual(['about to fail']);
+    expect(errors).toEqual([]);
+  });
+
   it('supports event-style handlers (on message/close) that return at once', async () => {
     const app = makeApp();
     const closes: [number, string][] = [];

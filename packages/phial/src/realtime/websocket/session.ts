@@ -78,7 +78,9 @@ export function startSession(app: Phial, result: UpgradeResult, transport: Trans
       if (!ws.closed && !ws.hasMessageListeners) ws.close(1000);
     } catch (e) {
       error = e;
-      app.logger.error(`Exception in the WebSocket handler of ${ctx.request.path}`, e);
+      // TESTING: the test client's socket hands the error to the test (as a view's error reaches it)
+      if (app.propagateExceptions && transport.fail) transport.fail(e);
+      else app.logger.error(`Exception in the WebSocket handler of ${ctx.request.path}`, e);
       if (!ws.closed) ws.close(1011, 'Internal error');
     }
     await ws.whenClosed();

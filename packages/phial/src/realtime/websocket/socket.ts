@@ -44,6 +44,11 @@ export interface Transport {
   resume?(): void;
   /** Wires the transport's events to the socket. */
   attach(sink: TransportSink): void;
+  /**
+   * Optional: the handler failed with `error` while exceptions propagate (TESTING). The test client's
+   * transport hands it to the test; servers have none and log it.
+   */
+  fail?(error: unknown): void;
 }
 
 /** Options of a ServerWebSocket. */
