@@ -1,5 +1,6 @@
 /** `phial routes`: the URL rules as Flask's table (Endpoint, Methods, [Host|Subdomain], Rule). */
 import type { Phial } from '../app/phial.js';
+import { webSocketRouteOf } from '../realtime/websocket/route.js';
 
 /** Sort keys of `phial routes --sort`. `match` keeps the order rules are matched in. */
 export const ROUTE_SORTS = ['endpoint', 'methods', 'domain', 'rule', 'match'] as const;
@@ -16,7 +17,9 @@ export function formatRoutes(app: Phial, sort: RouteSort = 'endpoint', allMethod
   const hasDomain = rules.some((r) => domainOf(r) !== '');
   const rows: string[][] = rules.map((r) => {
     const methods = [...(r.methods ?? [])].filter((m) => !ignored.has(m)).sort();
-    const row = [r.endpoint, methods.join(', ')];
+    // a WebSocket route is a GET rule underneath; say what it is
+    const ws = webSocketRouteOf(app.viewFunctions[r.endpoint]) !== undefined;
+    const row = [r.endpoint, ws ? 'WEBSOCKET' : methods.join(', ')];
     if (hasDomain) row.push(domainOf(r));
     row.push(r.rule);
     return row;

@@ -280,7 +280,11 @@ function operationFor(
   if (pathNames(rule).length && responses['404'] === undefined) {
     responses['404'] = { $ref: '#/components/responses/NotFound' };
   }
-  if (doc?.body || doc?.query || doc?.params || doc?.headers || doc?.cookies) {
+  // a route that declares its own 422 (an app answering problem details from its error handler) keeps it
+  if (
+    (doc?.body || doc?.query || doc?.params || doc?.headers || doc?.cookies) &&
+    responses['422'] === undefined
+  ) {
     responses['422'] = { $ref: '#/components/responses/ValidationError' };
     components.schemas.ValidationError ??= VALIDATION_ERROR;
     components.schemas.HTTPValidationError ??= HTTP_VALIDATION_ERROR;

@@ -66,6 +66,12 @@ describe('phial routes', () => {
     expect((await createTestCliRunner(empty).invoke(['routes'])).output).toBe('No routes were registered.\n');
   });
 
+  it('marks WebSocket routes as WEBSOCKET (they are GET rules underneath)', () => {
+    const app = makeApp();
+    app.websocket('/ws/<room>', function chat() {});
+    expect(formatRoutes(app)).toMatch(/chat\s+WEBSOCKET\s+\/ws\/<room>\n/);
+  });
+
   it('lists blueprint endpoints', async () => {
     const app = makeApp();
     const bp = new Blueprint('admin', null, { urlPrefix: '/admin' });

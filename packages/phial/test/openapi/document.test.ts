@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { FileStorage } from '../../src/http/datastructures/file-storage.js';
-import { BaseConverter, Blueprint, MethodView, Phial } from '../../src/index.js';
+import { BaseConverter, Blueprint, MethodView, makeResponse, Phial } from '../../src/index.js';
 import { OpenAPI } from '../../src/openapi/index.js';
 import { makeApi } from './fixture.js';
 
@@ -122,6 +122,27 @@ describe('the OpenAPI document', () => {
       return {};
     });
     expect((await c.get('/openapi.json')).json).toHaveProperty(['paths', '/late']);
+  });
+
+  it("keeps a route's own 422 schema instead of the default ValidationError", () => {
+    const app = new Phial(import.meta.url, { staticFolder: null });
+    const Problem = z.object({ type: z.string(), title: z.string(), status: z.number() });
+    app.post(
+      '/orders',
+      { body: z.object({ n: z.number() }), response: { 201: z.object({ id: z.number() }), 422: Problem } },
+      () => makeResponse({ id: 1 }, 201),
+    );
+    app.post('/plain', { body: z.object({ n: z.number() }) }, () => ({}));
+    const doc = new OpenAPI(app, { title: 'T', version: '1' }).document();
+    const own = op(doc, '/orders', 'post').responses['422'] as {
+      content: Record<string, { schema: unknown }>;
+    };
+    expect(own.content['application/json']?.schema).toMatchObject({
+      properties: { type: {}, title: {}, status: {} },
+    });
+    expect(op(doc, '/plain', 'post').responses['422']).toEqual({
+      $ref: '#/components/responses/ValidationError',
+    });
   });
 
   it('leaves WebSocket routes out (a plain GET there answers 426, not an operation), as FastAPI does', async () => {
