@@ -6,7 +6,8 @@
  * workers subscribed to that topic. No broker to run; across machines use a transport over Redis or
  * another bus.
  *
- * Messages cross processes as JSON (node's IPC serialization): other workers receive a copy. A worker that
+ * Messages cross processes as JSON (node's IPC serialization): in a cluster every subscriber receives a JSON
+ * copy, the publishing worker's own included, so that all workers see the same values. A worker that
  * stops reading its IPC channel (its event loop is blocked) is skipped past `maxPending` unsent messages,
  * so a stuck worker never makes the primary buffer without bound.
  */
@@ -92,10 +93,21 @@ export class ClusterTransport implements BroadcastTransport {
     this.channel = options.channel ?? 'default';
   }
 
-  /** Sends to the other workers first (a message that cannot be serialized throws before anyone got it), then delivers here. */
+  /**
+   * Sends to the other workers, then delivers here. In a cluster every subscriber, this worker's included,
+   * gets the same JSON copy (a `Date` arrives as its ISO string everywhere, not as a `Date` in one worker and
+   * a string in the others), and a message JSON cannot carry throws before anyone got it.
+   */
   publish(topic: string, message: unknown): void {
-    this.tell({ kind: KIND, op: 'pub', channel: this.channel, topic, message });
-    this.topics.get(topic)?.(message);
+    if (ipcSend() === null) {
+      this.topics.get(topic)?.(message);
+      return;
+    }
+    const json = JSON.stringify(message);
+    if (json === undefined) throw new TypeError('A Broadcast message must be JSON-serializable.');
+    const copy: unknown = JSON.parse(json);
+    this.tell({ kind: KIND, op: 'pub', channel: this.channel, topic, message: copy });
+    this.topics.get(topic)?.(copy);
   }
 
   subscribe(topic: string, deliver: (message: unknown) => void): void {
