@@ -346,7 +346,7 @@ export class Connection implements BodySource {
     }
     if (end === -1) {
       if (n - start > max) {
-        this.refuse(431);
+        this.refuse(overLimitStatus(buf, start, max));
         return false;
       }
       // reject a bare LF or a NUL now rather than wait for a terminator that may never come
@@ -368,7 +368,7 @@ export class Connection implements BodySource {
     }
     this.scanned = 0;
     if (end + 2 - start > max) {
-      this.refuse(431);
+      this.refuse(overLimitStatus(buf, start, max));
       return false;
     }
     const req = new Http1Request(this.socket);
@@ -846,4 +846,13 @@ export class Connection implements BodySource {
       else this.refuse(408);
     }
   }
+}
+
+/**
+ * The status of a head over the size limit: 414 when the request line alone is past it (a huge URL, as
+ * Werkzeug and uvicorn answer), else 431 (too many or too large header fields).
+ */
+function overLimitStatus(buf: Buffer, start: number, max: number): 414 | 431 {
+  const lineEnd = buf.indexOf(10, start);
+  return lineEnd === -1 || lineEnd - start > max ? 414 : 431;
 }

@@ -30,6 +30,16 @@ describe('head size (maxHeaderSize, default 16384)', () => {
     expect(closed).toBe(true);
   });
 
+  it('a request line (URL) over the limit → 414, as Werkzeug and uvicorn answer, finished or not', async () => {
+    const { res, closed } = await exchange(port, `GET /${'u'.repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expect(res.status).toBe(414);
+    expect(closed).toBe(true);
+    const conn = await Conn.open(port);
+    conn.write(`GET /${'u'.repeat(20_000)}`);
+    expect((await conn.read('GET', 1500)).status).toBe(414);
+    conn.destroy();
+  });
+
   it('many small headers adding up to > 16 KB → 431', async () => {
     let h = '';
     for (let i = 0; i < 400; i++) h += `X-H${i}: ${'v'.repeat(40)}\r\n`;
