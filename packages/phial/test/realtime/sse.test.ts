@@ -272,8 +272,10 @@ describe('eventStream on the test client', () => {
     await waitFor(() => closedIn === '/timers', 1000, 'onClose in context');
   });
 
-  it('logs a producer error once and ends the stream', async () => {
+  /** An app whose `/boom` stream sends one event, then its producer throws; `errors` records the logger. */
+  function boomApp(testing: boolean) {
     const app = new Phial(import.meta.url, { staticFolder: null });
+    app.testing = testing;
     const errors: unknown[][] = [];
     app.logger = recordingLogger(errors);
     app.get('/boom', () =>
@@ -282,6 +284,11 @@ describe('eventStream on the test client', () => {
         throw new Error('producer failed');
       }),
     );
+    return { app, errors };
+  }
+
+  it('logs a producer error once and ends the stream', async () => {
+    const { app, errors } = boomApp(false);
     const res = await app.testClient().get('/boom');
     expect(res.text).toContain('data: before');
     expect(errors).toHaveLength(1);
@@ -289,16 +296,7 @@ describe('eventStream on the test client', () => {
   });
 
   it('with TESTING, the test reading the stream gets the producer error after the events before it', async () => {
-    const app = new Phial(import.meta.url, { staticFolder: null });
-    app.testing = true;
-    const errors: unknown[][] = [];
-    app.logger = recordingLogger(errors);
-    app.get('/boom', () =>
-      eventStream(async (s) => {
-        await s.send('before');
-        throw new Error('producer failed');
-      }),
-    );
+    const { app, errors } = boomApp(true);
     const res = await app.testClient().get('/boom', { stream: true });
     const events = res.events();
     expect((await events.next()).value?.data).toBe('before');
