@@ -168,8 +168,36 @@ function pathParameters(
     name,
     in: 'path',
     required: true,
-    schema: { ...converterSchema(rule.converters[name]), ...(fromSchema[name] ?? {}) },
+    schema: bothSchemas(converterSchema(rule.converters[name]), fromSchema[name] ?? {}),
   }));
+}
+
+type JsonSchema = Record<string, unknown>;
+
+/**
+ * A value in the path passes the converter and then the params schema: its document is both. Bounds take
+ * the tighter of the two (`<int(min=1)>` with `z.number().int().max(10)` is 1..10, not zod's safe-integer
+ * minimum), `integer` wins over `number`, and keys the two would both set otherwise go to an `allOf`.
+ */
+function bothSchemas(converter: JsonSchema, schema: JsonSchema): JsonSchema {
+  const out: JsonSchema = { ...converter };
+  const rest: JsonSchema = {};
+  const tighter = (key: string, pick: (a: number, b: number) => number) => {
+    const a = out[key];
+    const b = schema[key];
+    if (typeof b !== 'number') return;
+    out[key] = typeof a === 'number' ? pick(a, b) : b;
+  };
+  for (const key of Object.keys(schema)) {
+    const value = schema[key];
+    if (key === 'minimum' || key === 'exclusiveMinimum' || key === 'minLength') tighter(key, Math.max);
+    else if (key === 'maximum' || key === 'exclusiveMaximum' || key === 'maxLength') tighter(key, Math.min);
+    else if (key === 'type') {
+      if (!(out.type === 'integer' && value === 'number')) out.type = value;
+    } else if (out[key] === undefined || JSON.stringify(out[key]) === JSON.stringify(value)) out[key] = value;
+    else rest[key] = value;
+  }
+  return Object.keys(rest).length === 0 ? out : { allOf: [out, rest] };
 }
 
 function responseSchemas(doc: RouteDoc | undefined): [number, AnySchema][] {

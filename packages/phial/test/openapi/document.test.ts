@@ -124,6 +124,32 @@ describe('the OpenAPI document', () => {
     expect((await c.get('/openapi.json')).json).toHaveProperty(['paths', '/late']);
   });
 
+  it('documents a path parameter as both its converter and its params schema (the tighter bounds win)', () => {
+    const app = new Phial(import.meta.url, { staticFolder: null });
+    app.get('/b/<int(min=1):id>', { params: z.object({ id: z.number().max(10) }) }, (req) => ({
+      id: req.params.id,
+    }));
+    app.get('/c/<int(min=1):id>', { params: z.object({ id: z.number().int().max(10) }) }, (req) => ({
+      id: req.params.id,
+    }));
+    app.get(
+      '/d/<string(length=2):code>',
+      { params: z.object({ code: z.string().regex(/^[a-z]+$/) }) },
+      (req) => ({
+        code: req.params.code,
+      }),
+    );
+    const doc = new OpenAPI(app, { title: 'T', version: '1' }).document();
+    const schemaOf = (path: string) =>
+      op(doc, path, 'get').parameters?.[0]?.schema as Record<string, unknown>;
+    expect(schemaOf('/b/{id}')).toMatchObject({ type: 'integer', minimum: 1, maximum: 10 });
+    expect(schemaOf('/c/{id}')).toMatchObject({ type: 'integer', minimum: 1, maximum: 10 });
+    // two patterns cannot be one: both are kept
+    const d = schemaOf('/d/{code}');
+    expect(JSON.stringify(d)).toContain('^[a-z]+$');
+    expect(d).toMatchObject({ minLength: 2, maxLength: 2 });
+  });
+
   it("keeps a route's own 422 schema instead of the default ValidationError", () => {
     const app = new Phial(import.meta.url, { staticFolder: null });
     const Problem = z.object({ type: z.string(), title: z.string(), status: z.number() });
