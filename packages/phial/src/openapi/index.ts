@@ -96,7 +96,7 @@ export class OpenAPI {
       app.get(`${docsUrl}/<name>`, { ...hidden, endpoint: 'openapi_swagger_asset' }, (req) =>
         req.params.name === 'init.js'
           ? swaggerInit(specUrl(req), o.swaggerUiParameters ?? {})
-          : assetResponse('swagger', req.params.name),
+          : assetResponse('swagger', req.params.name, req),
       );
     }
     if (redocUrl !== null && openapiUrl !== null) {
@@ -104,7 +104,7 @@ export class OpenAPI {
         redocPage(title(), `${req.rootPath}${redocUrl}`, specUrl(req)),
       );
       app.get(`${redocUrl}/<name>`, { ...hidden, endpoint: 'openapi_redoc_asset' }, (req) =>
-        assetResponse('redoc', req.params.name),
+        assetResponse('redoc', req.params.name, req),
       );
     }
   }

@@ -3,11 +3,12 @@
  * the README there for why), both served by the app itself: no CDN, no inline script (a strict
  * Content-Security-Policy works).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NotFound } from '../http/exceptions.js';
 import { Response } from '../http/response.js';
+import { type SendFileRequest, sendFile } from '../http/static.js';
 
 /** The Swagger UI files served under `<docsUrl>/`. */
 export const SWAGGER_FILES: Readonly<Record<string, string>> = {
@@ -33,19 +34,15 @@ function vendorFolder(name: 'swagger-ui' | 'redoc'): string {
   throw new Error(`The vendored ${name} files (vendor/${name}) of the phial package are missing.`);
 }
 
-const cache = new Map<string, Uint8Array>();
-
-function load(file: string): Uint8Array {
-  let data = cache.get(file);
-  if (data === undefined) {
-    data = readFileSync(file);
-    cache.set(file, data);
-  }
-  return data;
-}
-
-/** An asset response, cacheable for a day (the files change only with the package). */
-export function assetResponse(kind: 'swagger' | 'redoc', name: string): Response {
+/**
+ * An asset response: the vendored file through `sendFile`, so it gets an ETag and Last-Modified, answers
+ * `If-None-Match` with 304, and may be cached for a day (the files change only with the package).
+ */
+export function assetResponse(
+  kind: 'swagger' | 'redoc',
+  name: string,
+  request?: SendFileRequest,
+): Promise<Response> {
   let file: string;
   let type: string;
   if (kind === 'swagger') {
@@ -58,9 +55,7 @@ export function assetResponse(kind: 'swagger' | 'redoc', name: string): Response
     file = path.join(vendorFolder('redoc'), name);
     type = 'text/javascript; charset=utf-8';
   }
-  const res = new Response(load(file), { contentType: type });
-  res.headers.set('Cache-Control', 'public, max-age=86400');
-  return res;
+  return sendFile(file, { mimetype: type, maxAge: 86400, request: request ?? null });
 }
 
 function escapeHtml(s: string): string {

@@ -205,6 +205,22 @@ describe('the OpenAPI document', () => {
     expect(redoc.text).toContain('spec-url="/api/schema.json"');
   });
 
+  it('serves the vendored Swagger UI and ReDoc files with an ETag, a day of caching and 304 when unchanged', async () => {
+    const { app } = makeApi();
+    const c = app.testClient();
+    for (const url of ['/docs/swagger-ui.css', '/docs/swagger-ui-bundle.js', '/redoc/redoc.standalone.js']) {
+      const first = await c.get(url);
+      expect(first.status).toBe(200);
+      expect(first.headers.get('cache-control')).toBe('public, max-age=86400');
+      const etag = first.headers.get('etag');
+      expect(etag).toBeTruthy();
+      const again = await c.get(url, { headers: { 'If-None-Match': etag as string } });
+      expect([again.status, again.text]).toEqual([304, '']);
+    }
+    expect((await c.get('/docs/swagger-ui.css')).headers.get('content-type')).toMatch(/^text\/css/);
+    expect((await c.get('/docs/nope.js')).status).toBe(404);
+  });
+
   it('hoists $defs and names input/output variants that differ', () => {
     const app = new Phial('defs');
     const Tag = z.object({ name: z.string() }).meta({ id: 'Tag' });
