@@ -55,10 +55,7 @@ export function dispatchRaw<D>(
   setup?: DispatchSetup<D> | null,
   data?: D,
 ): MaybePromise<Response> {
-  const req = new Request(raw);
-  if (setup) setup(req, data as D);
-  const proxies = app.config.PROXY_FIX;
-  if (proxies) req.applyProxyFix(proxies);
+  const req = newRequest(app, raw, setup, data);
   const ctx = new RequestContext(app, req);
   const withTeardown = needsTeardown(app);
   let out: MaybePromise<Response>;
@@ -77,6 +74,23 @@ export function dispatchRaw<D>(
     return Promise.resolve(out).then(attach, (e) => chain(teardown(app, ctx, e), () => Promise.reject(e)));
   }
   return attach(out);
+}
+
+/**
+ * The app's Request for a raw request, as every way in makes it (`dispatchRaw`, WebSocket upgrades): the
+ * adapter's `setup`, then `PROXY_FIX`.
+ */
+export function newRequest<D>(
+  app: Phial,
+  raw: RawRequest,
+  setup?: DispatchSetup<D> | null,
+  data?: D,
+): Request {
+  const req = new Request(raw);
+  if (setup) setup(req, data as D);
+  const proxies = app.config.PROXY_FIX;
+  if (proxies) req.applyProxyFix(proxies);
+  return req;
 }
 
 /** The pipeline inside the contexts, for an existing request context. Resolves to the final Response. */

@@ -99,14 +99,20 @@ export class ClusterTransport implements BroadcastTransport {
    * a string in the others), and a message JSON cannot carry throws before anyone got it.
    */
   publish(topic: string, message: unknown): void {
-    if (ipcSend() === null) {
+    const send = ipcSend();
+    if (send === null) {
       this.topics.get(topic)?.(message);
       return;
     }
     const json = JSON.stringify(message);
     if (json === undefined) throw new TypeError('A Broadcast message must be JSON-serializable.');
     const copy: unknown = JSON.parse(json);
-    this.tell({ kind: KIND, op: 'pub', channel: this.channel, topic, message: copy });
+    send(
+      { kind: KIND, op: 'pub', channel: this.channel, topic, message: copy },
+      undefined,
+      undefined,
+      ignore,
+    );
     this.topics.get(topic)?.(copy);
   }
 

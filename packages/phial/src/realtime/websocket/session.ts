@@ -4,9 +4,9 @@
  * context until the socket closes, and teardown runs after that.
  */
 import { RequestContext, runWithContext } from '../../app/context.js';
-import { type DispatchSetup, runInContext, teardown } from '../../app/dispatch.js';
+import { type DispatchSetup, newRequest, runInContext, teardown } from '../../app/dispatch.js';
 import type { Phial } from '../../app/phial.js';
-import { Request } from '../../app/request.js';
+import type { Request } from '../../app/request.js';
 import type { RawRequest } from '../../http/request.js';
 import type { Response } from '../../http/response.js';
 import { trackLive } from '../live.js';
@@ -33,10 +33,7 @@ export async function runUpgrade<D>(
   setup: DispatchSetup<D> | null,
   data?: D,
 ): Promise<UpgradeResult> {
-  const req = new Request(raw);
-  if (setup) setup(req, data as D);
-  const proxies = app.config.PROXY_FIX;
-  if (proxies) req.applyProxyFix(proxies);
+  const req = newRequest(app, raw, setup, data);
   const state = markUpgrade(req);
   const ctx = new RequestContext(app, req);
   let response: Response;
