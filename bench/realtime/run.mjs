@@ -7,7 +7,7 @@
 //   npm run bench:realtime                       # full run (builds first): 1,000 and 10,000 SSE clients, 10 s each
 //   node bench/realtime/run.mjs --clients 100 --duration 2 --sizes 64   # a smoke run
 //   options: --clients LIST (1000,10000) --duration S (10) --conns N (64) --sizes LIST (64,4096)
-//            --only LIST (phial,phial-events,fastify,hono,raw,raw-als) --skip-sse --skip-ws --source (Phial from src/ via tsx)
+//            --only LIST (phial,phial-events,fastify,hono,raw,raw-als,raw-iterate) --skip-sse --skip-ws --source (Phial from src/ via tsx)
 //            --rounds N (3: WebSocket rounds, every framework once per round, medians reported)
 //            --out FILE (bench/results/realtime.md)
 // The WebSocket echo is measured in interleaved rounds because this VM's speed drifts by ±15% over minutes: a
@@ -33,7 +33,7 @@ const CLIENTS = list(opt('clients', '1000,10000')).map(Number);
 const DURATION = Number(opt('duration', '10'));
 const CONNS = Number(opt('conns', '64'));
 const SIZES = list(opt('sizes', '64,4096')).map(Number);
-const ONLY = list(opt('only', 'phial,phial-events,fastify,hono,raw,raw-als'));
+const ONLY = list(opt('only', 'phial,phial-events,fastify,hono,raw,raw-als,raw-iterate'));
 const ROUNDS = Number(opt('rounds', '3'));
 const SOURCE = flag('source');
 const OUT = opt('out', join(here, '..', 'results', 'realtime.md'));
@@ -45,16 +45,19 @@ const NAMES = {
   hono: 'Hono + @hono/node-server',
   raw: 'raw node:http + ws',
   'raw-als': 'raw node:http + ws inside an AsyncLocalStorage store (control: the cost of a context)',
+  'raw-iterate': 'raw node:http + ws, `for await` over its messages (control: the cost of the idiom)',
 };
 
 /**
  * WebSocket-only variants: another server file run with an environment switch. `phial-events` echoes from a
  * `ws.on('message')` listener (the style the other servers use); `raw-als` runs every raw connection inside an
- * AsyncLocalStorage store (a control for what carrying a context costs).
+ * AsyncLocalStorage store (a control for what carrying a context costs); `raw-iterate` echoes with `for await`
+ * over a minimal async iterator of the raw socket's messages (a control for what Phial's idiom costs by itself).
  */
 const VARIANTS = {
   'phial-events': { file: 'phial', env: { PHIAL_WS_STYLE: 'events' } },
   'raw-als': { file: 'raw', env: { RAW_CONTEXT: '1' } },
+  'raw-iterate': { file: 'raw', env: { RAW_STYLE: 'iterate' } },
 };
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
