@@ -54,6 +54,11 @@ export interface BuiltinConfigValues {
    * WebSocket upgrades included.
    */
   PROXY_FIX: ProxyFixOptions | null;
+  /**
+   * The header a proxy or load balancer in front sets to a request ID (`request.id` keeps it when it is a
+   * plain token; the access log writes it). Default `'X-Request-ID'`; null: every request gets a new UUID.
+   */
+  REQUEST_ID_HEADER: string | null;
 }
 
 /**
@@ -102,6 +107,7 @@ export function defaultConfig(): BuiltinConfigValues {
     MAX_COOKIE_SIZE: 4093,
     PROVIDE_AUTOMATIC_OPTIONS: true,
     PROXY_FIX: null,
+    REQUEST_ID_HEADER: 'X-Request-ID',
   };
 }
 
@@ -190,6 +196,7 @@ export class Config implements ConfigValues {
   declare MAX_COOKIE_SIZE: number;
   declare PROVIDE_AUTOMATIC_OPTIONS: boolean;
   declare PROXY_FIX: ProxyFixOptions | null;
+  declare REQUEST_ID_HEADER: string | null;
   [key: string]: unknown;
 
   /** Where relative `fromFile` paths start (not a config key: non-enumerable). */

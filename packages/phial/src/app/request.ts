@@ -55,6 +55,12 @@ export class Request<P = Record<string, unknown>> extends BaseRequest {
     super.maxContentLength = value;
   }
 
+  /** @internal `REQUEST_ID_HEADER` names the header `id` trusts */
+  protected override requestIdHeader(): string | null {
+    const config = this._ctx?.app.config;
+    return config === undefined ? super.requestIdHeader() : config.REQUEST_ID_HEADER;
+  }
+
   /** @internal the app's config holds the body limits */
   protected override bodyConfig(): BodyConfig | null {
     return this._ctx?.app.config ?? null;

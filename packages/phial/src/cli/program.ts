@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Phial } from '../app/phial.js';
+import { ACCESS_LOG_FORMATS, type AccessLogFormat } from '../server/access-log.js';
 import { enableDebugger } from '../server/devserver.js';
 import { enterCli } from '../server/run-from-cli.js';
 import { type LoadedApp, locateApp, NoAppException, resolveAppFile } from './discovery.js';
@@ -464,6 +465,14 @@ async function runCommand(argv: string[], options: RunCliOptions): Promise<numbe
         .default(30),
     )
     .option('--access-log', 'write an access line per request to stderr')
+    .addOption(
+      new Option(
+        '--access-log-format <format>',
+        "the access line's format (implies --access-log): text (Werkzeug's), combined (Apache's and gunicorn's), json (one object per line)",
+      )
+        .choices(ACCESS_LOG_FORMATS)
+        .env('PHIAL_ACCESS_LOG_FORMAT'),
+    )
     .addOption(new Option('--cert <file>', 'a certificate file for HTTPS (PEM)'))
     .addOption(new Option('--key <file>', 'the key file for --cert (PEM)'))
     .addOption(
@@ -487,7 +496,10 @@ async function runCommand(argv: string[], options: RunCliOptions): Promise<numbe
         port,
         workers: Number(opts.workers),
         gracefulTimeout: Number(opts.gracefulTimeout),
-        accessLog: Boolean(opts.accessLog),
+        accessLog: Boolean(opts.accessLog) || opts.accessLogFormat !== undefined,
+        ...(opts.accessLogFormat !== undefined
+          ? { accessLogFormat: opts.accessLogFormat as AccessLogFormat }
+          : {}),
         cert: (opts.cert as string | undefined) ?? null,
         key: (opts.key as string | undefined) ?? null,
         bodyTimeout: (opts.bodyTimeout as number | undefined) ?? null,

@@ -7,6 +7,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Server } from 'node:http';
 import type { Phial } from '../app/phial.js';
 import { clusterRelay } from '../realtime/cluster.js';
+import type { AccessLogFormat } from '../server/access-log.js';
 import { boundPort, type CliIO, closeGracefully, shutdownSignal, startServer } from './server.js';
 
 /** Options of `phial serve`. */
@@ -17,6 +18,8 @@ export interface ServeOptions {
   /** Seconds given to in-flight requests after a shutdown signal. */
   gracefulTimeout: number;
   accessLog: boolean;
+  /** The access line's format (default `text`, Werkzeug's). */
+  accessLogFormat?: AccessLogFormat;
   cert?: string | null;
   key?: string | null;
   /** Sets `BODY_TIMEOUT` (seconds; 0 turns the slow-body guard off). */
@@ -42,7 +45,11 @@ export async function serveOne(
   const server = await startServer(app, { ...options, io });
   onListening?.(server);
   await shutdownSignal();
-  await closeGracefully(server, options.gracefulTimeout * 1000);
+  await closeGracefully(server, options.gracefulTimeout * 1000, undefined, (open) =>
+    io.err(
+      ` * Graceful timeout (${options.gracefulTimeout} s): closing ${open} connection${open === 1 ? '' : 's'} still open (pid ${process.pid})\n`,
+    ),
+  );
   return 0;
 }
 

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Phial } from '../app/phial.js';
-import { accessLine } from '../server/devserver.js';
+import { type AccessLogFormat, accessLogFormatter } from '../server/access-log.js';
 import type { AccessEntry } from '../server/http1/index.js';
 import { createAppServer } from '../server/listen.js';
 
@@ -24,13 +24,16 @@ export interface StartServerOptions {
   key?: string | null;
   /** Write an access line per request to `io.err`. */
   accessLog?: boolean;
+  /** Its format (default `text`, Werkzeug's). */
+  accessLogFormat?: AccessLogFormat;
   io: CliIO;
 }
 
 /** Creates the server (http or https) and waits until it listens. */
 export async function startServer(app: Phial, options: StartServerOptions): Promise<Server> {
   const { io } = options;
-  const onResponse = options.accessLog ? (entry: AccessEntry) => io.err(`${accessLine(entry)}\n`) : undefined;
+  const line = accessLogFormatter(options.accessLogFormat);
+  const onResponse = options.accessLog ? (entry: AccessEntry) => io.err(`${line(entry)}\n`) : undefined;
   let tls: { cert: Buffer; key: Buffer } | undefined;
   if (options.cert) {
     if (!options.key) throw new Error('When "--cert" is a file, "--key" is required.');
@@ -99,9 +102,15 @@ export const RELOAD_SWAP_IDLE_GRACE_MS = 4000;
  * are closed once their response is done), and resolves when the server is closed. After `timeoutMs`
  * the remaining connections are cut. `idleGraceMs` is how long a connection that has sent nothing yet may take
  * to send its request before idle connections are closed (longer for the reloader's swap, where clients keep
- * connecting to the old worker until the moment it closes, and a starved process reads late).
+ * connecting to the old worker until the moment it closes, and a starved process reads late). `onCut` hears
+ * how many connections were still open when the timeout cut them.
  */
-export function closeGracefully(server: Server, timeoutMs = 30_000, idleGraceMs = 750): Promise<void> {
+export function closeGracefully(
+  server: Server,
+  timeoutMs = 30_000,
+  idleGraceMs = 750,
+  onCut?: (open: number) => void,
+): Promise<void> {
   return new Promise((resolve) => {
     let done = false;
     const finish = () => {
@@ -131,8 +140,16 @@ export function closeGracefully(server: Server, timeoutMs = 30_000, idleGraceMs 
     );
     first.unref();
     const timer = setTimeout(() => {
-      server.closeAllConnections();
-      finish();
+      const cut = () => {
+        server.closeAllConnections();
+        finish();
+      };
+      if (onCut === undefined) cut();
+      else
+        server.getConnections((err, open) => {
+          if (!err && open > 0) onCut(open);
+          cut();
+        });
     }, timeoutMs);
     timer.unref();
   });

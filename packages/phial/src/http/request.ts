@@ -17,6 +17,7 @@ import type { FileStorage } from './datastructures/file-storage.js';
 import { Headers } from './datastructures/headers.js';
 import { MultiDict } from './datastructures/multidict.js';
 import { BadRequest, UnsupportedMediaType } from './exceptions.js';
+import { requestIdOf } from './request-id.js';
 import { isJsonMimetype } from './response.js';
 
 /** The raw source of a request. node:http's `IncomingMessage` satisfies it as is. */
@@ -33,6 +34,8 @@ export interface RawRequest extends AsyncIterable<Uint8Array> {
    * closes the connection; one nobody asked for (404, a hook's answer) may be skipped when small.
    */
   bodyRequested?: boolean;
+  /** The request's ID once chosen (`request.id`; the access log reads the same one). */
+  requestId?: string | undefined;
 }
 
 /** Parsed `Authorization` header. */
@@ -545,6 +548,20 @@ export class BaseRequest {
   /** The client's `Accept-Charset`. */
   get acceptCharsets(): CharsetAccept {
     return CharsetAccept.fromHeader(headerValue(this.raw, 'accept-charset'));
+  }
+
+  /**
+   * An ID for this request, to join the log lines it causes (here and in other services): the `X-Request-ID`
+   * a proxy or load balancer set (the app's `REQUEST_ID_HEADER`) when it is a plain token of at most 200
+   * characters, else a random UUID made on first read. `phial serve --access-log-format json` logs the same value.
+   */
+  get id(): string {
+    return requestIdOf(this.raw, this.requestIdHeader());
+  }
+
+  /** The header a trusted proxy puts the request ID in (the app reads its config); null: always make one. */
+  protected requestIdHeader(): string | null {
+    return 'X-Request-ID';
   }
 
   /** The `User-Agent` string ('' when absent). */

@@ -6,8 +6,11 @@
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import type { Phial } from '../app/phial.js';
+import { accessLine } from './access-log.js';
 import { listenApp, type ServerKind } from './listen.js';
 import { ignoredRun, runFromCli } from './run-from-cli.js';
+
+export { type AccessLineEntry, accessLine, logDate } from './access-log.js';
 
 /** Options of `app.run`. */
 export interface RunOptions {
@@ -58,34 +61,6 @@ export async function enableDebugger(app: Phial, log: (line: string) => void): P
   };
   process.prependListener('SIGINT', onSignal);
   process.prependListener('SIGTERM', onSignal);
-}
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** Werkzeug's log date: `24/Nov/2026 06:40:00` (local time). */
-export function logDate(d: Date = new Date()): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getDate())}/${MONTHS[d.getMonth()]}/${d.getFullYear()} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-}
-
-/** What an access line needs of a finished request (either server's `AccessEntry` has it). */
-export interface AccessLineEntry {
-  method: string;
-  url: string;
-  httpVersion: string;
-  remoteAddress: string | undefined;
-  status: number;
-}
-
-/** One access line: `127.0.0.1 - - [24/Nov/2026 06:40:00] "GET / HTTP/1.1" 200 -`. */
-export function accessLine(entry: AccessLineEntry, date = new Date()): string {
-  const addr = entry.remoteAddress ?? '-';
-  const url = entry.url.replace(
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point
-    /[\x00-\x1f\x7f"]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
-  return `${addr} - - [${logDate(date)}] "${entry.method} ${url} HTTP/${entry.httpVersion}" ${entry.status} -`;
 }
 
 function envPort(): number | undefined {

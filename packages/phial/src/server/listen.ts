@@ -3,11 +3,17 @@
  * cost about a third of a small request's CPU) or node:http with `app.handler` (for code that needs
  * node's `request`/`upgrade` events, or to compare). `PHIAL_SERVER=node` switches the default.
  */
+
+import { Buffer } from 'node:buffer';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsServerOptions } from 'node:https';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Phial } from '../app/phial.js';
+import { type RequestIdSource, requestIdOf } from '../http/request-id.js';
 import { closeRealtimeConnections } from '../realtime/live.js';
+import { onUpgradeAnswered } from '../realtime/websocket/answered.js';
 import { hasWebSocketRoutes } from '../realtime/websocket/route.js';
 import { type AccessEntry, createHttp1Server } from './http1/index.js';
 import { configureServer } from './node.js';
@@ -41,16 +47,57 @@ function loggingHandler(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const base = app.handler;
   return (req, res) => {
-    res.once('finish', () =>
+    const startedAt = performance.now();
+    const socket = req.socket;
+    // a pipelined response waits for the ones before it: its bytes start when node gives it the socket
+    let bytesBefore = socket?.bytesWritten ?? 0;
+    if (res.socket === null) res.once('socket', () => (bytesBefore = socket?.bytesWritten ?? 0));
+    // before node's own 'finish' listener, which hands the socket to the next pipelined response
+    res.prependOnceListener('finish', () => {
+      const head = (res as { _header?: string | null })._header;
       onResponse({
         method: req.method ?? 'GET',
         url: req.url ?? '/',
         status: res.statusCode,
         httpVersion: httpVersionOf(req),
-        remoteAddress: req.socket?.remoteAddress,
+        remoteAddress: socket?.remoteAddress,
+        headers: req.headers,
+        ...(socket ? { bytesSent: socket.bytesWritten - bytesBefore } : {}),
+        ...(typeof head === 'string' ? { headBytes: Buffer.byteLength(head, 'latin1') } : {}),
+        durationMs: performance.now() - startedAt,
+        get requestId() {
+          return requestIdOf(req as IncomingMessage & RequestIdSource, app.config.REQUEST_ID_HEADER);
+        },
+      });
+    });
+    base(req, res);
+  };
+}
+
+/** `app.handleUpgrade` with an `onResponse` call once the handshake is answered (101, or a refusal's status). */
+function loggingUpgrade(
+  app: Phial,
+  onResponse: (entry: AccessEntry) => void,
+): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  return (req, socket, head) => {
+    const startedAt = performance.now();
+    const bytesBefore = (socket as Socket).bytesWritten ?? 0;
+    onUpgradeAnswered(req, (status) =>
+      onResponse({
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        status,
+        httpVersion: httpVersionOf(req),
+        remoteAddress: (socket as Socket).remoteAddress,
+        headers: req.headers,
+        bytesSent: ((socket as Socket).bytesWritten ?? 0) - bytesBefore,
+        durationMs: performance.now() - startedAt,
+        get requestId() {
+          return requestIdOf(req as IncomingMessage & RequestIdSource, app.config.REQUEST_ID_HEADER);
+        },
       }),
     );
-    base(req, res);
+    app.handleUpgrade(req, socket, head);
   };
 }
 
@@ -58,7 +105,8 @@ function loggingHandler(
 export function createAppServer(app: Phial, options: ListenOptions = {}): Server {
   const server = createBareServer(app, options);
   // WebSocket routes take upgrades; an app without them leaves the 'upgrade' event alone
-  if (hasWebSocketRoutes(app)) server.on('upgrade', app.handleUpgrade);
+  if (hasWebSocketRoutes(app))
+    server.on('upgrade', options.onResponse ? loggingUpgrade(app, options.onResponse) : app.handleUpgrade);
   // open event streams and WebSockets never finish by themselves: closing the server ends them (live.ts)
   const close = server.close;
   const lingering = (options.server ?? defaultServerKind()) === 'node';

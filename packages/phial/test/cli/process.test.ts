@@ -167,6 +167,59 @@ describe('phial serve', () => {
     await expect(fetch(`${base}/`)).rejects.toThrow();
   });
 
+  it('writes JSON access lines with the request ID, and says when the graceful timeout cuts a request', async () => {
+    const proj = makeProject({
+      'app.ts': `import { Phial, request } from '$PHIAL';
+export const app = new Phial(import.meta.url, { name: 'jsonlog' });
+app.get('/id', () => request.id);
+app.get('/hang', () => new Promise(() => {}));
+`,
+    });
+    try {
+      const p = phial(
+        ['serve', '--port', '0', '--access-log-format', 'json', '--graceful-timeout', '1'],
+        proj.dir,
+      );
+      const m = await p.waitFor(/Listening at: http:\/\/127\.0\.0\.1:(\d+)/);
+      const base = `http://127.0.0.1:${m[1]}`;
+      const id = await fetch(`${base}/id?x=1`, { headers: { 'user-agent': 'probe/2' } }).then((r) =>
+        r.text(),
+      );
+      await waitUntil(() => p.err().includes('"request_id"'));
+      const line = JSON.parse(
+        p
+          .err()
+          .split('\n')
+          .find((l) => l.startsWith('{')) as string,
+      );
+      expect(line).toMatchObject({
+        method: 'GET',
+        path: '/id?x=1',
+        status: 200,
+        user_agent: 'probe/2',
+        request_id: id,
+      });
+      expect(line.body_bytes_sent).toBe(id.length);
+      expect(typeof line.duration_ms).toBe('number');
+      const hanging = fetch(`${base}/hang`).catch((e: Error) => e);
+      await new Promise((r) => setTimeout(r, 200));
+      p.child.kill('SIGTERM');
+      expect(await hanging).toBeInstanceOf(Error);
+      expect(await p.exited).toBe(0);
+      expect(p.err()).toContain(
+        `Graceful timeout (1 s): closing 1 connection still open (pid ${p.child.pid})`,
+      );
+    } finally {
+      proj.cleanup();
+    }
+  });
+
+  it('refuses an unknown --access-log-format', async () => {
+    const p = phial(['serve', '--port', '0', '--access-log-format', 'xml']);
+    expect(await p.exited).not.toBe(0);
+    expect(p.err()).toContain('Allowed choices are text, combined, json');
+  });
+
   it('serves in one process by default and finishes in-flight requests on SIGINT', async () => {
     const p = phial(['serve', '--port', '0']);
     const m = await p.waitFor(/Listening at: http:\/\/127\.0\.0\.1:(\d+) \(1 worker,/);

@@ -15,6 +15,7 @@ import type { BaseRequest } from '../../http/request.js';
 import { type Response, toAsyncIterable } from '../../http/response.js';
 import { safeHeaderValue } from '../../http/security.js';
 import { drainOrClose, fallbackResponse } from '../../server/node.js';
+import { upgradeAnswered } from './answered.js';
 import { finishRefused, runUpgrade, startSession, type UpgradeResult } from './session.js';
 import type { Transport, TransportSink } from './socket.js';
 
@@ -342,7 +343,9 @@ async function handle(app: Phial, req: IncomingMessage, socket: Duplex, head: Bu
   } catch (e) {
     // propagated (TESTING/DEBUG) or a bug: log once, answer 500
     if (!isHTTPException(e)) app.logger.error('Exception while handling an upgrade request', e);
-    await writeRaw(socket, fallbackResponse(app, e), req.method ?? 'GET').catch(() => socket.destroy());
+    const response = fallbackResponse(app, e);
+    await writeRaw(socket, response, req.method ?? 'GET').catch(() => socket.destroy());
+    upgradeAnswered(req, response.status);
     return;
   }
   if (!result.accepted) {
@@ -351,6 +354,7 @@ async function handle(app: Phial, req: IncomingMessage, socket: Duplex, head: Bu
     } catch {
       socket.destroy();
     }
+    upgradeAnswered(req, result.response.status);
     await finishRefused(app, result);
     return;
   }
@@ -371,6 +375,7 @@ async function handle(app: Phial, req: IncomingMessage, socket: Duplex, head: Bu
   wss.handleUpgrade(req, socket, head, (client) => {
     started = true;
     socket.off('error', onSocketError);
+    upgradeAnswered(req, 101);
     startSession(app, result, new WsTransport(client));
   });
 }

@@ -8,6 +8,7 @@ import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
 import { BadRequest, ClientDisconnected, isHTTPException } from '../../http/exceptions.js';
 import type { BaseRequest } from '../../http/request.js';
+import { requestIdOf } from '../../http/request-id.js';
 import { Response } from '../../http/response.js';
 import { announce, isObserved, observe } from '../diagnostics.js';
 import { fallbackResponse } from '../node.js';
@@ -372,6 +373,10 @@ export class Connection implements BodySource {
       return false;
     }
     const req = new Http1Request(this.socket);
+    if (this.state.onResponse !== null) {
+      req.startedAt = performance.now();
+      req.bytesBefore = this.socket.bytesWritten;
+    }
     // the head string may run past the head (the window): parseHead stops at `len`
     const head = text === null ? (buf as unknown as Latin1).latin1Slice(start, end + 2) : text;
     const status = parseHead(head, buf, start, end + 2 - start, req);
@@ -688,12 +693,20 @@ export class Connection implements BodySource {
     const log = this.state.onResponse;
     if (log !== null) {
       try {
+        const app = this.state.app;
         log({
           method: req.method,
           url: req.url,
           status,
           httpVersion: req.httpVersion,
           remoteAddress: this.socket.remoteAddress,
+          headers: req.headers,
+          bytesSent: this.socket.bytesWritten - req.bytesBefore,
+          headBytes: req.headBytes,
+          durationMs: performance.now() - req.startedAt,
+          get requestId() {
+            return requestIdOf(req, app.config.REQUEST_ID_HEADER);
+          },
         });
       } catch {
         // a logger must not break the connection

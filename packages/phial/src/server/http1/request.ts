@@ -47,6 +47,13 @@ export class Http1Request implements RawRequest {
   abort: AbortController | null = null;
   /** node's request/response objects, when monitoring watches the server (server/diagnostics.ts). */
   observed: Observation | null = null;
+  /** The request's ID once chosen (`request.id`). */
+  requestId: string | undefined = undefined;
+  /** With an access log: when the head was read (`performance.now()`), and the socket's bytes before the answer. */
+  startedAt = 0;
+  bytesBefore = 0;
+  /** The response head's bytes. */
+  headBytes = 0;
 
   constructor(socket: Socket) {
     this.socket = socket;

@@ -13,6 +13,16 @@ export interface AccessEntry {
   status: number;
   httpVersion: '1.0' | '1.1';
   remoteAddress: string | undefined;
+  /** The request's headers (lower-case names): `user-agent`, `referer`... */
+  headers?: Record<string, string | string[] | undefined>;
+  /** Bytes handed to the socket for this response, head included (nginx's `$bytes_sent`). */
+  bytesSent?: number;
+  /** The bytes of the response's head (status line and headers) within `bytesSent`. */
+  headBytes?: number;
+  /** Milliseconds from the request's head being read to the response's last byte handed to the socket. */
+  durationMs?: number;
+  /** The request's ID: the same as `request.id` (made now if the app never read it). */
+  readonly requestId?: string;
 }
 
 /** What every connection of one server shares. */

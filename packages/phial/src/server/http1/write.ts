@@ -79,6 +79,7 @@ function connectionLine(req: Http1Request, keep: boolean): string {
 export function writeResponse(conn: Connection, req: Http1Request, res: Response): Promise<void> | undefined {
   const socket = conn.socket;
   if (req.observed !== null) req.observed.head(res);
+  if (conn.state.onResponse !== null) req.bytesBefore = socket.bytesWritten;
   let head = buildHeaders(res);
   const status = res._status;
   let keep = conn.canKeepAlive(req) && !connectionClose;
@@ -93,6 +94,7 @@ export function writeResponse(conn: Connection, req: Http1Request, res: Response
     if (wire >= 0) head += `Content-Length: ${wire}\r\n`;
     head += `${connectionLine(req, keep)}\r\n`;
     conn.headSent = true;
+    req.headBytes = head.length;
     if (headOnly || len === 0) socket.write(head, 'latin1');
     else if (plainAscii) socket.write(head + body, len === body.length ? 'latin1' : 'utf8');
     else {
@@ -107,6 +109,7 @@ export function writeResponse(conn: Connection, req: Http1Request, res: Response
     if (wire >= 0) head += `Content-Length: ${wire}\r\n`;
     head += `${connectionLine(req, keep)}\r\n`;
     conn.headSent = true;
+    req.headBytes = head.length;
     if (headOnly || len === 0) socket.write(head, 'latin1');
     else if (len <= COPY_LIMIT) {
       const hl = head.length;
@@ -154,6 +157,7 @@ async function writeStream(
   const socket = conn.socket;
   const it = toAsyncIterable(res._body as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
   conn.headSent = true;
+  req.headBytes = head.length;
   socket.write(head, 'latin1');
   try {
     if (headOnly) {
@@ -265,6 +269,7 @@ function writePushed(
 ): Promise<void> {
   const socket = conn.socket;
   conn.headSent = true;
+  req.headBytes = head.length;
   socket.write(head, 'latin1');
   return new Promise<void>((resolve) => {
     let ended = false;
