@@ -177,7 +177,9 @@ export class DefaultJSONProvider implements JSONProvider {
       this._lastContentType = safeHeaderValue(contentTypeFor(mimetype));
       this._lastMimetype = mimetype;
     }
-    return Response._withContentType(this.responseBody(value), this._lastContentType);
+    const res = Response._withContentType(this.responseBody(value), this._lastContentType);
+    res._jsonSource = value;
+    return res;
   }
 
   /** @internal the Content-Type of the last `mimetype` seen (it rarely changes). */

@@ -103,6 +103,8 @@ export class Response {
   _body: ResponseBody;
   /** @internal functions run after the response has been written (stream ended) */
   _onClose: (() => unknown)[] | null = null;
+  /** @internal the value a JSON body was made from (`app.json.response`): a response schema checks it */
+  _jsonSource: unknown = undefined;
 
   constructor(body?: ResponseBody, init?: ResponseInit | null) {
     this._body = body ?? null;
@@ -212,6 +214,7 @@ export class Response {
   /** Replaces the body (and drops a stale Content-Length). */
   setData(value: string | Uint8Array | null): void {
     this._body = value;
+    this._jsonSource = undefined;
     this.headers.delete('content-length');
   }
 

@@ -34,13 +34,28 @@ function issueType(issue: StandardSchemaV1.Issue): string {
   return 'value_error';
 }
 
-/** FastAPI's `detail` entries for located issues. */
+/** The keys an issue about unknown keys names (zod's `unrecognized_keys`), or null. */
+function unknownKeys(issue: StandardSchemaV1.Issue): readonly string[] | null {
+  const keys = (issue as { keys?: unknown }).keys;
+  return issueType(issue) === 'unrecognized_keys' && Array.isArray(keys) && keys.length > 0
+    ? (keys as unknown[]).map(String)
+    : null;
+}
+
+/**
+ * FastAPI's `detail` entries for located issues. An issue naming several unknown keys (a strict object) gives
+ * one entry per key, with the key in `loc`, as FastAPI's `extra_forbidden` does: a client can point at the field.
+ */
 export function toDetails(issues: readonly LocatedIssue[]): ValidationDetail[] {
-  return issues.map((issue) => ({
-    loc: [issue.location, ...(issue.path ?? []).map(pathKey)],
-    msg: issue.message,
-    type: issueType(issue),
-  }));
+  const out: ValidationDetail[] = [];
+  for (const issue of issues) {
+    const loc = [issue.location, ...(issue.path ?? []).map(pathKey)];
+    const type = issueType(issue);
+    const keys = unknownKeys(issue);
+    if (keys === null) out.push({ loc, msg: issue.message, type });
+    else for (const key of keys) out.push({ loc: [...loc, key], msg: `Unrecognized key: "${key}"`, type });
+  }
+  return out;
 }
 
 /**

@@ -46,7 +46,7 @@ export class RouteValidation {
   readonly headers: Slot | null;
   readonly cookies: Slot | null;
   readonly body: Slot | null;
-  /** Accepted body media types (null: JSON, urlencoded and multipart). */
+  /** Accepted body media types (null: JSON only). */
   readonly contentTypes: readonly string[] | null;
   /** A single response schema (any 2xx status), or status → schema. */
   readonly response: AnySchema | Map<number, AnySchema> | null;
@@ -89,6 +89,17 @@ export class RouteValidation {
         map.set(code, s);
       }
       this.response = map.size ? map : null;
+      if (
+        sc !== undefined &&
+        sc !== null &&
+        !map.has(sc) &&
+        [...map.keys()].some((c) => c >= 200 && c < 300)
+      ) {
+        // the view's answers would go out unchecked (and unfiltered) under a status the map does not cover
+        throw new TypeError(
+          `The route option 'statusCode' is ${sc}, but 'response' has no schema for ${sc} (it has ${[...map.keys()].join(', ')}): add a ${sc} entry, or give one schema for every 2xx status.`,
+        );
+      }
     } else
       throw new TypeError(
         "The route option 'response' must be a Standard Schema or a map of status → schema.",
@@ -140,7 +151,15 @@ function bodyValue(req: Request<unknown>, slot: Slot, accepted: readonly string[
     if (req.data.byteLength === 0) return undefined;
     throw new UnsupportedMediaType('The request body has no Content-Type.');
   }
-  if (accepted !== null && !accepted.includes(mt)) {
+  if (accepted === null) {
+    // JSON only unless the route lists form types: a cross-site HTML form can post urlencoded or multipart
+    // without a CORS preflight, JSON it cannot (FastAPI refuses non-JSON bodies for the same reason)
+    if (!isJsonMimetype(mt)) {
+      throw new UnsupportedMediaType(
+        `The request Content-Type must be application/json, not '${mt}' (a route takes forms when its contentTypes option lists them).`,
+      );
+    }
+  } else if (!accepted.includes(mt)) {
     throw new UnsupportedMediaType(`The request Content-Type must be one of: ${accepted.join(', ')}.`);
   }
   if (isJsonMimetype(mt)) return req.data.byteLength === 0 ? undefined : req.json;
@@ -254,22 +273,22 @@ function jsonResponse(app: ValidationApp, value: unknown, status: number): Respo
  * Validates what the view answered against the response schema of its status. A plain object or array
  * (status `statusCode`, else 200) and a Phial `Response` with a JSON body are checked; the schema's output
  * is what is sent (so a schema that strips unknown keys keeps them out of the response). Other values pass
- * as they are. With `check` false (VALIDATE_RESPONSES off) only the status is applied.
+ * as they are.
  */
 export function validateResponse(
   app: ValidationApp,
   req: Request<unknown>,
   v: RouteValidation,
   rv: unknown,
-  check = true,
 ): unknown {
   if (rv instanceof Response) {
-    if (!check) return rv;
     const status = rv.status;
     const schema = v.responseSchema(status);
     if (schema === undefined || rv.isStreamed || !isJsonMimetype(rv.mimetype)) return rv;
-    const text = rv.text;
-    const value: unknown = text === '' ? undefined : JSON.parse(text);
+    // the value `jsonify`/`makeResponse` serialized (a Date is still a Date), else the body parsed back
+    const source = rv._jsonSource;
+    const text = source === undefined ? rv.text : '';
+    const value: unknown = source !== undefined ? source : text === '' ? undefined : JSON.parse(text);
     const apply = (out: unknown): Response => {
       rv.setData(app.json.responseBody(out));
       return rv;
@@ -280,7 +299,7 @@ export function validateResponse(
   }
   if (!isPlainJson(rv)) return rv;
   const status = v.statusCode ?? 200;
-  const schema = check ? v.responseSchema(status) : undefined;
+  const schema = v.responseSchema(status);
   if (schema === undefined) return status === 200 ? rv : jsonResponse(app, rv, status);
   const res = validate(schema, rv);
   if (isPromiseLike(res)) {
@@ -288,11 +307,6 @@ export function validateResponse(
   }
   const out = checkResult(res, status, req);
   return status === 200 ? out : jsonResponse(app, out, status);
-}
-
-/** True unless `VALIDATE_RESPONSES` is false in the config. */
-function responsesOn(app: ValidationApp): boolean {
-  return app.config.VALIDATE_RESPONSES !== false;
 }
 
 /** The pipeline step: inputs, view, response. Sync while the schemas and the view are. */
@@ -306,10 +320,9 @@ export function runValidated(
   if (v === undefined) return view(req);
   const after = (): unknown => {
     const rv = view(req);
-    const check = v.response !== null && responsesOn(app);
-    if (!check && v.statusCode === null) return rv;
-    if (isPromiseLike(rv)) return Promise.resolve(rv).then((x) => validateResponse(app, req, v, x, check));
-    return validateResponse(app, req, v, rv, check);
+    if (v.response === null && v.statusCode === null) return rv;
+    if (isPromiseLike(rv)) return Promise.resolve(rv).then((x) => validateResponse(app, req, v, x));
+    return validateResponse(app, req, v, rv);
   };
   if (!v.hasInput) return after();
   const checked = validateInput(req, v);

@@ -5,12 +5,15 @@ import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { FileStorage } from '../../src/http/datastructures/file-storage.js';
 import {
+  afterThisRequest,
   Blueprint,
+  jsonify,
   MethodView,
   makeResponse,
   Phial,
   RequestValidationError,
   ResponseValidationError,
+  urlFor,
 } from '../../src/index.js';
 
 function makeApp(): Phial {
@@ -76,7 +79,8 @@ describe('body validation', () => {
       tags: z.array(z.string()),
       doc: z.instanceof(FileStorage),
     });
-    app.post('/upload', { body: Upload }, async (req) => ({
+    const forms = ['application/x-www-form-urlencoded', 'multipart/form-data'];
+    app.post('/upload', { body: Upload, contentTypes: forms }, async (req) => ({
       title: req.body.title,
       count: req.body.count,
       tags: req.body.tags,
@@ -84,7 +88,11 @@ describe('body validation', () => {
       text: await req.body.doc.text(),
     }));
     const Form = z.object({ q: z.string(), n: z.coerce.number(), on: z.boolean() });
-    app.post('/form', { body: Form }, (req) => ({ ...req.body }));
+    app.post(
+      '/form',
+      { body: Form, contentTypes: ['application/x-www-form-urlencoded', 'multipart/form-data'] },
+      (req) => ({ ...req.body }),
+    );
     const c = app.testClient();
     const res = await c.post('/upload', {
       form: {
@@ -294,14 +302,106 @@ describe('errors', () => {
     expect(() => app.post('/no', { statusCode: 1000 }, () => ({}))).toThrow(/statusCode/);
   });
 
-  it('raises ResponseValidationError in tests (TESTING propagates) and can be turned off', async () => {
+  it('raises ResponseValidationError in tests (TESTING propagates)', async () => {
     const app = makeApp();
     app.testing = true;
     // @ts-expect-error an id that is not a number (the type check; the test is about the run-time one)
     app.get('/bad', { response: z.object({ id: z.number() }) }, () => ({ id: 'x' }));
     await expect(app.testClient().get('/bad')).rejects.toBeInstanceOf(ResponseValidationError);
+  });
+
+  it("always sends the schema's output: no config turns the filtering off (a password hash never leaks)", async () => {
+    const app = makeApp();
+    const Out = z.object({ id: z.number() });
+    app.get('/u', { response: Out }, () => ({ id: 1, passwordHash: 'x' }));
+    app.get('/r', { response: Out }, () => makeResponse({ id: 2, passwordHash: 'x' }));
     app.config.VALIDATE_RESPONSES = false;
-    expect((await app.testClient().get('/bad')).json).toEqual({ id: 'x' });
+    const c = app.testClient();
+    expect((await c.get('/u')).text).toBe('{"id":1}\n');
+    expect((await c.get('/r')).text).toBe('{"id":2}\n');
+  });
+
+  it('checks a makeResponse/jsonify body as the value it was made from (a Date stays a Date)', async () => {
+    const app = makeApp();
+    const D = z.object({ at: z.date() });
+    app.get('/plain', { response: D }, () => ({ at: new Date(0) }));
+    app.get('/made', { response: D }, () => makeResponse({ at: new Date(0) }, 201));
+    app.get('/jsonify', { response: D }, () => jsonify({ at: new Date(0) }));
+    const c = app.testClient();
+    const expected = { at: 'Thu, 01 Jan 1970 00:00:00 GMT' };
+    expect((await c.get('/plain')).json).toEqual(expected);
+    const made = await c.get('/made');
+    expect([made.status, made.json]).toEqual([201, expected]);
+    expect((await c.get('/jsonify')).json).toEqual(expected);
+  });
+
+  it('a statusCode the response map has no schema for is a clear error when the route is added', () => {
+    const app = makeApp();
+    const Out = z.object({ id: z.number() });
+    expect(() => app.post('/u', { response: { 200: Out }, statusCode: 201 }, () => ({ id: 1 }))).toThrow(
+      "The route option 'statusCode' is 201, but 'response' has no schema for 201 (it has 200): add a 201 entry, or give one schema for every 2xx status.",
+    );
+    // a map that only documents error bodies leaves the success answer to the view
+    expect(() =>
+      app.post('/v', { response: { 404: z.object({ error: z.string() }) }, statusCode: 201 }, () => ({
+        id: 1,
+      })),
+    ).not.toThrow();
+  });
+
+  it('sets Location with afterThisRequest while the return stays typed (the documented 201 pattern)', async () => {
+    const app = makeApp();
+    const Item = z.object({ id: z.number(), name: z.string() });
+    app.get('/items/<int:id>', function getItem(req) {
+      return String(req.params.id);
+    });
+    app.post(
+      '/items',
+      { body: z.object({ name: z.string() }), response: Item, statusCode: 201 } as const,
+      (req) => {
+        const item = { id: 7, name: req.body.name, secret: 's' };
+        afterThisRequest((res) => {
+          res.headers.set('Location', urlFor('getItem', { id: item.id }));
+          return res;
+        });
+        return item;
+      },
+    );
+    // @ts-expect-error the return must be the schema's input type
+    app.post('/wrong', { response: Item, statusCode: 201 } as const, () => ({ id: 'x', name: 'n' }));
+    const res = await app.testClient().post('/items', { json: { name: 'pen' } });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('location')).toBe('/items/7');
+    expect(res.json).toEqual({ id: 7, name: 'pen' });
+  });
+
+  it('names each unknown key of a strict object in its own 422 entry', async () => {
+    const app = makeApp();
+    app.post(
+      '/s',
+      { body: z.object({ a: z.string(), inner: z.object({ b: z.number() }).strict() }).strict() },
+      (r) => r.body,
+    );
+    const res = await app
+      .testClient()
+      .post('/s', { json: { a: 'x', admin: true, root: 1, inner: { b: 1, c: 2 } } });
+    expect(res.status).toBe(422);
+    expect((res.json as { detail: unknown[] }).detail).toEqual([
+      { loc: ['body', 'inner', 'c'], msg: 'Unrecognized key: "c"', type: 'unrecognized_keys' },
+      { loc: ['body', 'admin'], msg: 'Unrecognized key: "admin"', type: 'unrecognized_keys' },
+      { loc: ['body', 'root'], msg: 'Unrecognized key: "root"', type: 'unrecognized_keys' },
+    ]);
+  });
+
+  it('takes JSON only unless contentTypes lists form types (415 for a cross-site form post)', async () => {
+    const app = makeApp();
+    app.post('/j', { body: z.object({ name: z.string() }) }, (r) => r.body);
+    const c = app.testClient();
+    const form = await c.post('/j', { form: { name: 'x' } });
+    expect(form.status).toBe(415);
+    expect(form.text).toContain('must be application/json, not &#39;application/x-www-form-urlencoded&#39;');
+    expect((await c.post('/j', { form: { name: 'x', f: new File(['1'], 'f.txt') } })).status).toBe(415);
+    expect((await c.post('/j', { json: { name: 'x' } })).json).toEqual({ name: 'x' });
   });
 
   it('a schema that throws is a 500 with the error logged, and the app keeps serving', async () => {
