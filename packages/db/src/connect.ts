@@ -27,6 +27,9 @@ interface PgOrm {
   execute(q: SQL): Promise<{ rows: unknown[]; rowCount: number | null }>;
 }
 
+/** How long a SQLite writer waits for another connection's lock (Python's sqlite3 default). */
+const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
 /** Opens a connection (no I/O until the first query). */
 export function connect(
   dialect: Dialect,
@@ -38,8 +41,12 @@ export function connect(
     const client = createClient({ url });
     const orm = drizzleSqlite(client, { schema });
     const o = orm as unknown as SqliteOrm;
-    // SQLite enforces foreign keys only when asked, per connection
-    const ready = client.execute('PRAGMA foreign_keys = ON');
+    // SQLite enforces foreign keys only when asked, per connection; and a writer that finds the file locked
+    // by another process (`phial serve --workers N`) waits up to 5 s, as Python's sqlite3 does, instead of
+    // failing at once with SQLITE_BUSY
+    const ready = client
+      .execute('PRAGMA foreign_keys = ON')
+      .then(() => client.execute(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`));
     return {
       dialect,
       orm,

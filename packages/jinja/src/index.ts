@@ -14,7 +14,7 @@ export {
   TemplatesNotFound,
   UndefinedError,
 } from './errors.js';
-export type { FunctionLoaderResult, TemplateSource } from './loaders.js';
+export type { FunctionLoaderResult, TemplateEncoding, TemplateSource } from './loaders.js';
 export {
   BaseLoader,
   ChoiceLoader,
@@ -40,7 +40,7 @@ export { NULL_TRANSLATIONS } from './runtime/ext.js';
 export { escape, Markup, markSafe } from './runtime/markup.js';
 export type { PyClass } from './runtime/pyclass.js';
 export { pyClassOf } from './runtime/pyclass.js';
-export { NotImplemented } from './runtime/python.js';
+export { NotImplemented, PyFloat } from './runtime/python.js';
 export type { TimeDeltaParts } from './runtime/pytime.js';
 export { PyDate, PyTime, TimeDelta } from './runtime/pytime.js';
 export type { Macro } from './runtime/runtime.js';
@@ -54,4 +54,4 @@ export {
   StrictUndefined,
   Undefined,
 } from './runtime/undefined.js';
-export { SandboxedEnvironment, unsafeCallable } from './sandbox.js';
+export { ImmutableSandboxedEnvironment, modifiesKnownMutable, SandboxedEnvironment, unsafeCallable } from './sandbox.js';

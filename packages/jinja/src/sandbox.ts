@@ -8,6 +8,7 @@ import { SecurityError } from './errors.js';
 import { Kwargs } from './runtime/calls.js';
 import { typeName } from './runtime/python.js';
 import type { Context } from './runtime/runtime.js';
+import { Undefined } from './runtime/undefined.js';
 import * as runtime from './runtime/runtime.js';
 
 const UNSAFE_NAMES = new Set([
@@ -38,6 +39,17 @@ export function unsafeCallable<F extends object>(fn: F): F {
   return fn;
 }
 
+/**
+ * A dict's own item: a plain object's own key, a Map's key. Jinja2's sandbox checks attributes only, and a
+ * dict's items are data (`d._x`, `d["_y"]`: dbt's macros keep helpers under `_` keys).
+ */
+function isDictItem(obj: unknown, key: string): boolean {
+  if (obj instanceof Map) return obj.has(key);
+  if (obj === null || typeof obj !== 'object' || !Object.hasOwn(obj, key)) return false;
+  const p = Object.getPrototypeOf(obj);
+  return p === null || p === Object.prototype;
+}
+
 /** An Environment for untrusted templates. */
 export class SandboxedEnvironment extends Environment {
   override readonly sandboxed: boolean = true;
@@ -49,7 +61,7 @@ export class SandboxedEnvironment extends Environment {
 
   /** Attributes starting with `_` and JS prototype plumbing are unsafe. */
   override isSafeAttribute(obj: unknown, attr: string, value: unknown): boolean {
-    if (attr.startsWith('_') && attr !== '__html__') return false;
+    if (attr.startsWith('_') && attr !== '__html__') return isDictItem(obj, attr) && !FUNCTION_CTORS.has(value);
     if (UNSAFE_NAMES.has(attr)) {
       // own data properties of plain objects (a dict key named "call") are fine
       if (obj !== null && typeof obj === 'object' && Object.hasOwn(obj, attr) && !FUNCTION_CTORS.has(value)) {
@@ -72,20 +84,28 @@ export class SandboxedEnvironment extends Environment {
     return true;
   }
 
+  /**
+   * Jinja2's `unsafe_undefined`: a refused attribute is an Undefined that raises SecurityError once used
+   * (called, iterated, printed by a strict Undefined); printed by the default Undefined it is empty.
+   */
+  unsafeUndefined(obj: unknown, attr: string): unknown {
+    const u = this.makeUndefined(`access to attribute '${attr}' of '${typeName(obj)}' object is unsafe.`, obj, attr);
+    Object.defineProperty(u, 'undefinedExc', { value: SecurityError });
+    return u;
+  }
+
   override getattr(obj: unknown, name: string): unknown {
-    if (!this.isSafeAttribute(obj, name, undefined)) {
-      throw new SecurityError(`access to attribute '${name}' of '${typeName(obj)}' object is unsafe.`);
-    }
+    // an attribute of an Undefined raises its error (a refused attribute's SecurityError), as in Jinja2
+    if (obj instanceof Undefined) return runtime.getattr(this, obj, name);
+    if (!this.isSafeAttribute(obj, name, undefined)) return this.unsafeUndefined(obj, name);
     const v = runtime.getattr(this, obj, name);
-    if (FUNCTION_CTORS.has(v)) {
-      throw new SecurityError(`access to attribute '${name}' of '${typeName(obj)}' object is unsafe.`);
-    }
+    if (FUNCTION_CTORS.has(v)) return this.unsafeUndefined(obj, name);
     return v;
   }
 
   override getitem(obj: unknown, key: unknown): unknown {
-    if (typeof key === 'string' && !this.isSafeAttribute(obj, key, undefined)) {
-      throw new SecurityError(`access to attribute '${key}' of '${typeName(obj)}' object is unsafe.`);
+    if (typeof key === 'string' && !isDictItem(obj, key) && !this.isSafeAttribute(obj, key, undefined)) {
+      return this.unsafeUndefined(obj, key);
     }
     const v = runtime.getitem(this, obj, key);
     if (FUNCTION_CTORS.has(v))
@@ -102,5 +122,39 @@ export class SandboxedEnvironment extends Environment {
     if (!this.isSafeCallable(fn)) throw new SecurityError(`${typeName(fn)} is not safely callable`);
     const kw = kwargs ? (kwargs instanceof Kwargs ? kwargs : new Kwargs(kwargs)) : null;
     return super.call(context, fn, args, kw);
+  }
+}
+
+/** Methods that change a list, dict or set, by the names templates call them (Python's and JS's own). */
+const MUTATING: readonly [(obj: unknown) => boolean, ReadonlySet<string>][] = [
+  [
+    Array.isArray,
+    new Set([
+      'append', 'extend', 'insert', 'pop', 'remove', 'reverse', 'sort', 'clear',
+      'push', 'shift', 'unshift', 'splice', 'fill', 'copyWithin',
+    ]),
+  ],
+  [(o) => o instanceof Set, new Set(['add', 'clear', 'difference_update', 'discard', 'intersection_update', 'pop', 'remove', 'symmetric_difference_update', 'update', 'delete'])],
+  [
+    (o) => o instanceof Map || (o !== null && typeof o === 'object' && [null, Object.prototype].includes(Object.getPrototypeOf(o))),
+    new Set(['clear', 'pop', 'popitem', 'setdefault', 'update', 'set', 'delete']),
+  ],
+];
+
+/** True when `attr` of `obj` is a method that changes a list, dict or set (Jinja2's `modifies_known_mutable`). */
+export function modifiesKnownMutable(obj: unknown, attr: string): boolean {
+  for (const [is, names] of MUTATING) if (names.has(attr) && is(obj)) return true;
+  return false;
+}
+
+/**
+ * A sandbox whose templates cannot change the lists, dicts and sets they are given (Jinja2's
+ * `ImmutableSandboxedEnvironment`, what Hugging Face renders chat templates with): `append`, `update`, `pop`...
+ * on them are refused as unsafe. Assignments with `{% set %}` and namespaces still work.
+ */
+export class ImmutableSandboxedEnvironment extends SandboxedEnvironment {
+  override isSafeAttribute(obj: unknown, attr: string, value: unknown): boolean {
+    if (!super.isSafeAttribute(obj, attr, value)) return false;
+    return !modifiesKnownMutable(obj, attr);
   }
 }

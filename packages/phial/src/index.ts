@@ -279,6 +279,7 @@ export type {
   SchemaOutput,
   SchemaRouteOptions,
   SecurityRequirement,
+  TypedRouteOptions,
   ValidatedRequest,
   ValidationDetail,
   ValidationLocation,

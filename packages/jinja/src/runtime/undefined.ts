@@ -84,9 +84,13 @@ export class Undefined {
     return `${reprKey(objectTypeRepr(this.undefinedObj))} has no attribute ${reprKey(this.undefinedName)}`;
   }
 
-  /** Raises the UndefinedError describing this value. */
+  /**
+   * Raises the error describing this value: an UndefinedError, or the error class the value was made with
+   * (Jinja's `exc`: a sandbox's refused attribute raises SecurityError once it is used).
+   */
   fail(): never {
-    throw new UndefinedError(this.undefinedMessage);
+    const Exc = (this as { undefinedExc?: new (message: string) => Error }).undefinedExc ?? UndefinedError;
+    throw new Exc(this.undefinedMessage);
   }
 
   /** Python `str()`. */

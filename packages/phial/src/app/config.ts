@@ -357,6 +357,9 @@ export class Config implements ConfigValues {
       } catch {
         // not parseable: keep the string
       }
+      // an integer past 2^53 would lose digits as a number (a token, an account id): Python keeps it exact,
+      // here the text is kept
+      if (typeof value === 'number' && !Number.isSafeInteger(value) && /^\s*-?\d+\s*$/.test(raw)) value = raw;
       if (!key.includes('__')) {
         this.setKey(key, value);
         continue;

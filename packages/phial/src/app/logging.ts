@@ -37,6 +37,19 @@ function substitute(kind: string, value: unknown): string {
   }
 }
 
+/** Python's chained traceback, causes first: an error wrapped with `{ cause }` keeps the error that caused it. */
+function errorText(err: Error): string {
+  const chain: string[] = [];
+  const seen = new Set<unknown>();
+  let e: unknown = err;
+  while (e !== undefined && e !== null && !seen.has(e) && chain.length < 10) {
+    seen.add(e);
+    chain.unshift(e instanceof Error ? (e.stack ?? String(e)) : inspect(e));
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return chain.join('\n\nThe above exception was the direct cause of the following exception:\n\n');
+}
+
 /**
  * The message: a first string with more arguments is a format, as in Python's `logger.error('Bad %s', x)`
  * and node's `console.error('Bad %s', x)`; arguments left over follow on their own lines (an Error with
@@ -54,9 +67,7 @@ function format(args: unknown[]): string {
     });
     rest = args.slice(i);
   }
-  const lines = rest.map((a) =>
-    typeof a === 'string' ? a : a instanceof Error ? (a.stack ?? String(a)) : inspect(a),
-  );
+  const lines = rest.map((a) => (typeof a === 'string' ? a : a instanceof Error ? errorText(a) : inspect(a)));
   if (head !== null) lines.unshift(head);
   return lines.join('\n');
 }

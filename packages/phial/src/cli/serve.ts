@@ -38,6 +38,14 @@ export async function serveOne(
   io: CliIO,
   onListening?: (server: Server) => void,
 ): Promise<number> {
+  if (app.debug) {
+    // a production server never runs the debugger nor sends stack traces, whatever .env or --debug say
+    // (under gunicorn a Flask app in debug mode still gets gunicorn's plain 500)
+    io.err(
+      ` * Debug mode is off under 'phial serve' (PHIAL_DEBUG, --debug or DEBUG asked for it): use 'phial run' to debug\n`,
+    );
+    app.debug = false;
+  }
   if (options.bodyTimeout !== undefined && options.bodyTimeout !== null)
     app.config.BODY_TIMEOUT = options.bodyTimeout;
   if (options.bodyMinRate !== undefined && options.bodyMinRate !== null)

@@ -50,4 +50,22 @@ describe('the default logger', () => {
     expect(second).toMatch(/^ERROR in app: failed for ada\nError: kaput\n {4}at /);
     expect(third).toBe('ERROR in app: too few one %s\n');
   });
+
+  it('writes the causes of an error first, as Python chains tracebacks (and survives a cycle)', () => {
+    const { log, body } = capture();
+    const root = new Error('SQLITE_BUSY: database is locked');
+    const wrapped = new Error('Failed query: insert into item', { cause: root });
+    log.error('Exception on /items [POST]', wrapped);
+    const [text] = body();
+    expect(text).toMatch(
+      /^ERROR in app: Exception on \/items \[POST\]\nError: SQLITE_BUSY: database is locked\n {4}at [\s\S]*\n\nThe above exception was the direct cause of the following exception:\n\nError: Failed query: insert into item\n {4}at /,
+    );
+    const a = new Error('a');
+    const b = new Error('b', { cause: a });
+    a.cause = b;
+    log.error('loop', b);
+    expect(body()[1]?.match(/direct cause/g)).toHaveLength(1);
+    log.error('plain', new Error('x', { cause: 'a string reason' }));
+    expect(body()[2]).toMatch(/^ERROR in app: plain\n'a string reason'\n\nThe above exception/);
+  });
 });
