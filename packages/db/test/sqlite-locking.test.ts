@@ -31,9 +31,13 @@ describe('SQLite under several processes', () => {
     const db = new Database(app, { schema: sqliteSchema });
     await app.appContext(() => db.createAll());
     const libsql = import.meta.resolve('@libsql/client');
-    const holder = spawn(process.execPath, ['--input-type=module', '-e', HOLDER, '--', libsql, `file:${file}`, '400'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const holder = spawn(
+      process.execPath,
+      ['--input-type=module', '-e', HOLDER, '--', libsql, `file:${file}`, '400'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const exited = new Promise<number | null>((r) => holder.on('exit', r));
     await new Promise<void>((resolve, reject) => {
       holder.stdout.on('data', (d) => String(d).includes('locked') && resolve());

@@ -54,4 +54,9 @@ export {
   StrictUndefined,
   Undefined,
 } from './runtime/undefined.js';
-export { ImmutableSandboxedEnvironment, modifiesKnownMutable, SandboxedEnvironment, unsafeCallable } from './sandbox.js';
+export {
+  ImmutableSandboxedEnvironment,
+  modifiesKnownMutable,
+  SandboxedEnvironment,
+  unsafeCallable,
+} from './sandbox.js';

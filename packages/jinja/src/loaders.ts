@@ -71,7 +71,15 @@ function mtimeOf(path: string): number | null {
 }
 
 /** The text encodings a template file may be read in (node's names; no `@types/node` needed to use them). */
-export type TemplateEncoding = 'utf8' | 'utf-8' | 'utf16le' | 'utf-16le' | 'latin1' | 'ascii' | 'ucs2' | 'ucs-2';
+export type TemplateEncoding =
+  | 'utf8'
+  | 'utf-8'
+  | 'utf16le'
+  | 'utf-16le'
+  | 'latin1'
+  | 'ascii'
+  | 'ucs2'
+  | 'ucs-2';
 
 /** Loads templates from one or more folders; reloads when a file's modification time changes. */
 export class FileSystemLoader extends BaseLoader {

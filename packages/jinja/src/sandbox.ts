@@ -8,8 +8,8 @@ import { SecurityError } from './errors.js';
 import { Kwargs } from './runtime/calls.js';
 import { typeName } from './runtime/python.js';
 import type { Context } from './runtime/runtime.js';
-import { Undefined } from './runtime/undefined.js';
 import * as runtime from './runtime/runtime.js';
+import { Undefined } from './runtime/undefined.js';
 
 const UNSAFE_NAMES = new Set([
   ...runtime.BLOCKED,
@@ -61,7 +61,8 @@ export class SandboxedEnvironment extends Environment {
 
   /** Attributes starting with `_` and JS prototype plumbing are unsafe. */
   override isSafeAttribute(obj: unknown, attr: string, value: unknown): boolean {
-    if (attr.startsWith('_') && attr !== '__html__') return isDictItem(obj, attr) && !FUNCTION_CTORS.has(value);
+    if (attr.startsWith('_') && attr !== '__html__')
+      return isDictItem(obj, attr) && !FUNCTION_CTORS.has(value);
     if (UNSAFE_NAMES.has(attr)) {
       // own data properties of plain objects (a dict key named "call") are fine
       if (obj !== null && typeof obj === 'object' && Object.hasOwn(obj, attr) && !FUNCTION_CTORS.has(value)) {
@@ -89,7 +90,11 @@ export class SandboxedEnvironment extends Environment {
    * (called, iterated, printed by a strict Undefined); printed by the default Undefined it is empty.
    */
   unsafeUndefined(obj: unknown, attr: string): unknown {
-    const u = this.makeUndefined(`access to attribute '${attr}' of '${typeName(obj)}' object is unsafe.`, obj, attr);
+    const u = this.makeUndefined(
+      `access to attribute '${attr}' of '${typeName(obj)}' object is unsafe.`,
+      obj,
+      attr,
+    );
     Object.defineProperty(u, 'undefinedExc', { value: SecurityError });
     return u;
   }
@@ -130,13 +135,41 @@ const MUTATING: readonly [(obj: unknown) => boolean, ReadonlySet<string>][] = [
   [
     Array.isArray,
     new Set([
-      'append', 'extend', 'insert', 'pop', 'remove', 'reverse', 'sort', 'clear',
-      'push', 'shift', 'unshift', 'splice', 'fill', 'copyWithin',
+      'append',
+      'extend',
+      'insert',
+      'pop',
+      'remove',
+      'reverse',
+      'sort',
+      'clear',
+      'push',
+      'shift',
+      'unshift',
+      'splice',
+      'fill',
+      'copyWithin',
     ]),
   ],
-  [(o) => o instanceof Set, new Set(['add', 'clear', 'difference_update', 'discard', 'intersection_update', 'pop', 'remove', 'symmetric_difference_update', 'update', 'delete'])],
   [
-    (o) => o instanceof Map || (o !== null && typeof o === 'object' && [null, Object.prototype].includes(Object.getPrototypeOf(o))),
+    (o) => o instanceof Set,
+    new Set([
+      'add',
+      'clear',
+      'difference_update',
+      'discard',
+      'intersection_update',
+      'pop',
+      'remove',
+      'symmetric_difference_update',
+      'update',
+      'delete',
+    ]),
+  ],
+  [
+    (o) =>
+      o instanceof Map ||
+      (o !== null && typeof o === 'object' && [null, Object.prototype].includes(Object.getPrototypeOf(o))),
     new Set(['clear', 'pop', 'popitem', 'setdefault', 'update', 'set', 'delete']),
   ],
 ];

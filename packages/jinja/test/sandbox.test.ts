@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Environment } from '../src/environment.js';
 import { SecurityError } from '../src/errors.js';
-import { ImmutableSandboxedEnvironment, SandboxedEnvironment, unsafeCallable } from '../src/sandbox.js';
 import { StrictUndefined } from '../src/runtime/undefined.js';
+import { ImmutableSandboxedEnvironment, SandboxedEnvironment, unsafeCallable } from '../src/sandbox.js';
 
 const sandbox = new SandboxedEnvironment();
 const run = (src: string, ctx: Record<string, unknown> = {}) => sandbox.fromString(src).render(ctx);
@@ -29,9 +29,13 @@ describe('SandboxedEnvironment', () => {
       '{{ x.__defineGetter__ }}',
       '{{ obj._private }}',
     ];
-    const ctx = { x: {}, f: () => 1, obj: new (class {
-      _private = 1;
-    })() };
+    const ctx = {
+      x: {},
+      f: () => 1,
+      obj: new (class {
+        _private = 1;
+      })(),
+    };
     // as in Jinja2, a refused attribute is an Undefined that raises SecurityError once used (called, or an
     // attribute read from it) and prints as nothing: either way nothing of it reaches the output
     const used = [attacks[0], attacks[3]];
@@ -40,9 +44,9 @@ describe('SandboxedEnvironment', () => {
       else expect(run(src, ctx), src).toBe('');
     }
     expect(() => run('{{ x.__proto__.y }}', ctx)).toThrow(SecurityError);
-    expect(() => new SandboxedEnvironment({ undefined: StrictUndefined }).fromString('{{ x.constructor }}').render(ctx)).toThrow(
-      "access to attribute 'constructor' of 'dict' object is unsafe.",
-    );
+    expect(() =>
+      new SandboxedEnvironment({ undefined: StrictUndefined }).fromString('{{ x.constructor }}').render(ctx),
+    ).toThrow("access to attribute 'constructor' of 'dict' object is unsafe.");
   });
 
   it('reads dict items whatever their name, as Jinja2 checks attributes only (dbt keeps helpers under _ keys)', () => {
@@ -53,7 +57,8 @@ describe('SandboxedEnvironment', () => {
 
   it('ImmutableSandboxedEnvironment refuses what changes a list, dict or set (Hugging Face chat templates)', () => {
     const env = new ImmutableSandboxedEnvironment({ trimBlocks: true, lstripBlocks: true });
-    const r = (src: string) => env.fromString(src).render({ d: { a: 1, update: 'u' }, s: new Set(), l: [3, 1] });
+    const r = (src: string) =>
+      env.fromString(src).render({ d: { a: 1, update: 'u' }, s: new Set(), l: [3, 1] });
     for (const [src, msg] of [
       ['{% set x = [1] %}{{ x.append(2) }}', "access to attribute 'append' of 'list' object is unsafe."],
       ['{{ d.update({"a": 1}) }}', "access to attribute 'update' of 'dict' object is unsafe."],

@@ -63,6 +63,7 @@ export type { RouteOptions, UrlRuleOptions } from './app/scaffold.js';
 export { Scaffold } from './app/scaffold.js';
 export type { SessionCookieOptions, SessionData, SessionInterface } from './app/sessions.js';
 export { NullSession, SecureCookieSessionInterface, Session } from './app/sessions.js';
+export type { SignalMessage } from './app/signals.js';
 export * as signals from './app/signals.js';
 export {
   appcontextPopped,
@@ -87,6 +88,7 @@ export {
   streamTemplate,
   streamTemplateString,
 } from './app/templating.js';
+export type { HookTrace, RouteTrace, ViewTrace } from './app/tracing.js';
 export type {
   AfterRequestFunction,
   BeforeRequestFunction,

@@ -26,11 +26,25 @@ export interface AppGlobals {}
 
 /** Flask's `_AppCtxGlobals`: a namespace object with a few dict-like helpers. */
 export class AppCtxGlobals {
-  /** The value of `name`, or `defaultValue`. */
-  get<T = unknown>(name: string, defaultValue?: T): T | undefined {
-    return Object.hasOwn(this, name) ? ((this as Record<string, unknown>)[name] as T) : defaultValue;
+  /** The value of `name`, or `defaultValue` (typed by `AppGlobals` for its keys). */
+  get<K extends keyof AppGlobals>(name: K): AppGlobals[K] | undefined;
+  get<K extends keyof AppGlobals>(
+    name: K,
+    defaultValue: NonNullable<AppGlobals[K]>,
+  ): NonNullable<AppGlobals[K]>;
+  get<T>(name: string, defaultValue: T): T;
+  get<T = unknown>(name: string): T | undefined;
+  get(name: string, defaultValue?: unknown): unknown {
+    return Object.hasOwn(this, name) ? (this as Record<string, unknown>)[name] : defaultValue;
   }
   /** Removes `name` and returns its value (or `defaultValue`). */
+  pop<K extends keyof AppGlobals>(name: K): AppGlobals[K] | undefined;
+  pop<K extends keyof AppGlobals>(
+    name: K,
+    defaultValue: NonNullable<AppGlobals[K]>,
+  ): NonNullable<AppGlobals[K]>;
+  pop<T>(name: string, defaultValue: T): T;
+  pop<T = unknown>(name: string): T | undefined;
   pop<T = unknown>(name: string, defaultValue?: T): T | undefined {
     if (!Object.hasOwn(this, name)) return defaultValue;
     const v = (this as Record<string, unknown>)[name] as T;

@@ -8,6 +8,16 @@ import type { Template } from '@phial/jinja';
 import type { Response } from '../http/response.js';
 import type { Phial } from './phial.js';
 
+/** What a signal publishes on its diagnostics channel `phial.signal.<name>` (type `extra` per signal). */
+export interface SignalMessage<Extra = Record<string, unknown>> {
+  /** Flask's name of the signal (`request-finished`). */
+  signal: string;
+  /** The app (or the sender the signal was sent with). */
+  sender: unknown;
+  /** The keyword arguments of the send (`{ response }`, `{ exception }`...). */
+  extra: Extra;
+}
+
 /** A receiver: called with the sender and the signal's extra data. */
 export type Receiver<Sender, Extra> = (sender: Sender, extra: Extra) => unknown;
 

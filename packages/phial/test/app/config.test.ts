@@ -185,10 +185,19 @@ describe('Config loaders', () => {
     const custom = new Config(dir);
     const big = new Config('/r');
     big.fromPrefixedEnv('ITEMS', {
-      env: { ITEMS_API_TOKEN: '12345678901234567890123', ITEMS_NEG: '-9007199254740993', ITEMS_OK: '9007199254740991', ITEMS_F: '1e400' },
+      env: {
+        ITEMS_API_TOKEN: '12345678901234567890123',
+        ITEMS_NEG: '-9007199254740993',
+        ITEMS_OK: '9007199254740991',
+        ITEMS_F: '1e400',
+      },
     });
     // an integer a number cannot hold exactly stays text; a safe one is a number
-    expect([big.API_TOKEN, big.NEG, big.OK]).toEqual(['12345678901234567890123', '-9007199254740993', 9007199254740991]);
+    expect([big.API_TOKEN, big.NEG, big.OK]).toEqual([
+      '12345678901234567890123',
+      '-9007199254740993',
+      9007199254740991,
+    ]);
     expect(big.F).toBe(Number.POSITIVE_INFINITY);
     custom.fromPrefixedEnv('APP', { env: { APP_N: '12' }, loads: (t) => `<${t}>` });
     expect(custom.N).toBe('<12>');

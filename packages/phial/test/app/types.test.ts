@@ -63,6 +63,16 @@ describe('route parameter types', () => {
     app.secretKey = 'k';
     await app.testRequestContext('/', (req) => {
       expectTypeOf(g.userId).toEqualTypeOf<number | undefined>();
+      // g.get / g.pop follow the augmentation; a default makes the value defined
+      expectTypeOf(g.get('userId')).toEqualTypeOf<number | undefined>();
+      expectTypeOf(g.get('userId', 0)).toEqualTypeOf<number>();
+      expectTypeOf(g.pop('userId', 1)).toEqualTypeOf<number>();
+      expectTypeOf(g.get('other')).toEqualTypeOf<unknown>();
+      expectTypeOf(g.get('other', 'x')).toEqualTypeOf<string>();
+      g.userId = 5;
+      expect(g.get('userId', 0) + 1).toBe(6);
+      expect(g.pop('userId')).toBe(5);
+      expect(g.get('userId', 0)).toBe(0);
       expectTypeOf(session.get('theme')).toEqualTypeOf<'dark' | 'light' | undefined>();
       expectTypeOf(req.session.get('theme')).toEqualTypeOf<'dark' | 'light' | undefined>();
       expectTypeOf(session).toMatchTypeOf<Session>();

@@ -214,6 +214,30 @@ app.get('/hang', () => new Promise(() => {}));
     }
   });
 
+  it('keeps debug mode off even when asked (no stack trace reaches a client)', async () => {
+    const proj = makeProject({
+      'app.ts': `import { Phial } from '$PHIAL';
+export const app = new Phial(import.meta.url, { name: 'nodebug' });
+app.get('/boom', () => { throw new Error('kaboom secret=hunter2'); });
+`,
+    });
+    try {
+      const p = phial(['--debug', 'serve', '--port', '0'], proj.dir);
+      const m = await p.waitFor(/Listening at: http:\/\/127\.0\.0\.1:(\d+)/);
+      const res = await fetch(`http://127.0.0.1:${m[1]}/boom`);
+      expect(res.status).toBe(500);
+      const body = await res.text();
+      expect(body).toContain('Internal Server Error');
+      expect(body).not.toContain('hunter2');
+      expect(body).not.toContain('app.ts');
+      expect(p.err()).toContain("Debug mode is off under 'phial serve'");
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+    } finally {
+      proj.cleanup();
+    }
+  });
+
   it('refuses an unknown --access-log-format', async () => {
     const p = phial(['serve', '--port', '0', '--access-log-format', 'xml']);
     expect(await p.exited).not.toBe(0);
