@@ -100,6 +100,34 @@ function headerValue(raw: RawRequest, name: string): string | undefined {
 }
 
 /**
+ * The value the `trusted`-th proxy from the app put in header `name` (the `trusted`-th from the right), or
+ * null when the header has fewer values than that many proxies would have written.
+ */
+export function forwardedValue(
+  raw: Pick<RawRequest, 'headers'>,
+  name: string,
+  trusted: number | undefined,
+): string | null {
+  if (!trusted || trusted < 1) return null;
+  const v = headerValue(raw as RawRequest, name);
+  if (v === undefined) return null;
+  const parts = v.split(',');
+  if (parts.length < trusted) return null;
+  const value = (parts[parts.length - trusted] as string).trim();
+  return value === '' ? null : value;
+}
+
+/** The client's address for logs: the socket's peer, or with `PROXY_FIX` the one the trusted proxy forwarded. */
+export function clientAddress(
+  raw: Pick<RawRequest, 'headers'>,
+  peer: string | undefined,
+  proxies: ProxyFixOptions | null | undefined,
+): string | undefined {
+  if (!proxies) return peer;
+  return forwardedValue(raw, 'x-forwarded-for', proxies.xFor ?? 1) ?? peer;
+}
+
+/**
  * Werkzeug's `ProxyFix`: for each `X-Forwarded-*` header, how many proxies in front of the app set it (0: the
  * header is ignored, since any client can send it). Defaults are Werkzeug's: `xFor` 1, `xProto` 1, the others
  * 0, so `{}` is one proxy setting `X-Forwarded-For` and `X-Forwarded-Proto`.
@@ -222,13 +250,7 @@ export class BaseRequest {
 
   /** The value the `trusted`-th proxy from the app set in header `name`, or null. */
   private forwarded(name: string, trusted: number | undefined): string | null {
-    if (!trusted || trusted < 1) return null;
-    const v = headerValue(this.raw, name);
-    if (v === undefined) return null;
-    const parts = v.split(',');
-    if (parts.length < trusted) return null;
-    const value = (parts[parts.length - trusted] as string).trim();
-    return value === '' ? null : value;
+    return forwardedValue(this.raw, name, trusted);
   }
 
   /** Lower-cased `http` or `https`. */

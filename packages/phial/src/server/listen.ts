@@ -11,6 +11,7 @@ import { createServer as createHttpsServer, type ServerOptions as HttpsServerOpt
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Phial } from '../app/phial.js';
+import { clientAddress } from '../http/request.js';
 import { type RequestIdSource, requestIdOf } from '../http/request-id.js';
 import { closeRealtimeConnections } from '../realtime/live.js';
 import { onUpgradeAnswered } from '../realtime/websocket/answered.js';
@@ -60,7 +61,7 @@ function loggingHandler(
         url: req.url ?? '/',
         status: res.statusCode,
         httpVersion: httpVersionOf(req),
-        remoteAddress: socket?.remoteAddress,
+        remoteAddress: clientAddress(req, socket?.remoteAddress, app.config.PROXY_FIX),
         headers: req.headers,
         ...(socket ? { bytesSent: socket.bytesWritten - bytesBefore } : {}),
         ...(typeof head === 'string' ? { headBytes: Buffer.byteLength(head, 'latin1') } : {}),
@@ -88,7 +89,7 @@ function loggingUpgrade(
         url: req.url ?? '/',
         status,
         httpVersion: httpVersionOf(req),
-        remoteAddress: (socket as Socket).remoteAddress,
+        remoteAddress: clientAddress(req, (socket as Socket).remoteAddress, app.config.PROXY_FIX),
         headers: req.headers,
         bytesSent: ((socket as Socket).bytesWritten ?? 0) - bytesBefore,
         durationMs: performance.now() - startedAt,

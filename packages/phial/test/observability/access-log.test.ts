@@ -131,6 +131,19 @@ describe.each(['phial', 'node'] as const)('the access log entry on %s', (kind) =
     expect(body.requestId).toBe(body.requestId);
   });
 
+  it('logs the client a trusted proxy forwarded (PROXY_FIX), the peer otherwise', async () => {
+    const app = makeApp();
+    const { port, entries } = await start(app);
+    const headers = { 'X-Forwarded-For': '203.0.113.9, 10.0.0.2' };
+    await fetch(`http://127.0.0.1:${port}/body`, { headers }).then((r) => r.text());
+    app.config.PROXY_FIX = { xFor: 1 };
+    await fetch(`http://127.0.0.1:${port}/body`, { headers }).then((r) => r.text());
+    app.config.PROXY_FIX = { xFor: 2 };
+    await fetch(`http://127.0.0.1:${port}/body`, { headers }).then((r) => r.text());
+    await waitFor(() => entries.length === 3);
+    expect(entries.map((e) => e.remoteAddress)).toEqual(['127.0.0.1', '10.0.0.2', '203.0.113.9']);
+  });
+
   it('logs the request ID the view read, made by the app when no proxy sent one', async () => {
     const { port, entries } = await start(makeApp());
     const res = await fetch(`http://127.0.0.1:${port}/id`);

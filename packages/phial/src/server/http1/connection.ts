@@ -7,7 +7,7 @@
 import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
 import { BadRequest, ClientDisconnected, isHTTPException } from '../../http/exceptions.js';
-import type { BaseRequest } from '../../http/request.js';
+import { type BaseRequest, clientAddress } from '../../http/request.js';
 import { requestIdOf } from '../../http/request-id.js';
 import { Response } from '../../http/response.js';
 import { announce, isObserved, observe } from '../diagnostics.js';
@@ -699,7 +699,7 @@ export class Connection implements BodySource {
           url: req.url,
           status,
           httpVersion: req.httpVersion,
-          remoteAddress: this.socket.remoteAddress,
+          remoteAddress: clientAddress(req, this.socket.remoteAddress, app.config.PROXY_FIX),
           headers: req.headers,
           bytesSent: this.socket.bytesWritten - req.bytesBefore,
           headBytes: req.headBytes,
