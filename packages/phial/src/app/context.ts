@@ -171,7 +171,12 @@ export function contextMechanism(): 'als' | 'promise-hooks' {
 /** Reads `PHIAL_CONTEXT` once; installs the promise hooks when asked for and available. */
 function decideMechanism(): void {
   decided = true;
-  const wanted = process.env.PHIAL_CONTEXT;
+  let wanted: string | undefined;
+  try {
+    wanted = process.env.PHIAL_CONTEXT;
+  } catch {
+    return; // Deno without --allow-env: the variable is simply unset
+  }
   if (wanted !== 'promise-hooks' && wanted !== 'hooks') return;
   // node:v8 is loaded only here (opt-in): Workers and other runtimes without it never ask for it
   const v8 = process.getBuiltinModule?.('node:v8') as typeof V8 | undefined;

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NotFound } from '../http/exceptions.js';
+import { NotFound, NotImplemented } from '../http/exceptions.js';
 import { Response } from '../http/response.js';
 import { type SendFileRequest, sendFile } from '../http/static.js';
 
@@ -23,7 +23,14 @@ const folders = new Map<string, string>();
 function vendorFolder(name: 'swagger-ui' | 'redoc'): string {
   const known = folders.get(name);
   if (known !== undefined) return known;
-  let dir = path.dirname(fileURLToPath(import.meta.url));
+  const here = import.meta.url;
+  if (typeof here !== 'string' || !here.startsWith('file:')) {
+    // a bundle without a file system (Cloudflare Workers): there is no folder to serve from
+    throw new NotImplemented(
+      `The ${name} files are served from the phial package's folder, which this runtime does not have: serve them as static assets, or turn the page off (docsUrl/redocUrl: null).`,
+    );
+  }
+  let dir = path.dirname(fileURLToPath(here));
   for (let i = 0; i < 4; i++, dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'vendor', name);
     if (existsSync(path.join(candidate, 'LICENSE'))) {

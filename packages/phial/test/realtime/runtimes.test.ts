@@ -52,6 +52,9 @@ describe.each(['bun', 'deno'] as const)('realtime under %s', (name) => {
         wsMessages: ['n=42 /ws/41 v1', 'echo hi', 'echo 3 bytes'],
         wsClose: 1009,
         wsServerClose: '1009 /ws/41',
+        // Bun splits the list itself; Deno cannot parse it (it splits on ', ') and refuses: a logged 400
+        commaListStatus: name === 'bun' ? 'HTTP/1.1 101 Switching Protocols' : 'HTTP/1.1 400 Bad Request',
+        warnings: name === 'bun' ? [] : ['Deno refused the WebSocket upgrade'],
       });
     },
     60_000,

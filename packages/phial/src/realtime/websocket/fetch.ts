@@ -163,10 +163,20 @@ export async function fetchUpgrade(
     }
     return undefined;
   }
-  const { socket, response } = (deno as NonNullable<typeof deno>).upgradeWebSocket(request, {
-    ...(result.state.protocol ? { protocol: result.state.protocol } : {}),
-    ...(route.idleTimeout > 0 ? { idleTimeout: route.idleTimeout } : {}),
-  });
+  let upgraded: ReturnType<NonNullable<typeof deno>['upgradeWebSocket']>;
+  try {
+    upgraded = (deno as NonNullable<typeof deno>).upgradeWebSocket(request, {
+      ...(result.state.protocol ? { protocol: result.state.protocol } : {}),
+      ...(route.idleTimeout > 0 ? { idleTimeout: route.idleTimeout } : {}),
+    });
+  } catch (e) {
+    // Deno refuses what it cannot parse its way (a protocol list written `v1,v2` without the space): a
+    // clean 400, logged once, and the route's teardown still runs
+    app.logger.warn('Deno refused the WebSocket upgrade', e);
+    await finishRefused(app, result);
+    return new globalThis.Response('WebSocket upgrade failed', { status: 400 });
+  }
+  const { socket, response } = upgraded;
   socket.addEventListener(
     'open',
     () =>
