@@ -117,6 +117,8 @@ export class Phial extends Scaffold {
   json: DefaultJSONProvider;
   /** Functions run when an app context ends. */
   teardownAppcontextFuncs: TeardownFunction[] = [];
+  /** @internal `onShutdown` functions, in the order added. */
+  shutdownFuncs: (() => unknown)[] = [];
   /** Functions providing variables to `phial shell`. */
   shellContextProcessors: ShellContextProcessor[] = [];
   /** Called when `urlFor` cannot build a URL. */
@@ -304,6 +306,43 @@ export class Phial extends Scaffold {
   teardownAppcontext<F extends TeardownFunction>(fn: F): F {
     this.teardownAppcontextFuncs.push(fn);
     return fn;
+  }
+
+  /**
+   * Runs when the process shuts down after its server closed (`phial serve` and `phial run` on SIGTERM or
+   * SIGINT, or your own `await app.shutdown()`): flush telemetry, close pools. Awaited, last added first, as
+   * gunicorn's `worker_exit` hook; returns `fn`.
+   */
+  onShutdown<F extends () => unknown>(fn: F): F {
+    this.shutdownFuncs.push(fn);
+    return fn;
+  }
+
+  /**
+   * Runs the `onShutdown` functions, last added first, each awaited; one that throws is logged and the rest
+   * still run. Resolves once all finished or `timeoutMs` passed (the rest are then left running).
+   */
+  async shutdown(timeoutMs = 10_000): Promise<void> {
+    const funcs = this.shutdownFuncs.splice(0).reverse();
+    if (funcs.length === 0) return;
+    const all = (async () => {
+      for (const fn of funcs) {
+        try {
+          await fn();
+        } catch (e) {
+          this.logger.error('Error in a shutdown function', e);
+        }
+      }
+    })();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.logger.warn(`Shutdown functions still running after ${timeoutMs} ms: not waiting longer.`);
+        resolve();
+      }, timeoutMs);
+    });
+    await Promise.race([all, late]);
+    clearTimeout(timer);
   }
 
   /** Adds variables to `phial shell`. Returns `fn`. */

@@ -311,6 +311,7 @@ async function runCommand(argv: string[], options: RunCliOptions): Promise<numbe
         await shutdownSignal();
         // a reloader worker: the new worker already serves, so the old one may wait for late requests
         await closeGracefully(server, RELOAD_SWAP_TIMEOUT_MS, RELOAD_SWAP_IDLE_GRACE_MS);
+        await app.shutdown();
         return;
       }
       const reload = (opts.reload as boolean | undefined) ?? debugOn();
@@ -341,6 +342,7 @@ async function runCommand(argv: string[], options: RunCliOptions): Promise<numbe
       banner(importPath, app.debug, host, typeof addr === 'object' && addr ? addr.port : port, scheme);
       await shutdownSignal();
       await closeGracefully(server, 2000);
+      await app.shutdown();
     });
 
   const resolveAppLocation = (): { file: string; importPath: string } => {

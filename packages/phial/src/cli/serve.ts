@@ -58,6 +58,7 @@ export async function serveOne(
       ` * Graceful timeout (${options.gracefulTimeout} s): closing ${open} connection${open === 1 ? '' : 's'} still open (pid ${process.pid})\n`,
     ),
   );
+  await app.shutdown();
   return 0;
 }
 

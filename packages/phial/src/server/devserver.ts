@@ -114,6 +114,7 @@ export async function runDevServer(app: Phial, options: RunOptions = {}): Promis
         reloading ? RELOAD_SWAP_TIMEOUT_MS : 2000,
         reloading ? RELOAD_SWAP_IDLE_GRACE_MS : 750,
       );
+      await app.shutdown();
       process.exit(0);
     };
     process.once('SIGTERM', stop);

@@ -238,6 +238,30 @@ app.get('/boom', () => { throw new Error('kaboom secret=hunter2'); });
     }
   });
 
+  it('runs the onShutdown functions after the server closed, and waits for them', async () => {
+    const proj = makeProject({
+      'app.ts': `import { writeFileSync } from 'node:fs';
+import { Phial } from '$PHIAL';
+export const app = new Phial(import.meta.url, { name: 'bye' });
+app.get('/', () => 'up');
+app.onShutdown(async () => {
+  await new Promise((r) => setTimeout(r, 300));
+  writeFileSync('flushed.txt', 'spans flushed');
+});
+`,
+    });
+    try {
+      const p = phial(['serve', '--port', '0'], proj.dir);
+      const m = await p.waitFor(/Listening at: http:\/\/127\.0\.0\.1:(\d+)/);
+      expect(await fetch(`http://127.0.0.1:${m[1]}/`).then((r) => r.text())).toBe('up');
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+      expect(readFileSync(path.join(proj.dir, 'flushed.txt'), 'utf8')).toBe('spans flushed');
+    } finally {
+      proj.cleanup();
+    }
+  });
+
   it('refuses an unknown --access-log-format', async () => {
     const p = phial(['serve', '--port', '0', '--access-log-format', 'xml']);
     expect(await p.exited).not.toBe(0);
