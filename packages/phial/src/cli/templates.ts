@@ -50,5 +50,23 @@ export function compileTemplateFolder(
   const code = env.compileTemplates({ names, ...(options.modes ? { modes: options.modes } : {}) });
   mkdirSync(path.dirname(path.resolve(output)), { recursive: true });
   writeFileSync(output, code);
+  const types = declarationFile(output);
+  if (types !== null) writeFileSync(types, DECLARATIONS);
   return names;
+}
+
+/** The module's types, so `import * as templates from './templates.compiled.js'` type-checks under `strict`. */
+const DECLARATIONS = `// Types of the precompiled templates beside this file (\`phial templates compile\`). Do not edit.
+import type { PrecompiledModule, PrecompiledTemplate } from '@phial/jinja';
+export declare const format: number;
+export declare const templates: Readonly<Record<string, PrecompiledTemplate>>;
+declare const compiled: PrecompiledModule;
+export default compiled;
+`;
+
+/** Where TypeScript looks for the types of `output` (`x.js` → `x.d.ts`, `x.mjs` → `x.d.mts`), or null. */
+function declarationFile(output: string): string | null {
+  if (output.endsWith('.mjs')) return `${output.slice(0, -4)}.d.mts`;
+  if (output.endsWith('.js')) return `${output.slice(0, -3)}.d.ts`;
+  return null;
 }

@@ -2,7 +2,7 @@
  * The same precompiled templates served by Phial in Node (`app.jinjaLoader`), through `app.fetch` and the
  * test client; a template the module lacks is a TemplateNotFound.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -25,6 +25,10 @@ beforeAll(async () => {
     'macros.html',
   ]);
   templates = (await import(pathToFileURL(out).href)) as PrecompiledModule;
+  // the declarations TypeScript reads for `import * as templates from './templates.compiled.js'`
+  const types = readFileSync(path.join(work, 'templates.compiled.d.ts'), 'utf8');
+  expect(types).toContain("import type { PrecompiledModule, PrecompiledTemplate } from '@phial/jinja';");
+  expect(types).toContain('export declare const templates: Readonly<Record<string, PrecompiledTemplate>>;');
 });
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
