@@ -3,6 +3,7 @@
  * when registered, under a URL prefix, subdomain and name. Blueprints nest.
  */
 
+import type { SecurityRequirement } from '../validation/types.js';
 import type { Response } from '../http/response.js';
 import type { RouteParams } from '../http/routing/index.js';
 import { sendFromDirectory } from './files.js';
@@ -50,6 +51,11 @@ export interface BlueprintOptions {
   rootPath?: string | null;
   /** OpenAPI tags of every route of the blueprint (default: the blueprint's name). */
   tags?: readonly string[] | null;
+  /**
+   * OpenAPI security requirements of every route of the blueprint (`[{ bearer: [] }]`, what its
+   * `beforeRequest` auth check enforces), unless a route sets its own `security` (`[]`: a public route).
+   */
+  security?: readonly SecurityRequirement[] | null;
 }
 
 /** Options of `app.registerBlueprint(bp, options)` (override the blueprint's own). */
@@ -139,6 +145,8 @@ export class Blueprint extends Scaffold {
   urlValuesDefaults: Record<string, unknown>;
   /** OpenAPI tags of the blueprint's routes (null: its name). */
   tags: string[] | null;
+  /** OpenAPI security of the blueprint's routes (null: the document's default). */
+  security: SecurityRequirement[] | null;
   /** Functions replayed on each registration. */
   deferredFunctions: Deferred[] = [];
   /** @internal nested blueprints */
@@ -160,6 +168,7 @@ export class Blueprint extends Scaffold {
     this.subdomain = options.subdomain ?? null;
     this.urlValuesDefaults = { ...(options.urlDefaults ?? {}) };
     this.tags = options.tags ? [...options.tags] : null;
+    this.security = options.security ? options.security.map((r) => ({ ...r })) : null;
   }
 
   protected override checkSetup(fname: string): void {

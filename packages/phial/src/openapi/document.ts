@@ -233,6 +233,20 @@ interface BuildContext {
   operationIds: Set<string>;
 }
 
+/** The security of the innermost blueprint of `endpoint` that declares one, or undefined. */
+function blueprintSecurity(
+  blueprints: Readonly<Record<string, unknown>>,
+  endpoint: string,
+): readonly SecurityRequirement[] | undefined {
+  for (let name = endpoint.slice(0, Math.max(0, endpoint.lastIndexOf('.'))); name !== ''; ) {
+    const bp = blueprints[name] as { security?: readonly SecurityRequirement[] | null } | undefined;
+    if (bp?.security) return bp.security;
+    const dot = name.lastIndexOf('.');
+    name = dot === -1 ? '' : name.slice(0, dot);
+  }
+  return undefined;
+}
+
 function operationFor(
   ctx: BuildContext,
   rule: Rule,
@@ -319,7 +333,8 @@ function operationFor(
   }
   op.responses = responses;
   if (doc?.deprecated) op.deprecated = true;
-  if (doc?.security) op.security = doc.security.map((r) => ({ ...r }));
+  const security = doc?.security ?? blueprintSecurity(ctx.app.blueprints, endpoint);
+  if (security) op.security = security.map((r) => ({ ...r }));
   if (doc?.openapi) Object.assign(op, doc.openapi);
   return op;
 }

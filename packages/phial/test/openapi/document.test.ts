@@ -326,6 +326,44 @@ describe('the OpenAPI document', () => {
     expect((await c.post('/upload', { json: { title: 't', doc: 'x' } })).status).toBe(415);
   });
 
+  it("a blueprint's security applies to its routes (nested ones too); a route's own wins", async () => {
+    const app = new Phial('secured', { staticFolder: null });
+    const api = new Blueprint('api', 'secured', { urlPrefix: '/api', security: [{ bearer: [] }] });
+    api.get('/me', function me() {
+      return { id: 1 };
+    });
+    api.get('/health', { security: [] }, function health() {
+      return 'ok';
+    });
+    const admin = new Blueprint('admin', 'secured', { urlPrefix: '/admin', security: [{ apiKey: [] }] });
+    admin.get('/stats', function stats() {
+      return {};
+    });
+    const inner = new Blueprint('inner', 'secured', { urlPrefix: '/inner' });
+    inner.get('/x', function x() {
+      return {};
+    });
+    api.registerBlueprint(admin);
+    api.registerBlueprint(inner);
+    app.registerBlueprint(api);
+    app.get('/open', function open() {
+      return 'open';
+    });
+    const doc = new OpenAPI(app, {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer' },
+        apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+      },
+    }).document();
+    expect(op(doc, '/api/me', 'get').security).toEqual([{ bearer: [] }]);
+    expect(op(doc, '/api/health', 'get').security).toEqual([]);
+    expect(op(doc, '/api/admin/stats', 'get').security).toEqual([{ apiKey: [] }]);
+    expect(op(doc, '/api/inner/x', 'get').security).toEqual([{ bearer: [] }]);
+    expect(op(doc, '/open', 'get').security).toBeUndefined();
+    const result = await new Validator().validate(doc as never);
+    expect(result.valid).toBe(true);
+  });
+
   it('generates the 100-route document quickly', () => {
     const app = new Phial('big');
     const Body = z.object({ name: z.string(), n: z.number().int(), tags: z.array(z.string()) });
