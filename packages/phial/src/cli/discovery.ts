@@ -184,6 +184,9 @@ function nativeTypeScript(): void {
  * also maps `./x.js` imports to `./x.ts`), else Node's own type stripping (imports then name `.ts` files).
  * `PHIAL_TS_LOADER=node` picks Node's own even when tsx is there. Nothing when a TS loader is already active.
  */
+/** tsx's registration API (an optional peer dependency of phial). */
+const TSX_API = 'tsx/esm/api';
+
 function ensureTypeScript(): Promise<void> {
   if (tsxRegistered !== null) return tsxRegistered;
   // a vitest worker transforms `.ts` itself; a process it spawns inherits VITEST but not the worker's global
@@ -192,7 +195,10 @@ function ensureTypeScript(): Promise<void> {
   if (already) tsxRegistered = Promise.resolve();
   else if (process.env.PHIAL_TS_LOADER === 'node') tsxRegistered = Promise.resolve().then(nativeTypeScript);
   else {
-    tsxRegistered = import('tsx/esm/api').then(
+    // a specifier bundlers do not follow: an app bundled for Workers (which reaches this module through
+    // `app.testCliRunner`) must not carry tsx and esbuild, whose own dynamic imports workerd refuses
+    const tsxApi: string = TSX_API;
+    tsxRegistered = (import(tsxApi) as Promise<typeof import('tsx/esm/api')>).then(
       (m) => {
         m.register();
       },
