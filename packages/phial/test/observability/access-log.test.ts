@@ -183,6 +183,26 @@ describe.each(['phial', 'node'] as const)('the access log entry on %s', (kind) =
   });
 });
 
+describe("Phial's server logs the requests it refuses before the app", () => {
+  it('a malformed request line (400) and an oversized head (431) each get a line', async () => {
+    const entries: AccessEntry[] = [];
+    const server = await makeApp().listen(0, '127.0.0.1', { onResponse: (e) => entries.push(e) });
+    stops.push(() => new Promise<void>((r) => server.close(() => r())));
+    const port = (server.address() as AddressInfo).port;
+    const bad = await exchange(port, ['NOT A REQUEST\r\n\r\n']);
+    expect(bad).toMatch(/^HTTP\/1\.1 400 /);
+    const big = await exchange(port, [`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`]);
+    expect(big).toMatch(/^HTTP\/1\.1 431 /);
+    await waitFor(() => entries.length === 2);
+    expect(entries.map((e) => [e.method, e.url, e.status])).toEqual([
+      ['-', '-', 400],
+      ['-', '-', 431],
+    ]);
+    expect(entries[0]?.bytesSent).toBe(Buffer.byteLength(bad, 'latin1'));
+    expect(accessLine(entries[0] as AccessEntry)).toMatch(/"- - HTTP\/1\.1" 400 -$/);
+  });
+});
+
 describe('access line formats', () => {
   const entry: AccessEntry = {
     method: 'GET',

@@ -763,8 +763,33 @@ export class Connection implements BodySource {
       cur.finished = true;
       this.cur = null;
     }
-    if (!this.closed && this.socket.writable) this.socket.write(errorResponse(status), 'latin1');
+    if (!this.closed && this.socket.writable) {
+      const answer = errorResponse(status);
+      this.socket.write(answer, 'latin1');
+      this.logRefused(cur, status, answer);
+    }
     this.endConnection();
+  }
+
+  /** The access log's line for a request refused before the app saw it (`-` for what was not parsed). */
+  private logRefused(req: Http1Request | null, status: number, answer: string): void {
+    const log = this.state.onResponse;
+    if (log === null) return;
+    try {
+      log({
+        method: req?.method || '-',
+        url: req?.url || '-',
+        status,
+        httpVersion: req?.httpVersion ?? '1.1',
+        remoteAddress: this.socket.remoteAddress,
+        headers: req?.headers ?? {},
+        bytesSent: answer.length,
+        headBytes: answer.indexOf('\r\n\r\n') + 4,
+        ...(req !== null && req.startedAt > 0 ? { durationMs: performance.now() - req.startedAt } : {}),
+      });
+    } catch {
+      // a logger must not break the connection
+    }
   }
 
   /** Stops reading requests and closes once the output is flushed. */
