@@ -878,10 +878,19 @@ export function nsSet(ns: unknown, attr: string, value: unknown): void {
 }
 
 /** Builds a dict literal: a plain object when every key is a string, else a Map. */
+/** A key a JS object would list before the others (an array index): only a Map keeps it in insertion order. */
+const INDEX_KEY = /^(?:0|[1-9]\d{0,9})$/;
+
 export function dict(pairs: unknown[]): Record<string, unknown> | Map<unknown, unknown> {
-  let allStr = true;
-  for (let i = 0; i < pairs.length; i += 2) if (typeof pairs[i] !== 'string') allStr = false;
-  if (allStr) {
+  // an empty literal is usually filled later (`{% set d = {} %}` then `d.update(...)`): a Map keeps any key
+  // in insertion order
+  let plain = pairs.length > 0;
+  for (let i = 0; i < pairs.length; i += 2) {
+    const k = pairs[i];
+    // a Python dict keeps insertion order: `{'b': 1, '10': 2}` must not list '10' first
+    if (typeof k !== 'string' || (INDEX_KEY.test(k) && Number(k) < 4294967295)) plain = false;
+  }
+  if (plain) {
     const o: Record<string, unknown> = {};
     for (let i = 0; i < pairs.length; i += 2) {
       const k = pairs[i] as string;
