@@ -466,6 +466,24 @@ async function runCommand(argv: string[], options: RunCliOptions): Promise<numbe
         .argParser(parsePositive)
         .default(30),
     )
+    .addOption(
+      new Option(
+        '--timeout <seconds>',
+        'with --workers: a worker whose event loop is blocked this long is killed and replaced (0: off)',
+      )
+        .argParser(parseNonNegative)
+        .default(30),
+    )
+    .addOption(
+      new Option('--max-requests <n>', 'with --workers: replace a worker after this many requests (0: never)')
+        .argParser(parseNonNegative)
+        .default(0),
+    )
+    .addOption(
+      new Option('--max-requests-jitter <n>', 'up to this many more requests, chosen per worker')
+        .argParser(parseNonNegative)
+        .default(0),
+    )
     .option('--access-log', 'write an access line per request to stderr')
     .addOption(
       new Option(
@@ -506,6 +524,9 @@ async function runCommand(argv: string[], options: RunCliOptions): Promise<numbe
         key: (opts.key as string | undefined) ?? null,
         bodyTimeout: (opts.bodyTimeout as number | undefined) ?? null,
         bodyMinRate: (opts.bodyMinRate as number | undefined) ?? null,
+        timeout: Number(opts.timeout),
+        maxRequests: Number(opts.maxRequests),
+        maxRequestsJitter: Number(opts.maxRequestsJitter),
       };
       if (cluster.isWorker && process.env[SERVE_WORKER_ENV] === '1') {
         const { app } = await needApp();

@@ -26,6 +26,25 @@ export interface ServeOptions {
   bodyTimeout?: number | null;
   /** Sets `BODY_MIN_RATE` (bytes per second). */
   bodyMinRate?: number | null;
+  /**
+   * Seconds a worker may go without a heartbeat (its event loop blocked) before the primary kills and
+   * replaces it (gunicorn's `--timeout`); 0 turns the check off. With `--workers` of 2 or more.
+   */
+  timeout?: number;
+  /** Requests a worker serves before it is replaced (gunicorn's `--max-requests`; 0: never). */
+  maxRequests?: number;
+  /** Up to this many more requests, chosen per worker, so workers do not all restart at once. */
+  maxRequestsJitter?: number;
+}
+
+/** The message a worker sends the primary while its event loop runs. */
+const HEARTBEAT = 'phial:heartbeat';
+/** A worker reached --max-requests: the primary starts its replacement, then stops it. */
+const RETIRE = 'phial:retire';
+
+/** How often a worker with a `timeout` of `seconds` says it is alive (a few beats per timeout). */
+function beatInterval(seconds: number): number {
+  return Math.min(5000, Math.max(100, (seconds * 1000) / 4));
 }
 
 /** Marks a cluster worker started by `phial serve`. */
@@ -50,9 +69,32 @@ export async function serveOne(
     app.config.BODY_TIMEOUT = options.bodyTimeout;
   if (options.bodyMinRate !== undefined && options.bodyMinRate !== null)
     app.config.BODY_MIN_RATE = options.bodyMinRate;
-  const server = await startServer(app, { ...options, io });
+  // only a cluster worker has a primary to start its replacement
+  const limit = cluster.isWorker ? requestLimit(options) : 0;
+  let served = 0;
+  const server = await startServer(app, {
+    ...options,
+    io,
+    ...(limit > 0
+      ? {
+          onServed: () => {
+            if (++served !== limit) return;
+            // keep serving until the primary's replacement listens, then the SIGTERM below ends this one
+            io.err(` * Worker ${process.pid} served ${limit} requests (--max-requests): replacing it\n`);
+            process.send?.({ type: RETIRE });
+          },
+        }
+      : {}),
+  });
   onListening?.(server);
+  let beat: ReturnType<typeof setInterval> | null = null;
+  if (cluster.isWorker && options.timeout) {
+    // the primary replaces a worker whose heartbeats stop: they only go out while the event loop runs
+    beat = setInterval(() => process.send?.({ type: HEARTBEAT }), beatInterval(options.timeout));
+    beat.unref();
+  }
   await shutdownSignal();
+  if (beat !== null) clearInterval(beat);
   await closeGracefully(server, options.gracefulTimeout * 1000, undefined, (open) =>
     io.err(
       ` * Graceful timeout (${options.gracefulTimeout} s): closing ${open} connection${open === 1 ? '' : 's'} still open (pid ${process.pid})\n`,
@@ -60,6 +102,14 @@ export async function serveOne(
   );
   await app.shutdown();
   return 0;
+}
+
+/** This worker's request limit: `maxRequests` plus a random part of the jitter (0: none). */
+function requestLimit(options: ServeOptions): number {
+  const max = options.maxRequests ?? 0;
+  if (max <= 0) return 0;
+  const jitter = options.maxRequestsJitter ?? 0;
+  return max + (jitter > 0 ? Math.floor(Math.random() * (jitter + 1)) : 0);
 }
 
 /** Banner line of a listening server. */
@@ -97,12 +147,44 @@ export function servePrimary(
     let booted = 0;
     let failedBoots = 0;
     const live = new Set<Worker>();
-    const fork = () => {
+    /** When each listening worker last said it is alive. */
+    const lastBeat = new Map<Worker, number>();
+    const timeoutMs = (options.timeout ?? 0) * 1000;
+    const watchdog =
+      timeoutMs > 0
+        ? setInterval(() => {
+            if (stopping) return;
+            const now = Date.now();
+            for (const [w, at] of lastBeat) {
+              if (now - at <= timeoutMs) continue;
+              lastBeat.delete(w);
+              io.err(
+                ` * Worker ${w.process.pid} timed out (no heartbeat for ${options.timeout} s: its event loop is blocked); killing it\n`,
+              );
+              w.process.kill('SIGKILL');
+            }
+          }, beatInterval(options.timeout ?? 0))
+        : null;
+    watchdog?.unref();
+    /** Workers that asked to retire (--max-requests): they stop once their replacement listens. */
+    const retiring = new Set<Worker>();
+    const fork = (replacing?: Worker) => {
       const w = cluster.fork({ [SERVE_WORKER_ENV]: '1' });
       live.add(w);
       let listening = false;
+      w.on('message', (m: unknown) => {
+        const type = (m as { type?: unknown } | null)?.type;
+        if (type === HEARTBEAT && lastBeat.has(w)) lastBeat.set(w, Date.now());
+        else if (type === RETIRE && !stopping && !retiring.has(w)) {
+          // the replacement first: the shared socket never lacks a worker, so no connection is refused
+          retiring.add(w);
+          fork(w);
+        }
+      });
       w.on('listening', (address) => {
         listening = true;
+        if (timeoutMs > 0) lastBeat.set(w, Date.now());
+        if (replacing !== undefined && replacing.isConnected()) replacing.process.kill('SIGTERM');
         booted++;
         io.out(` * Booting worker with pid: ${w.process.pid}\n`);
         if (!announced && booted >= options.workers) {
@@ -112,6 +194,7 @@ export function servePrimary(
       });
       w.on('exit', (code, signal) => {
         live.delete(w);
+        lastBeat.delete(w);
         if (stopping) {
           if (live.size === 0) resolve(0);
           return;
@@ -127,6 +210,7 @@ export function servePrimary(
           }
           return;
         }
+        if (retiring.delete(w)) return; // its replacement already serves
         io.err(` * Worker ${w.process.pid} exited (${code ?? signal}); starting a new one\n`);
         fork();
       });

@@ -26,6 +26,8 @@ export interface StartServerOptions {
   accessLog?: boolean;
   /** Its format (default `text`, Werkzeug's). */
   accessLogFormat?: AccessLogFormat;
+  /** Called after each response (`--max-requests` counts them). */
+  onServed?: () => void;
   io: CliIO;
 }
 
@@ -33,7 +35,15 @@ export interface StartServerOptions {
 export async function startServer(app: Phial, options: StartServerOptions): Promise<Server> {
   const { io } = options;
   const line = accessLogFormatter(options.accessLogFormat);
-  const onResponse = options.accessLog ? (entry: AccessEntry) => io.err(`${line(entry)}\n`) : undefined;
+  const served = options.onServed;
+  const log = options.accessLog ? (entry: AccessEntry) => io.err(`${line(entry)}\n`) : undefined;
+  const onResponse =
+    served === undefined
+      ? log
+      : (entry: AccessEntry) => {
+          log?.(entry);
+          served();
+        };
   let tls: { cert: Buffer; key: Buffer } | undefined;
   if (options.cert) {
     if (!options.key) throw new Error('When "--cert" is a file, "--key" is required.');

@@ -262,6 +262,58 @@ app.onShutdown(async () => {
     }
   });
 
+  it('kills and replaces a worker whose event loop is blocked (--timeout)', async () => {
+    const proj = makeProject({
+      'app.ts': `import { Phial } from '$PHIAL';
+export const app = new Phial(import.meta.url, { name: 'watch' });
+app.get('/pid', () => String(process.pid));
+app.get('/block', () => { const end = Date.now() + 60_000; while (Date.now() < end) {} return 'never'; });
+`,
+    });
+    try {
+      const p = phial(['serve', '--workers', '2', '--port', '0', '--timeout', '1'], proj.dir);
+      const m = await p.waitFor(/Listening at: http:\/\/127\.0\.0\.1:(\d+) \(2 workers/);
+      const base = `http://127.0.0.1:${m[1]}`;
+      // a worker stuck in a loop stops its heartbeats: the primary kills it and starts another
+      const blocked = fetch(`${base}/block`, { headers: { connection: 'close' } }).catch((e: Error) => e);
+      await waitUntil(() => /Worker \d+ timed out \(no heartbeat for 1 s/.test(p.err()), 15000);
+      expect(await blocked).toBeInstanceOf(Error);
+      const stuck = Number(/Worker (\d+) timed out/.exec(p.err())?.[1]);
+      await waitUntil(() => !alive(stuck));
+      await waitUntil(() => /Worker \d+ exited \(SIGKILL\); starting a new one/.test(p.err()));
+      await p.waitFor(/Booting worker with pid: (?!\d+\n[\s\S]*Booting)/);
+      expect(await fetch(`${base}/pid`, { headers: { connection: 'close' } }).then((r) => r.status)).toBe(200);
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+    } finally {
+      proj.cleanup();
+    }
+  }, 40_000);
+
+  it('replaces a worker after --max-requests, without failing a request', async () => {
+    const p = phial(['serve', '--workers', '2', '--port', '0', '--max-requests', '3', '--max-requests-jitter', '2']);
+    const m = await p.waitFor(/Listening at: http:\/\/127\.0\.0\.1:(\d+) \(2 workers/);
+    const base = `http://127.0.0.1:${m[1]}`;
+    const seen = new Set<string>();
+    const ask = async () => {
+      const r = await fetch(`${base}/pid`, { headers: { connection: 'close' } });
+      expect(r.status).toBe(200);
+      seen.add(await r.text());
+    };
+    // requests keep being answered while replacements boot: the old worker serves until the new one listens
+    for (let i = 0; i < 12; i++) await ask();
+    expect(p.err()).toMatch(/Worker \d+ served [345] requests \(--max-requests\): replacing it/);
+    await waitUntil(async () => {
+      await ask();
+      return seen.size > 2;
+    }, 20000);
+    const booted = p.out().match(/Booting worker with pid/g) ?? [];
+    expect(booted.length).toBeGreaterThan(2);
+    expect(p.err()).not.toMatch(/exited \(/);
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  }, 60_000);
+
   it('refuses an unknown --access-log-format', async () => {
     const p = phial(['serve', '--port', '0', '--access-log-format', 'xml']);
     expect(await p.exited).not.toBe(0);
