@@ -456,3 +456,23 @@ describe('WebSocket on a hand-made node:http server (app.handler + app.handleUpg
     await closed(ws);
   });
 });
+
+describe('a runtime that cannot upgrade', () => {
+  it('answers a real upgrade through app.fetch with 501 (not 426, which would ask for the same again)', async () => {
+    const app = new Phial(import.meta.url, { staticFolder: null });
+    app.websocket('/ws', async (ws) => ws.close());
+    const handshake = {
+      upgrade: 'websocket',
+      connection: 'Upgrade',
+      'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      'sec-websocket-version': '13',
+    };
+    // Node has no upgrade API for a Fetch handler (as Workers): the request reaches the route's view
+    const res = await app.fetch(new Request('http://app.test/ws', { headers: handshake }));
+    expect(res.status).toBe(501);
+    expect(await res.text()).toContain('cannot take WebSocket connections');
+    // a plain GET still learns that the URL takes WebSocket connections
+    const plain = await app.fetch(new Request('http://app.test/ws'));
+    expect([plain.status, plain.headers.get('upgrade')]).toEqual([426, 'websocket']);
+  });
+});

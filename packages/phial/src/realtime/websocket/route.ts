@@ -6,7 +6,7 @@
  */
 
 import type { Request } from '../../app/request.js';
-import { Forbidden } from '../../http/exceptions.js';
+import { Forbidden, NotImplemented } from '../../http/exceptions.js';
 import { Response } from '../../http/response.js';
 import type { ServerWebSocket } from './socket.js';
 
@@ -159,6 +159,13 @@ export function makeWebSocketView(
   };
   const view = (req: Request): Response => {
     const st = upgrades.get(req);
+    if (st === undefined && req.method === 'GET' && header(req, 'upgrade')?.toLowerCase() === 'websocket') {
+      // a real upgrade that no upgrade path took: this runtime or server cannot switch protocols here (a
+      // Worker, a node:http server without app.handleUpgrade): 426 would ask the client to do what it did
+      throw new NotImplemented(
+        'This server cannot take WebSocket connections: the runtime has no upgrade API here, or the server does not pass upgrades to the app.',
+      );
+    }
     if (st === undefined || header(req, 'upgrade') === null || req.method !== 'GET') return upgradeRequired();
     const bad = checkHandshake(req);
     if (bad !== null) return bad;
