@@ -42,4 +42,12 @@ describe('dict literals', () => {
     expect(render('{% set d = {} %}{% do d.update({t: 1}) %}{{ d[t] }}|{{ d|length }}', { t })).toBe('1|1');
     expect(render('{% set d = {} %}{% do d.update({t: []}) %}{% do d[t].append(1) %}{{ d[t] }}', { t })).toBe('[1]');
   });
+
+  it('finds tuple keys by value, as Python hashes them', () => {
+    expect(render("{{ {(1, 2): 'a'}[(1, 2)] }}")).toBe('a');
+    expect(
+      render("{% set d = {(1, 2): 'a'} %}{{ (1, 2) in d }}{{ d.get((1, 2)) }}{% do d.update({(1, 2): 'b'}) %}{{ d }}{{ d|length }}"),
+    ).toBe("Truea{(1, 2): 'b'}1");
+    expect(render("{% set d = {} %}{% set _ = d.update({('x', 1): 1}) %}{{ d[('x', 1)] }}")).toBe('1');
+  });
 });

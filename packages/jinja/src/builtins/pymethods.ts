@@ -372,14 +372,20 @@ function listMethod(list: unknown[], name: string): PyMethod | undefined {
 
 function dictMethod(d: Record<string, unknown> | Map<unknown, unknown>, name: string): PyMethod | undefined {
   const isMap = d instanceof Map;
-  const has = (k: unknown): boolean => (isMap ? d.has(k) : Object.hasOwn(d, String(k)));
-  const get = (k: unknown): unknown => (isMap ? d.get(k) : (d as Record<string, unknown>)[String(k)]);
+  // a tuple key is the same key as an equal tuple already in the dict (Python hashes tuples by value)
+  const key = (k: unknown): unknown => {
+    if (!isMap || d.has(k) || !isTuple(k)) return k;
+    for (const existing of d.keys()) if (isTuple(existing) && eq(existing, k)) return existing;
+    return k;
+  };
+  const has = (k: unknown): boolean => (isMap ? d.has(key(k)) : Object.hasOwn(d, String(k)));
+  const get = (k: unknown): unknown => (isMap ? d.get(key(k)) : (d as Record<string, unknown>)[String(k)]);
   const set = (k: unknown, v: unknown): void => {
-    if (isMap) d.set(k, v);
+    if (isMap) d.set(key(k), v);
     else (d as Record<string, unknown>)[String(k)] = v;
   };
   const del = (k: unknown): void => {
-    if (isMap) d.delete(k);
+    if (isMap) d.delete(key(k));
     else delete (d as Record<string, unknown>)[String(k)];
   };
   switch (name) {

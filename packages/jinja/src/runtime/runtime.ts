@@ -14,7 +14,7 @@ import {
 import { Kwargs, passKind, positionalVariant } from './calls.js';
 import { escapeString, hasHtml, Markup } from './markup.js';
 import { pyClassOf } from './pyclass.js';
-import { eq, isDict, pyStr, toList, truthy, tuple, typeName } from './python.js';
+import { eq, isDict, isTuple, pyStr, toList, truthy, tuple, typeName } from './python.js';
 import type { Context as ContextShape, Environment as EnvShape, EvalContext } from './types.js';
 import { MISSING, Undefined, type UndefinedClass } from './undefined.js';
 
@@ -477,6 +477,8 @@ export function getitem(env: EnvShape, obj: unknown, key: unknown): unknown {
     } else if (o instanceof Map) {
       if (o.has(key)) return o.get(key);
       if (typeof key === 'number' && o.has(String(key))) return o.get(String(key));
+      // a tuple key is found by value, as Python hashes it (`{(1, 2): 'a'}[(1, 2)]`)
+      if (isTuple(key)) for (const [k, v] of o) if (eq(k, key)) return v;
       return new env.undefined(null, obj, key);
     } else if (isPlainObject(o)) {
       if (typeof key === 'string' && hasOwn.call(o, key)) {
