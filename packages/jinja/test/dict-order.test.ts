@@ -18,11 +18,15 @@ describe('dict literals', () => {
       `b 10 2 |{'b': 1, '10': 2, '2': 3}|{"10": 2, "2": 3, "b": 1}|2|1|3|True|[('b', 1), ('10', 2), ('2', 3)]|[('10', 2), ('2', 3), ('b', 1)]`,
     );
     expect(
-      render("{% set d = {'1': 'a', 'x': 'b'} %}{% do d.update({'0': 'c'}) %}{{ d }}|{{ d.keys()|list }}|{{ d.get('1') }}|{{ d|xmlattr }}"),
+      render(
+        "{% set d = {'1': 'a', 'x': 'b'} %}{% do d.update({'0': 'c'}) %}{{ d }}|{{ d.keys()|list }}|{{ d.get('1') }}|{{ d|xmlattr }}",
+      ),
     ).toBe(`{'1': 'a', 'x': 'b', '0': 'c'}|['1', 'x', '0']|a| 1="a" x="b" 0="c"`);
-    expect(render("{% set d = {'10': 1} %}{{ d.pop('10') }}{{ d }}|{% set e = {'3': 'x'} %}{{ e.setdefault('4', 'y') }}{{ e }}")).toBe(
-      "1{}|y{'3': 'x', '4': 'y'}",
-    );
+    expect(
+      render(
+        "{% set d = {'10': 1} %}{{ d.pop('10') }}{{ d }}|{% set e = {'3': 'x'} %}{{ e.setdefault('4', 'y') }}{{ e }}",
+      ),
+    ).toBe("1{}|y{'3': 'x', '4': 'y'}");
     expect(render("{% macro m(a, b) %}{{ a }}{{ b }}{% endmacro %}{{ m(**{'b': 2, 'a': 1}) }}")).toBe('12');
   });
 
@@ -40,13 +44,17 @@ describe('dict literals', () => {
     }
     const t = new Rel('a');
     expect(render('{% set d = {} %}{% do d.update({t: 1}) %}{{ d[t] }}|{{ d|length }}', { t })).toBe('1|1');
-    expect(render('{% set d = {} %}{% do d.update({t: []}) %}{% do d[t].append(1) %}{{ d[t] }}', { t })).toBe('[1]');
+    expect(render('{% set d = {} %}{% do d.update({t: []}) %}{% do d[t].append(1) %}{{ d[t] }}', { t })).toBe(
+      '[1]',
+    );
   });
 
   it('finds tuple keys by value, as Python hashes them', () => {
     expect(render("{{ {(1, 2): 'a'}[(1, 2)] }}")).toBe('a');
     expect(
-      render("{% set d = {(1, 2): 'a'} %}{{ (1, 2) in d }}{{ d.get((1, 2)) }}{% do d.update({(1, 2): 'b'}) %}{{ d }}{{ d|length }}"),
+      render(
+        "{% set d = {(1, 2): 'a'} %}{{ (1, 2) in d }}{{ d.get((1, 2)) }}{% do d.update({(1, 2): 'b'}) %}{{ d }}{{ d|length }}",
+      ),
     ).toBe("Truea{(1, 2): 'b'}1");
     expect(render("{% set d = {} %}{% set _ = d.update({('x', 1): 1}) %}{{ d[('x', 1)] }}")).toBe('1');
   });

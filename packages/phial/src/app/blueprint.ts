@@ -3,9 +3,9 @@
  * when registered, under a URL prefix, subdomain and name. Blueprints nest.
  */
 
-import type { SecurityRequirement } from '../validation/types.js';
 import type { Response } from '../http/response.js';
 import type { RouteParams } from '../http/routing/index.js';
+import type { SecurityRequirement } from '../validation/types.js';
 import { sendFromDirectory } from './files.js';
 import type { Phial } from './phial.js';
 import type { Request } from './request.js';

@@ -152,18 +152,21 @@ export function servePrimary(
     const timeoutMs = (options.timeout ?? 0) * 1000;
     const watchdog =
       timeoutMs > 0
-        ? setInterval(() => {
-            if (stopping) return;
-            const now = Date.now();
-            for (const [w, at] of lastBeat) {
-              if (now - at <= timeoutMs) continue;
-              lastBeat.delete(w);
-              io.err(
-                ` * Worker ${w.process.pid} timed out (no heartbeat for ${options.timeout} s: its event loop is blocked); killing it\n`,
-              );
-              w.process.kill('SIGKILL');
-            }
-          }, beatInterval(options.timeout ?? 0))
+        ? setInterval(
+            () => {
+              if (stopping) return;
+              const now = Date.now();
+              for (const [w, at] of lastBeat) {
+                if (now - at <= timeoutMs) continue;
+                lastBeat.delete(w);
+                io.err(
+                  ` * Worker ${w.process.pid} timed out (no heartbeat for ${options.timeout} s: its event loop is blocked); killing it\n`,
+                );
+                w.process.kill('SIGKILL');
+              }
+            },
+            beatInterval(options.timeout ?? 0),
+          )
         : null;
     watchdog?.unref();
     /** Workers that asked to retire (--max-requests): they stop once their replacement listens. */

@@ -282,7 +282,9 @@ app.get('/block', () => { const end = Date.now() + 60_000; while (Date.now() < e
       await waitUntil(() => !alive(stuck));
       await waitUntil(() => /Worker \d+ exited \(SIGKILL\); starting a new one/.test(p.err()));
       await p.waitFor(/Booting worker with pid: (?!\d+\n[\s\S]*Booting)/);
-      expect(await fetch(`${base}/pid`, { headers: { connection: 'close' } }).then((r) => r.status)).toBe(200);
+      expect(await fetch(`${base}/pid`, { headers: { connection: 'close' } }).then((r) => r.status)).toBe(
+        200,
+      );
       p.child.kill('SIGTERM');
       expect(await p.exited).toBe(0);
     } finally {
@@ -291,7 +293,17 @@ app.get('/block', () => { const end = Date.now() + 60_000; while (Date.now() < e
   }, 40_000);
 
   it('replaces a worker after --max-requests, without failing a request', async () => {
-    const p = phial(['serve', '--workers', '2', '--port', '0', '--max-requests', '3', '--max-requests-jitter', '2']);
+    const p = phial([
+      'serve',
+      '--workers',
+      '2',
+      '--port',
+      '0',
+      '--max-requests',
+      '3',
+      '--max-requests-jitter',
+      '2',
+    ]);
     const m = await p.waitFor(/Listening at: http:\/\/127\.0\.0\.1:(\d+) \(2 workers/);
     const base = `http://127.0.0.1:${m[1]}`;
     const seen = new Set<string>();
