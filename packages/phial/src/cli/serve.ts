@@ -205,6 +205,11 @@ export function servePrimary(
         if (!listening) {
           failedBoots++;
           io.err(` * Worker ${w.process.pid} failed to boot (exit ${code ?? signal})\n`);
+          if (replacing !== undefined && retiring.delete(replacing)) {
+            // new code that does not start: the worker it was to replace keeps serving
+            io.err(` * Worker ${replacing.process.pid} keeps serving\n`);
+            return;
+          }
           if (failedBoots >= options.workers && booted === 0) {
             stopping = true;
             for (const other of live) other.process.kill('SIGTERM');
@@ -219,7 +224,20 @@ export function servePrimary(
       });
     };
     for (let i = 0; i < options.workers; i++) fork();
+    // SIGHUP: a rolling restart (new code after a deploy), each worker replaced by a fresh one that listens
+    // before the old one stops, as gunicorn reloads its workers on HUP
+    const onHup = () => {
+      if (stopping) return;
+      const current = [...live].filter((w) => !retiring.has(w));
+      io.out(` * SIGHUP: replacing ${current.length} worker(s)\n`);
+      for (const w of current) {
+        retiring.add(w);
+        fork(w);
+      }
+    };
+    process.on('SIGHUP', onHup);
     shutdownSignal().then((sig) => {
+      process.off('SIGHUP', onHup);
       if (stopping) return;
       stopping = true;
       io.out(` * ${sig}: shutting down ${live.size} worker(s) gracefully\n`);

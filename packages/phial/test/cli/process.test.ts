@@ -326,6 +326,33 @@ app.get('/block', () => { const end = Date.now() + 60_000; while (Date.now() < e
     expect(await p.exited).toBe(0);
   }, 60_000);
 
+  it('SIGHUP replaces every worker with one running the new code, without refusing a request', async () => {
+    const proj = makeProject({ 'app.ts': APP });
+    try {
+      const p = phial(['serve', '--workers', '2', '--port', '0'], proj.dir);
+      const m = await p.waitFor(/Listening at: http:\/\/127\.0\.0\.1:(\d+) \(2 workers/);
+      const base = `http://127.0.0.1:${m[1]}`;
+      const get = () => fetch(`${base}/`, { headers: { connection: 'close' } }).then((r) => r.text());
+      expect(await get()).toBe('Hello');
+      const file = path.join(proj.dir, 'app.ts');
+      writeFileSync(file, readFileSync(file, 'utf8').replace("return 'Hello'", "return 'Deployed'"));
+      p.child.kill('SIGHUP');
+      // every request is answered while the workers are swapped, by the old code or the new
+      let answer = '';
+      await waitUntil(async () => {
+        answer = await get();
+        expect(['Hello', 'Deployed']).toContain(answer);
+        return answer === 'Deployed' && /(?:Booting worker[^\n]*\n[\s\S]*){4}/.test(p.out());
+      }, 20000);
+      for (let i = 0; i < 6; i++) expect(await get()).toBe('Deployed');
+      expect(p.out()).toContain('SIGHUP: replacing 2 worker(s)');
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+    } finally {
+      proj.cleanup();
+    }
+  }, 40_000);
+
   it('refuses an unknown --access-log-format', async () => {
     const p = phial(['serve', '--port', '0', '--access-log-format', 'xml']);
     expect(await p.exited).not.toBe(0);
