@@ -53,9 +53,38 @@ export function loadDotenv(
   const data: Record<string, string> = {};
   for (const f of files) Object.assign(data, readEnvFile(f));
   for (const [k, v] of Object.entries(data)) {
-    if (env[k] === undefined) env[k] = v;
+    if (env[k] === undefined) {
+      env[k] = v;
+      if (env === process.env) loaded.keys.add(k);
+    }
   }
+  if (env === process.env) loaded.files.push(...files);
   return files;
+}
+
+/** What `loadDotenv` put into `process.env`: the files, and the keys it set (the real environment's win). */
+const loaded = { files: [] as string[], keys: new Set<string>() };
+
+/**
+ * The dotenv files' values as they are now, for a process started later (the reloader's next worker): the
+ * keys the files set before, with their new values (undefined: no longer in a file), and keys the files
+ * gained that the real environment does not have. Variables that were in the environment before stay out.
+ */
+export function freshDotenv(): Record<string, string | undefined> {
+  const now: Record<string, string> = {};
+  for (const f of loaded.files) {
+    try {
+      Object.assign(now, readEnvFile(f));
+    } catch {
+      // deleted or unreadable: its keys are gone
+    }
+  }
+  const out: Record<string, string | undefined> = {};
+  for (const k of loaded.keys) out[k] = now[k];
+  for (const [k, v] of Object.entries(now)) {
+    if (loaded.keys.has(k) || process.env[k] === undefined) out[k] = v;
+  }
+  return out;
 }
 
 /** `1`, `true`, `yes`, `on` (any case). */

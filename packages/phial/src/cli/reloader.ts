@@ -10,13 +10,20 @@ import cluster, { type Worker } from 'node:cluster';
 import { existsSync, type FSWatcher, watch as fsWatch, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freshDotenv } from './dotenv.js';
 import type { CliIO } from './server.js';
 
 /** Set in the child's environment: "this process is the one serving". */
 export const RUN_MAIN_ENV = 'PHIAL_RUN_MAIN';
 
-/** Files whose change restarts the server (code and env files; templates reload on their own). */
-const WATCHED = /\.(?:[cm]?[jt]sx?|json)$|(?:^|[\\/])\.(?:env|phialenv)$/;
+/**
+ * Files whose change restarts the server: code, the package's and TypeScript's settings, and the dotenv
+ * files (templates reload on their own). Other JSON files are data an app may write itself (a JSON store,
+ * a cache): watching them would restart the server on the app's own writes; `--extra-files` adds them.
+ */
+const WATCHED = /\.[cm]?[jt]sx?$|(?:^|[\\/])(?:package|tsconfig(?:\.[\w.-]+)?)\.json$|(?:^|[\\/])\.(?:env|phialenv)$/;
+/** The dotenv files. */
+const DOTENV = /(?:^|[\\/])\.(?:env|phialenv)$/;
 const SKIP_DIRS = new Set(['node_modules', '__pycache__']);
 const MAX_FILES = 20_000;
 
@@ -326,7 +333,8 @@ export function runWithReloader(
     let standby: Standby | null = null;
     const prepare = () => {
       if (stopping || standby !== null) return;
-      const w = cluster.fork({ ...childEnv, [RUN_MAIN_ENV]: 'true', [STANDBY_ENV]: '1' });
+      // the dotenv files as they are now: an edited .env reaches the next worker
+      const w = cluster.fork({ ...freshDotenv(), ...childEnv, [RUN_MAIN_ENV]: 'true', [STANDBY_ENV]: '1' });
       const s: Standby = { worker: w, ready: false, wanted: false };
       standby = s;
       w.on('message', (m: unknown) => {
@@ -395,13 +403,22 @@ export function runWithReloader(
     const unwatch = watchFiles({ ...watch, poll: kind === 'stat' }, (changed) => {
       if (stopping) return;
       io.out(` * Detected change in '${changed}', reloading\n`);
+      if (DOTENV.test(changed) && standby !== null) {
+        // the waiting worker was forked with the old values: a fresh one reads the new file
+        const stale = (standby as Standby).worker;
+        standby = null;
+        stale.process.kill('SIGKILL');
+      }
       start();
     });
+    // the parent waits for changes even while no worker runs (the app failed to load at start)
+    const keepAlive = setInterval(() => {}, 1 << 30);
 
     const stop = () => {
       if (stopping) return;
       stopping = true;
       unwatch();
+      clearInterval(keepAlive);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       const spare = standby?.worker ?? null;

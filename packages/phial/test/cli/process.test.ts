@@ -135,6 +135,46 @@ describe('phial run', () => {
     }
   });
 
+  it('keeps watching when the app fails to load at start, and gives a new worker the edited .env', async () => {
+    const proj = makeProject({
+      'app.ts': `import { Phial } from '$PHIAL';
+import './boot.js';
+export const app = new Phial(import.meta.url, { name: 'envapp' });
+app.get('/greeting', () => String(process.env.GREETING));
+app.get('/pid', () => String(process.pid));
+`,
+      'boot.ts': "throw new Error('boot failure');\n",
+      '.env': 'GREETING=Howdy\n',
+    });
+    try {
+      const p = phial(['--debug', 'run', '--port', '0'], proj.dir);
+      const m = await p.waitFor(/Running on http:\/\/127\.0\.0\.1:(\d+)/);
+      const base = `http://127.0.0.1:${m[1]}`;
+      await waitUntil(() => /waiting for a change/.test(p.err()));
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(p.child.exitCode).toBe(null); // still there, watching
+      writeFileSync(path.join(proj.dir, 'boot.ts'), 'export {};\n');
+      const greeting = () =>
+        fetch(`${base}/greeting`).then(
+          (r) => r.text(),
+          () => '',
+        );
+      await waitUntil(async () => (await greeting()) === 'Howdy', 15000);
+      writeFileSync(path.join(proj.dir, '.env'), 'GREETING=Hiya\n');
+      await waitUntil(async () => (await greeting()) === 'Hiya', 15000);
+      // the app writing its own JSON data does not restart the server
+      const pid = await fetch(`${base}/pid`).then((r) => r.text());
+      writeFileSync(path.join(proj.dir, 'data.json'), '{"posts": []}\n');
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await fetch(`${base}/pid`).then((r) => r.text())).toBe(pid);
+      expect(p.out()).not.toContain('data.json');
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+    } finally {
+      proj.cleanup();
+    }
+  }, 60_000);
+
   it('exits with 2 and an error when there is no app', async () => {
     const empty = makeProject({});
     try {
