@@ -110,6 +110,26 @@ function stackFrames(stack: string): TemplateFrame[] {
   return out;
 }
 
+/**
+ * `stack` with the template lines (`where`) where the innermost compiled-template frame was, and the other
+ * compiled-template frames dropped (the template lines stand for them); null when it has none. What ran
+ * inside the template (a filter or a global that threw) stays above the template that called it.
+ */
+function templateLinesInPlace(stack: string, where: string): string | null {
+  let placed = false;
+  const out: string[] = [];
+  for (const text of stack.split('\n')) {
+    const m = /^\s+at .*?(jinja-template-\d+):\d+:\d+/.exec(text);
+    if (m === null || TABLES.get(m[1] as string)?.deref() === undefined) {
+      out.push(text);
+      continue;
+    }
+    if (!placed) out.push(where);
+    placed = true;
+  }
+  return placed ? out.join('\n') : null;
+}
+
 function describeFrame(f: TemplateFrame): string {
   const where = f.name === null ? 'template <string>' : `template '${f.name}'`;
   return `${where}${f.line ? `, line ${f.line}` : ''}`;
@@ -148,19 +168,23 @@ export function annotateError(err: unknown): void {
     if (e.templateLine === undefined && top.line) e.templateLine = top.line;
     if (e.lineno === undefined && top.line) e.lineno = top.line;
     e.templateStack = frames;
-    const where = frames
-      .map((f) => `    at ${describeFrame(f)}${f.filename ? ` (${f.filename})` : ''}`)
-      .join('\n');
+    const frameLine = (f: TemplateFrame) =>
+      `    at ${describeFrame(f)}${f.filename ? ` (${f.filename})` : ''}`;
+    const where = frames.map(frameLine).join('\n');
     const nl = e.stack.indexOf('\n    at ');
     let head = nl === -1 ? e.stack : e.stack.slice(0, nl);
-    const rest = nl === -1 ? '' : e.stack.slice(nl);
+    let rest = nl === -1 ? '' : e.stack.slice(nl);
+    // each template line takes the place of the compiled code's frame: a filter or a global that threw stays
+    // above the template line that called it (innermost first, as the rest of the stack)
+    const inPlace = isSyntax ? null : templateLinesInPlace(rest, where);
     if (e instanceof TemplateError || isPyError(e)) {
       const suffix = ` (${frames.map((f, i) => (i ? `from ${describeFrame(f)}` : describeFrame(f))).join('; ')})`;
       const before = `${e.name}: ${e.message}`;
       e.message += suffix;
       if (head === before) head = `${e.name}: ${e.message}`;
     }
-    e.stack = `${head}\n${where}${rest}`;
+    if (inPlace !== null) rest = inPlace;
+    e.stack = inPlace !== null ? `${head}${rest}` : `${head}\n${where}${rest}`;
   } catch {
     // frozen or exotic error objects keep their stack
   }

@@ -136,3 +136,33 @@ describe('errors say where', () => {
     }
   });
 });
+
+describe('the stack of an error thrown by host code a template called', () => {
+  it('keeps the filter that threw above the template lines that called it (innermost first)', () => {
+    const env = new Environment({
+      loader: new DictLoader({
+        'base.html': '<main>\n{% block content %}{% endblock %}</main>',
+        'p.html': '{% extends "base.html" %}{% block content %}\n<p>\n  {{ price|money }}</p>{% endblock %}',
+      }),
+    });
+    env.filters.money = function money(value: unknown) {
+      if ((value as number) < 0) throw new RangeError(`negative amount: ${String(value)}`);
+      return String(value);
+    };
+    let error: Error | null = null;
+    try {
+      env.getTemplate('p.html').render({ price: -5 });
+    } catch (e) {
+      error = e as Error;
+    }
+    expect(error).toBeInstanceOf(RangeError);
+    const lines = (error?.stack ?? '').split('\n');
+    const filterAt = lines.findIndex((l) => /at money /.test(l));
+    const templateAt = lines.findIndex((l) => l.includes("at template 'p.html', line 3"));
+    expect(filterAt).toBeGreaterThan(0);
+    expect(templateAt).toBeGreaterThan(filterAt);
+    // the compiled code's own frames are replaced by the template lines
+    expect(lines.some((l) => /jinja-template-\d+/.test(l))).toBe(false);
+    expect(error?.message).toBe('negative amount: -5');
+  });
+});
