@@ -184,6 +184,9 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
   }
 }
 
+const PROGRAM_ABOUT =
+  'A general utility script for Phial applications.\n\nAn application to load must be given with the --app option, the PHIAL_APP environment variable, or an app.ts / app.js / wsgi.ts file in the current folder.';
+
 async function runCommand(argv: string[], options: RunCliOptions): Promise<number> {
   const io: CliIO = options.io ?? {
     out: (t) => void process.stdout.write(t),
@@ -246,7 +249,7 @@ async function runCommand(argv: string[], options: RunCliOptions): Promise<numbe
   };
   program
     .description(
-      "A general utility script for Phial applications.\n\nAn application to load must be given with the --app option, the PHIAL_APP environment variable, or an app.ts / app.js / wsgi.ts file in the current folder.\n\n--help does not load the app, so the app's own commands (app.cli) are not listed here: run 'phial COMMAND --help' for one of them.",
+      `${PROGRAM_ABOUT}\n\n--help does not load the app, so the app's own commands (app.cli) are not listed here: run 'phial help' to load the app and list them, or 'phial COMMAND --help' for one of them.`,
     )
     .option(
       '-A, --app <module>',
@@ -546,6 +549,8 @@ async function runCommand(argv: string[], options: RunCliOptions): Promise<numbe
 
   // the app's commands
   const app = loaded === null ? null : (loaded as LoadedApp).app;
+  // loaded (`phial`, `phial help`): its commands are listed below, the note about --help does not apply
+  if (app !== null) program.description(PROGRAM_ABOUT);
   const custom = new Set<string>();
   if (app !== null) {
     for (const cmd of app.cli.commands) {

@@ -170,6 +170,16 @@ describe('--help and --version', () => {
     },
   );
 
+  it("--help points at 'phial help', which loads the app and lists its commands without that note", async () => {
+    const plain = phial(['--help']);
+    expect(await plain.exited).toBe(0);
+    expect(plain.out()).toContain("run 'phial help' to load the app and list them");
+    const full = phial(['help']);
+    expect(await full.exited).toBe(0);
+    expect(full.out()).toMatch(/^\s+hello\b/m);
+    expect(full.out()).not.toContain('--help does not load the app');
+  });
+
   it('a command of the app still loads it for its own --help', async () => {
     rmSync(marker, { force: true });
     const p = phial(['hello', '--help']);
