@@ -9,7 +9,7 @@ import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type Mailer from 'nodemailer/lib/mailer/index.js';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { currentApp, type Phial, Signal } from 'phial';
-import { type Address, Message } from './message.js';
+import { type Address, Message, type MessageInit, normalizeAddress } from './message.js';
 
 /** Sent for every message `send` handles, delivered or suppressed (Flask-Mail's `email_dispatched`). */
 export const emailDispatched = new Signal<Phial, { message: Message }>(
@@ -66,11 +66,11 @@ function readConfig(app: Phial): MailConfig {
 /** The nodemailer form of a message (after its headers were checked). */
 export function toMailOptions(message: Message, sender: Address): Mailer.Options {
   return {
-    from: sender,
-    to: message.recipients,
-    cc: message.cc,
-    bcc: message.bcc,
-    ...(message.replyTo ? { replyTo: message.replyTo } : {}),
+    from: normalizeAddress(sender),
+    to: message.recipients.map(normalizeAddress),
+    cc: message.cc.map(normalizeAddress),
+    bcc: message.bcc.map(normalizeAddress),
+    ...(message.replyTo ? { replyTo: normalizeAddress(message.replyTo) } : {}),
     subject: message.subject,
     ...(message.body !== null ? { text: message.body } : {}),
     ...(message.html !== null ? { html: message.html } : {}),
@@ -132,6 +132,11 @@ export class Mail {
   private dispatch(app: Phial, message: Message): void {
     for (const box of this.outboxes) box.push(message);
     emailDispatched.send(app, { message });
+  }
+
+  /** Builds the message and sends it (Flask-Mail's `send_message(subject=..., recipients=...)`). */
+  sendMessage(init: MessageInit, app: Phial = currentApp): Promise<void> {
+    return this.send(new Message(init), app);
   }
 
   /** Sends one message over a connection of its own (or records it when sending is suppressed). */

@@ -3,8 +3,24 @@
  * or an address carrying a line break (header injection through a form field) is refused, never sent.
  */
 
-/** An address: `'ann@example.com'`, `'Ann <ann@example.com>'`, or a name and address pair. */
-export type Address = string | { name: string; address: string };
+/**
+ * An address: `'ann@example.com'`, `'Ann <ann@example.com>'`, a name and address pair, or Flask-Mail's
+ * `(name, address)` tuple as `['Ann', 'ann@example.com']`.
+ */
+export type Address = string | { name: string; address: string } | readonly [name: string, address: string];
+
+/** An address as nodemailer takes it: a string, or `{ name, address }` (a tuple is not a list of two). */
+export function normalizeAddress(a: Address): string | { name: string; address: string } {
+  if (typeof a === 'string') return a;
+  if (Array.isArray(a)) {
+    const [name, address] = a as readonly unknown[];
+    if (a.length !== 2 || typeof name !== 'string' || typeof address !== 'string') {
+      throw new TypeError(`An address tuple is [name, address], got ${JSON.stringify(a)}.`);
+    }
+    return { name, address };
+  }
+  return a as { name: string; address: string };
+}
 
 /** A file attached to a message. */
 export interface Attachment {
@@ -50,7 +66,8 @@ function checkHeader(what: string, value: string): void {
 }
 
 function addressText(a: Address): string {
-  return typeof a === 'string' ? a : `${a.name} <${a.address}>`;
+  const n = normalizeAddress(a);
+  return typeof n === 'string' ? n : `${n.name} <${n.address}>`;
 }
 
 /** One email. */
@@ -99,11 +116,14 @@ export class Message {
 
   /** Everyone the message goes to (To, Cc and Bcc), as the SMTP envelope lists them. */
   get sendTo(): string[] {
-    return [...this.recipients, ...this.cc, ...this.bcc].map((a) => (typeof a === 'string' ? a : a.address));
+    return [...this.recipients, ...this.cc, ...this.bcc].map((a) => {
+      const n = normalizeAddress(a);
+      return typeof n === 'string' ? n : n.address;
+    });
   }
 
   /** @internal throws BadHeaderError for a header value with a line break; a clear error without recipients. */
-  validate(defaultSender: Address | null): Address {
+  validate(defaultSender: Address | null): string | { name: string; address: string } {
     const sender = this.sender ?? defaultSender;
     if (sender === null) throw new Error('The message has no sender: set sender or MAIL_DEFAULT_SENDER.');
     if (this.sendTo.length === 0) throw new Error('The message has no recipients.');
@@ -123,6 +143,6 @@ export class Message {
       checkHeader(`The header ${name}`, value);
     }
     for (const att of this.attachments) checkHeader('An attachment filename', att.filename);
-    return sender;
+    return normalizeAddress(sender);
   }
 }

@@ -75,6 +75,32 @@ describe('sending through a real SMTP server', () => {
     expect(raw).toContain(Buffer.from('a,b\n1,2\n').toString('base64'));
   });
 
+  it("takes Flask-Mail's (name, address) tuples, in the config and in a message, and sendMessage builds one", async () => {
+    const { app, mail } = makeApp({ MAIL_DEFAULT_SENDER: ['Site Team', 'noreply@phial.test'] });
+    const before = smtp.received.length;
+    await app.appContext(() =>
+      mail.sendMessage({
+        subject: 'Hi',
+        recipients: [['Ann Lee', 'ann@example.com'], 'bob@example.com'],
+        body: 'x',
+      }),
+    );
+    const got = smtp.received[before];
+    expect(got?.from).toBe('noreply@phial.test');
+    expect(got?.to).toEqual(['ann@example.com', 'bob@example.com']);
+    expect(header(got?.raw ?? '', 'From')).toBe('Site Team <noreply@phial.test>');
+    expect(header(got?.raw ?? '', 'To')).toBe('Ann Lee <ann@example.com>, bob@example.com');
+    const bad = new Message({
+      subject: 's',
+      recipients: ['a@example.com'],
+      body: 'b',
+      sender: ['only-one'] as never,
+    });
+    await expect(app.appContext(() => mail.send(bad))).rejects.toThrow(
+      'An address tuple is [name, address], got ["only-one"].',
+    );
+  });
+
   it('speaks implicit TLS with MAIL_USE_SSL', async () => {
     const tlsServer = await startSmtp({ secure: true });
     try {
