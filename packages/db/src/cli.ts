@@ -50,8 +50,12 @@ export function registerDbCommands(app: Phial, db: Database): void {
     .command('migrate')
     .description('Apply the migrations that have not run yet.')
     .action(async () => {
-      await explained(db, app, () => migrate(db, app));
-      console.log('Database is up to date.');
+      const applied = await explained(db, app, () => migrate(db, app));
+      console.log(
+        applied.length === 0
+          ? 'Database is up to date.'
+          : `Applied ${applied.length} migration(s): ${applied.join(', ')}.`,
+      );
       await db.close(app);
     });
   group
@@ -125,9 +129,18 @@ export async function generateMigration(db: Database, app: Phial, name: string):
  * Applies pending migrations from the app's migrations folder. A migration that creates a table the database
  * already has (a database made by `createAll()`) is a `MigrationError` saying to run `phial db stamp`.
  */
-export async function migrate(db: Database, app: Phial): Promise<void> {
+export async function migrate(db: Database, app: Phial): Promise<string[]> {
   const { dialect, migrationsFolder } = db.state(app);
-  readMigrations(app, migrationsFolder);
+  const migrations = readMigrations(app, migrationsFolder);
+  // what the migrator will apply, by its own rule (newer than the last one recorded)
+  const [last] = await db
+    .connection(app)
+    .all<{ created_at: unknown }>(
+      sql`select created_at from ${migrationsTable(dialect)} order by created_at desc limit 1`,
+    )
+    .catch(() => []);
+  const after = last === undefined ? null : Number(last.created_at);
+  const pending = migrations.filter((m) => after === null || after < m.meta.folderMillis).map((m) => m.tag);
   const orm = db.connection(app).orm;
   try {
     if (dialect === 'sqlite') {
@@ -153,6 +166,7 @@ export async function migrate(db: Database, app: Phial): Promise<void> {
       { cause: e },
     );
   }
+  return pending;
 }
 
 /**

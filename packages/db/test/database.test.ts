@@ -240,6 +240,8 @@ describe.each(dialects)('on $name', ({ schema, url }) => {
     await app.appContext(() => db.dropAll());
     const mig = await runner.invoke(['db', 'migrate']);
     expect(mig.exitCode, mig.output).toBe(0);
+    expect(mig.output).toContain('Applied 1 migration(s): 0000_init.');
+    expect((await runner.invoke(['db', 'migrate'])).output).toContain('Database is up to date.');
     await app.appContext(() => seedBooks(db, schema, 1));
     expect(await app.appContext(() => db.all(sql`select * from ${schema.book}`))).toHaveLength(1);
   });
@@ -296,6 +298,7 @@ describe.each(dialects)('on $name', ({ schema, url }) => {
     writeFileSync(join(folder, 'meta/_journal.json'), JSON.stringify(journal));
     const later = await runner.invoke(['db', 'migrate']);
     expect(later.exitCode, later.output).toBe(0);
+    expect(later.output).toContain('Applied 1 migration(s): 0001_tags.');
     expect(await app.appContext(() => db.all(sql`select * from "tag"`))).toEqual([]);
     expect(await recorded(db)).toHaveLength(2);
     expect(await app.appContext(() => db.all(sql`select * from ${schema.book}`))).toHaveLength(2);
