@@ -21,7 +21,8 @@ export const RUN_MAIN_ENV = 'PHIAL_RUN_MAIN';
  * files (templates reload on their own). Other JSON files are data an app may write itself (a JSON store,
  * a cache): watching them would restart the server on the app's own writes; `--extra-files` adds them.
  */
-const WATCHED = /\.[cm]?[jt]sx?$|(?:^|[\\/])(?:package|tsconfig(?:\.[\w.-]+)?)\.json$|(?:^|[\\/])\.(?:env|phialenv)$/;
+const WATCHED =
+  /\.[cm]?[jt]sx?$|(?:^|[\\/])(?:package|tsconfig(?:\.[\w.-]+)?)\.json$|(?:^|[\\/])\.(?:env|phialenv)$/;
 /** The dotenv files. */
 const DOTENV = /(?:^|[\\/])\.(?:env|phialenv)$/;
 const SKIP_DIRS = new Set(['node_modules', '__pycache__']);

@@ -6,12 +6,33 @@
  */
 import { inspect } from 'node:util';
 import { type Context, createContext, runInContext } from 'node:vm';
+import { BaseRequest } from '../http/request.js';
+import { Response } from '../http/response.js';
 
 /** Most characters of one result sent back. */
 const MAX_OUTPUT = 20_000;
 
+/**
+ * Werkzeug's short forms for the objects every frame has: `<Request 'http://x/y' [GET]>`,
+ * `<Response 17 bytes [200 OK]>` (their full inspection is dozens of lines of sockets and headers).
+ */
+function shortForm(value: unknown): string | null {
+  try {
+    if (value instanceof BaseRequest) return `<Request '${value.url}' [${value.method}]>`;
+    if (value instanceof Response) {
+      const size = value.isStreamed ? 'streamed' : `${value.data.byteLength} bytes`;
+      return `<Response ${size} [${value.status} ${value.statusText.toUpperCase()}]>`;
+    }
+  } catch {
+    // a half-made object: inspect it as it is
+  }
+  return null;
+}
+
 /** A value shown on the page: bounded depth, lengths and size, no user getters or custom inspectors run. */
 export function repr(value: unknown, depth = 2, max = 2000): string {
+  const short = shortForm(value);
+  if (short !== null) return short;
   let text: string;
   try {
     text = inspect(value, {

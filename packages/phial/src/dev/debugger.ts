@@ -128,7 +128,7 @@ function requestInfo(req: Request): RequestInfo {
     }
   };
   const headers: [string, string][] = [];
-  for (const [k, v] of req.headers) headers.push([k, v]);
+  for (const [k, v] of req.headers) headers.push([k, maskSecret(k, v)]);
   const form = safe(() => {
     if (!req.mimetype.includes('form')) return null;
     return [...req.form.items(true)].map(([k, v]) => [k, String(v)] as [string, string]);
@@ -141,6 +141,30 @@ function requestInfo(req: Request): RequestInfo {
     form,
     json: body === null ? null : body.length > 20_000 ? `${body.slice(0, 20_000)}…` : body,
   };
+}
+
+/**
+ * A header as the page shows it: cookie values and credentials by their length only (a screenshot of the page
+ * shared in a chat must not carry a session); the console still has them (`request.cookies`).
+ */
+export function maskSecret(name: string, value: string): string {
+  const n = name.toLowerCase();
+  if (n === 'cookie') {
+    return value
+      .split(';')
+      .map((part) => {
+        const eq = part.indexOf('=');
+        return eq === -1 ? part.trim() : `${part.slice(0, eq).trim()}=<${part.length - eq - 1} characters>`;
+      })
+      .join('; ');
+  }
+  if (n === 'authorization' || n === 'proxy-authorization') {
+    const sp = value.indexOf(' ');
+    return sp === -1
+      ? `<${value.length} characters>`
+      : `${value.slice(0, sp)} <${value.length - sp - 1} characters>`;
+  }
+  return value;
 }
 
 /**

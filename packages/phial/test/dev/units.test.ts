@@ -9,6 +9,7 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { FrameConsole, repr } from '../../src/dev/console.js';
+import { maskSecret } from '../../src/dev/debugger.js';
 import { debuggerHostTrusted, hostName } from '../../src/dev/hosts.js';
 import {
   checkPinCookie,
@@ -19,7 +20,7 @@ import {
   pinMatches,
 } from '../../src/dev/pin.js';
 import { buildChain, parseStack, plainText } from '../../src/dev/traceback.js';
-import type { RunOptions } from '../../src/index.js';
+import { Phial, Response, type RunOptions } from '../../src/index.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'phial-dev-units-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -191,6 +192,26 @@ describe('console', () => {
     expect(called).toBe(false);
     expect(text).toContain('[Object]');
     expect(text.length).toBeLessThanOrEqual(2001);
+  });
+
+  it('shows cookie values and credentials by their length only', () => {
+    expect(maskSecret('Cookie', 'session=abc.def; theme=dark')).toBe(
+      'session=<7 characters>; theme=<4 characters>',
+    );
+    expect(maskSecret('authorization', 'Bearer s3cr3t-token')).toBe('Bearer <12 characters>');
+    expect(maskSecret('Accept', 'text/html')).toBe('text/html');
+  });
+
+  it("shows Phial's request and response in Werkzeug's short form, not their sockets", async () => {
+    const app = new Phial(import.meta.url, { staticFolder: null });
+    let seen = '';
+    app.get('/boom/<int:id>', (req) => {
+      seen = repr(req);
+      return 'x';
+    });
+    await app.testClient().get('/boom/2?q=1');
+    expect(seen).toBe("<Request 'http://localhost/boom/2?q=1' [GET]>");
+    expect(repr(new Response('hello', { status: 201 }))).toBe('<Response 5 bytes [201 CREATED]>');
   });
 });
 
