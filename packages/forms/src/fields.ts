@@ -276,6 +276,22 @@ export class URLField extends StringField {
   }
 }
 
+/** A telephone number input (HTML5 `type="tel"`; WTForms' `TelField`). */
+export class TelField extends StringField {
+  override readonly type: string = 'TelField';
+  override render(attrs: Attrs = {}): Markup {
+    return input(this, 'tel', attrs, TEXT_ATTRS, this.value());
+  }
+}
+
+/** A search box (HTML5 `type="search"`; WTForms' `SearchField`). */
+export class SearchField extends StringField {
+  override readonly type: string = 'SearchField';
+  override render(attrs: Attrs = {}): Markup {
+    return input(this, 'search', attrs, TEXT_ATTRS, this.value());
+  }
+}
+
 /** A value the page carries but does not show. */
 export class HiddenField extends StringField {
   override readonly type: string = 'HiddenField';
@@ -352,6 +368,39 @@ export class DecimalField extends Field<string | null> {
   }
 }
 
+/** A floating-point number; anything else is the error "Not a valid float value." (WTForms' `FloatField`). */
+export class FloatField extends Field<number | null> {
+  readonly type: string = 'FloatField';
+  protected override processData(value: unknown): void {
+    if (value === null || value === undefined || value === '') this.data = null;
+    else {
+      const n = Number(value);
+      if (!Number.isFinite(n)) {
+        this.data = null;
+        throw new Error('Not a valid float value.');
+      }
+      this.data = n;
+    }
+  }
+  protected processFormdata(values: unknown[]): void {
+    if (values.length === 0) return;
+    const text = String(values[0]).trim();
+    const n = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isFinite(n)) {
+      this.data = null;
+      throw new Error('Not a valid float value.');
+    }
+    this.data = n;
+  }
+  override value(): string {
+    if (this.rawData && this.rawData.length > 0) return String(this.rawData[0]);
+    return this.data === null ? '' : String(this.data);
+  }
+  render(attrs: Attrs = {}): Markup {
+    return input(this, 'text', attrs, TEXT_ATTRS, this.value());
+  }
+}
+
 const FALSE_VALUES = new Set(['false', '']);
 
 /** A checkbox: `data` is true when it was ticked. */
@@ -396,6 +445,84 @@ export class DateField extends Field<Date | null> {
   }
   render(attrs: Attrs = {}): Markup {
     return input(this, 'date', attrs, [...BASE_ATTRS, 'max', 'min', 'step'], this.value());
+  }
+}
+
+const p2 = (n: number) => String(n).padStart(2, '0');
+
+/** A time of day typed as `HH:MM` (an `<input type="time">`); `data` is that text (WTForms' `TimeField`). */
+export class TimeField extends Field<string | null> {
+  readonly type: string = 'TimeField';
+  protected processFormdata(values: unknown[]): void {
+    if (values.length === 0) return;
+    const m = /^(\d{2}):(\d{2})$/.exec(String(values[0]).trim());
+    if (m === null || Number(m[1]) > 23 || Number(m[2]) > 59) {
+      this.data = null;
+      throw new Error('Not a valid time value.');
+    }
+    this.data = `${m[1]}:${m[2]}`;
+  }
+  override value(): string {
+    if (this.rawData && this.rawData.length > 0) return String(this.rawData[0]);
+    return this.data ?? '';
+  }
+  render(attrs: Attrs = {}): Markup {
+    return input(this, 'time', attrs, [...BASE_ATTRS, 'max', 'min', 'step'], this.value());
+  }
+}
+
+/**
+ * A date and time typed as `YYYY-MM-DDTHH:MM` (seconds optional; an `<input type="datetime-local">`, WTForms'
+ * `DateTimeLocalField`); `data` is a Date holding that wall time as UTC, as `DateField` does.
+ */
+export class DateTimeLocalField extends Field<Date | null> {
+  readonly type: string = 'DateTimeLocalField';
+  protected processFormdata(values: unknown[]): void {
+    if (values.length === 0) return;
+    const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(String(values[0]).trim());
+    const parts = m === null ? [] : m.slice(1).map((x) => Number(x ?? 0));
+    const [y, mo, d, h, mi, sec] = parts as [number, number, number, number, number, number];
+    const date = m === null ? null : new Date(Date.UTC(y, mo - 1, d, h, mi, sec));
+    if (
+      date === null ||
+      date.getUTCDate() !== d ||
+      date.getUTCMonth() !== mo - 1 ||
+      h > 23 ||
+      mi > 59 ||
+      sec > 59
+    ) {
+      this.data = null;
+      throw new Error('Not a valid datetime value.');
+    }
+    this.data = date;
+  }
+  override value(): string {
+    if (this.rawData && this.rawData.length > 0) return String(this.rawData[0]);
+    return this.data ? this.data.toISOString().slice(0, 16) : '';
+  }
+  render(attrs: Attrs = {}): Markup {
+    return input(this, 'datetime-local', attrs, [...BASE_ATTRS, 'max', 'min', 'step'], this.value());
+  }
+}
+
+/** A month typed as `YYYY-MM` (an `<input type="month">`); `data` is its first day at UTC midnight. */
+export class MonthField extends Field<Date | null> {
+  readonly type: string = 'MonthField';
+  protected processFormdata(values: unknown[]): void {
+    if (values.length === 0) return;
+    const m = /^(\d{4})-(\d{2})$/.exec(String(values[0]).trim());
+    if (m === null || Number(m[2]) < 1 || Number(m[2]) > 12) {
+      this.data = null;
+      throw new Error('Not a valid date value.');
+    }
+    this.data = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1));
+  }
+  override value(): string {
+    if (this.rawData && this.rawData.length > 0) return String(this.rawData[0]);
+    return this.data ? `${this.data.getUTCFullYear()}-${p2(this.data.getUTCMonth() + 1)}` : '';
+  }
+  render(attrs: Attrs = {}): Markup {
+    return input(this, 'month', attrs, [...BASE_ATTRS, 'max', 'min', 'step'], this.value());
   }
 }
 

@@ -5,6 +5,7 @@ import {
   BooleanField,
   CSRFProtect,
   DateField,
+  DateTimeLocalField,
   DecimalField,
   dataRequired,
   EmailField,
@@ -12,24 +13,29 @@ import {
   equalTo,
   type Field,
   FileField,
+  FloatField,
   Form,
   fileAllowed,
   fileSize,
   IntegerField,
   length,
+  MonthField,
   noneOf,
   numberRange,
   optional,
   PasswordField,
   RadioField,
   regexp,
+  SearchField,
   SelectField,
   SelectMultipleField,
   StopValidation,
   StringField,
   SubmitField,
   schema,
+  TelField,
   TextAreaField,
+  TimeField,
   url,
   ValidationError,
   type Validator,
@@ -191,6 +197,59 @@ describe('validation', () => {
       born: ['Not a valid date value.'],
       price: ['Not a valid decimal value.'],
       tag: ['Too short'],
+    });
+  });
+
+  it("WTForms' other HTML5 fields: float, time, datetime-local, month, tel, search (outputs of WTForms 3.0)", async () => {
+    class More extends Form {
+      f = new FloatField('F');
+      t = new TimeField('T');
+      dt = new DateTimeLocalField('DT');
+      m = new MonthField('M');
+      tel = new TelField('Tel');
+      s = new SearchField('S');
+    }
+    const app = makeApp();
+    const check = (formdata: Record<string, string>) =>
+      app.testRequestContext('/', { method: 'POST' }, async () => {
+        const form = new More({ formdata });
+        const ok = await form.validate();
+        return {
+          ok,
+          errors: form.errors,
+          data: form.data,
+          html: [form.f, form.t, form.dt, form.m, form.tel, form.s].map((x) => String(x.render())),
+        };
+      });
+    const good = await check({
+      f: '1.5',
+      t: '13:45',
+      dt: '2026-12-05T06:30',
+      m: '2026-12',
+      tel: '+1 555',
+      s: 'q',
+    });
+    expect(good.ok).toBe(true);
+    expect(good.data.f).toBe(1.5);
+    expect(good.data.t).toBe('13:45');
+    expect(good.data.dt?.toISOString()).toBe('2026-12-05T06:30:00.000Z');
+    expect(good.data.m?.toISOString()).toBe('2026-12-01T00:00:00.000Z');
+    expect([good.data.tel, good.data.s]).toEqual(['+1 555', 'q']);
+    expect(good.html).toEqual([
+      '<input id="f" name="f" type="text" value="1.5">',
+      '<input id="t" name="t" type="time" value="13:45">',
+      '<input id="dt" name="dt" type="datetime-local" value="2026-12-05T06:30">',
+      '<input id="m" name="m" type="month" value="2026-12">',
+      '<input id="tel" name="tel" type="tel" value="+1 555">',
+      '<input id="s" name="s" type="search" value="q">',
+    ]);
+    const bad = await check({ f: 'x', t: '25:00', dt: 'nope', m: '2026-13' });
+    expect(bad.ok).toBe(false);
+    expect(bad.errors).toEqual({
+      f: ['Not a valid float value.'],
+      t: ['Not a valid time value.'],
+      dt: ['Not a valid datetime value.'],
+      m: ['Not a valid date value.'],
     });
   });
 
