@@ -101,8 +101,17 @@ export async function serveOne(
     ),
   );
   await app.shutdown();
+  if (cluster.isWorker) {
+    // the primary may have handed this worker a connection just before it learned the server closed: stay
+    // a moment to answer "not accepted" (the primary then gives it to another worker); a worker that is gone
+    // leaves such a connection with nobody to read it
+    await new Promise((resolve) => setTimeout(resolve, HANDOFF_GRACE_MS));
+  }
   return 0;
 }
+
+/** How long a cluster worker stays after its server closed (see serveOne). */
+const HANDOFF_GRACE_MS = 250;
 
 /** This worker's request limit: `maxRequests` plus a random part of the jitter (0: none). */
 function requestLimit(options: ServeOptions): number {
