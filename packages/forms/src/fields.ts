@@ -300,32 +300,44 @@ export class HiddenField extends StringField {
   }
 }
 
-/** A whole number; anything else is the error "Not a valid integer value." */
-export class IntegerField extends Field<number | null> {
-  readonly type: string = 'IntegerField';
+/** A number field: a default or an object's value, and the submitted text, checked the same way. */
+abstract class NumberField extends Field<number | null> {
+  /** The error for input that is not such a number (WTForms' wording). */
+  protected abstract readonly invalid: string;
+  /** The submitted text this field takes. */
+  protected abstract readonly pattern: RegExp;
+  /** Whether a number is one this field holds. */
+  protected abstract accepts(n: number): boolean;
+
   protected override processData(value: unknown): void {
     if (value === null || value === undefined || value === '') this.data = null;
-    else {
-      const n = Number(value);
-      if (!Number.isSafeInteger(n)) {
-        this.data = null;
-        throw new Error('Not a valid integer value.');
-      }
-      this.data = n;
-    }
+    else this.take(Number(value));
   }
   protected processFormdata(values: unknown[]): void {
     if (values.length === 0) return;
     const text = String(values[0]).trim();
-    if (!/^[+-]?\d{1,15}$/.test(text)) {
+    this.take(this.pattern.test(text) ? Number(text) : Number.NaN);
+  }
+  private take(n: number): void {
+    if (!this.accepts(n)) {
       this.data = null;
-      throw new Error('Not a valid integer value.');
+      throw new Error(this.invalid);
     }
-    this.data = Number(text);
+    this.data = n;
   }
   override value(): string {
     if (this.rawData && this.rawData.length > 0) return String(this.rawData[0]);
     return this.data === null ? '' : String(this.data);
+  }
+}
+
+/** A whole number; anything else is the error "Not a valid integer value." */
+export class IntegerField extends NumberField {
+  readonly type: string = 'IntegerField';
+  protected readonly invalid = 'Not a valid integer value.';
+  protected readonly pattern = /^[+-]?\d{1,15}$/;
+  protected accepts(n: number): boolean {
+    return Number.isSafeInteger(n);
   }
   render(attrs: Attrs = {}): Markup {
     return input(this, 'number', attrs, [...BASE_ATTRS, 'max', 'min', 'step'], this.value());
@@ -369,32 +381,12 @@ export class DecimalField extends Field<string | null> {
 }
 
 /** A floating-point number; anything else is the error "Not a valid float value." (WTForms' `FloatField`). */
-export class FloatField extends Field<number | null> {
+export class FloatField extends NumberField {
   readonly type: string = 'FloatField';
-  protected override processData(value: unknown): void {
-    if (value === null || value === undefined || value === '') this.data = null;
-    else {
-      const n = Number(value);
-      if (!Number.isFinite(n)) {
-        this.data = null;
-        throw new Error('Not a valid float value.');
-      }
-      this.data = n;
-    }
-  }
-  protected processFormdata(values: unknown[]): void {
-    if (values.length === 0) return;
-    const text = String(values[0]).trim();
-    const n = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) ? Number(text) : Number.NaN;
-    if (!Number.isFinite(n)) {
-      this.data = null;
-      throw new Error('Not a valid float value.');
-    }
-    this.data = n;
-  }
-  override value(): string {
-    if (this.rawData && this.rawData.length > 0) return String(this.rawData[0]);
-    return this.data === null ? '' : String(this.data);
+  protected readonly invalid = 'Not a valid float value.';
+  protected readonly pattern = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+  protected accepts(n: number): boolean {
+    return Number.isFinite(n);
   }
   render(attrs: Attrs = {}): Markup {
     return input(this, 'text', attrs, TEXT_ATTRS, this.value());

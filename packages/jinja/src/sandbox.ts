@@ -39,15 +39,21 @@ export function unsafeCallable<F extends object>(fn: F): F {
   return fn;
 }
 
+/** A plain object (the engine's dict) or a Map. */
+function isDict(obj: unknown): obj is object {
+  if (obj instanceof Map) return true;
+  if (obj === null || typeof obj !== 'object') return false;
+  const p = Object.getPrototypeOf(obj);
+  return p === null || p === Object.prototype;
+}
+
 /**
  * A dict's own item: a plain object's own key, a Map's key. Jinja2's sandbox checks attributes only, and a
  * dict's items are data (`d._x`, `d["_y"]`: dbt's macros keep helpers under `_` keys).
  */
 function isDictItem(obj: unknown, key: string): boolean {
   if (obj instanceof Map) return obj.has(key);
-  if (obj === null || typeof obj !== 'object' || !Object.hasOwn(obj, key)) return false;
-  const p = Object.getPrototypeOf(obj);
-  return p === null || p === Object.prototype;
+  return isDict(obj) && Object.hasOwn(obj, key);
 }
 
 /** An Environment for untrusted templates. */
@@ -166,12 +172,7 @@ const MUTATING: readonly [(obj: unknown) => boolean, ReadonlySet<string>][] = [
       'delete',
     ]),
   ],
-  [
-    (o) =>
-      o instanceof Map ||
-      (o !== null && typeof o === 'object' && [null, Object.prototype].includes(Object.getPrototypeOf(o))),
-    new Set(['clear', 'pop', 'popitem', 'setdefault', 'update', 'set', 'delete']),
-  ],
+  [isDict, new Set(['clear', 'pop', 'popitem', 'setdefault', 'update', 'set', 'delete'])],
 ];
 
 /** True when `attr` of `obj` is a method that changes a list, dict or set (Jinja2's `modifies_known_mutable`). */

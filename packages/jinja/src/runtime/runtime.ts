@@ -879,18 +879,22 @@ export function nsSet(ns: unknown, attr: string, value: unknown): void {
   else (ns as Record<string, unknown>)[attr] = value;
 }
 
-/** Builds a dict literal: a plain object when every key is a string, else a Map. */
 /** A key a JS object would list before the others (an array index): only a Map keeps it in insertion order. */
-const INDEX_KEY = /^(?:0|[1-9]\d{0,9})$/;
+function isIndexKey(k: string): boolean {
+  const c = k.charCodeAt(0);
+  return c >= 48 && c <= 57 && /^(?:0|[1-9]\d{0,9})$/.test(k) && Number(k) < 4294967295;
+}
 
+/**
+ * Builds a dict literal: a plain object when every key is a string that a JS object keeps in insertion order,
+ * else a Map (non-string keys, integer-like keys, and the empty literal, which is usually filled later:
+ * `{% set d = {} %}` then `d.update(...)`), as a Python dict keeps every key in insertion order.
+ */
 export function dict(pairs: unknown[]): Record<string, unknown> | Map<unknown, unknown> {
-  // an empty literal is usually filled later (`{% set d = {} %}` then `d.update(...)`): a Map keeps any key
-  // in insertion order
   let plain = pairs.length > 0;
-  for (let i = 0; i < pairs.length; i += 2) {
+  for (let i = 0; plain && i < pairs.length; i += 2) {
     const k = pairs[i];
-    // a Python dict keeps insertion order: `{'b': 1, '10': 2}` must not list '10' first
-    if (typeof k !== 'string' || (INDEX_KEY.test(k) && Number(k) < 4294967295)) plain = false;
+    if (typeof k !== 'string' || isIndexKey(k)) plain = false;
   }
   if (plain) {
     const o: Record<string, unknown> = {};

@@ -3,6 +3,9 @@
  * and one JSON object per line for log shippers, with the request ID the app saw (`request.id`), the bytes
  * sent and the time taken, named as nginx names them.
  */
+import type { Phial } from '../app/phial.js';
+import { clientAddress } from '../http/request.js';
+import { type RequestIdSource, requestIdOf } from '../http/request-id.js';
 import type { AccessEntry } from './http1/state.js';
 
 /** The formats `phial serve --access-log-format` offers. */
@@ -25,6 +28,29 @@ function clfDate(d: Date): string {
   const sign = off < 0 ? '-' : '+';
   const a = Math.abs(off);
   return `[${p2(d.getDate())}/${MONTHS[d.getMonth()]}/${d.getFullYear()}:${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())} ${sign}${p2(Math.floor(a / 60))}${p2(a % 60)}]`;
+}
+
+/** What a server knows of a finished exchange; `accessEntry` adds what the app's config decides. */
+export type AccessFacts = Omit<AccessEntry, 'remoteAddress' | 'headers' | 'requestId'>;
+
+/**
+ * The entry every server gives its access log: `facts`, plus the client address (the one `PROXY_FIX` trusts,
+ * else `peer`), the request's headers, and its ID, made only when a format reads it (the same as `request.id`).
+ */
+export function accessEntry(
+  app: Phial,
+  raw: RequestIdSource,
+  peer: string | undefined,
+  facts: AccessFacts,
+): AccessEntry {
+  return {
+    ...facts,
+    remoteAddress: clientAddress(raw, peer, app.config.PROXY_FIX),
+    headers: raw.headers,
+    get requestId() {
+      return requestIdOf(raw, app.config.REQUEST_ID_HEADER);
+    },
+  };
 }
 
 /** What an access line needs of a finished request (either server's `AccessEntry` has it). */

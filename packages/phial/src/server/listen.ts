@@ -11,11 +11,10 @@ import { createServer as createHttpsServer, type ServerOptions as HttpsServerOpt
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Phial } from '../app/phial.js';
-import { clientAddress } from '../http/request.js';
-import { type RequestIdSource, requestIdOf } from '../http/request-id.js';
 import { closeRealtimeConnections } from '../realtime/live.js';
 import { onUpgradeAnswered } from '../realtime/websocket/answered.js';
 import { hasWebSocketRoutes } from '../realtime/websocket/route.js';
+import { accessEntry } from './access-log.js';
 import { type AccessEntry, createHttp1Server } from './http1/index.js';
 import { configureServer } from './node.js';
 
@@ -56,20 +55,17 @@ function loggingHandler(
     // before node's own 'finish' listener, which hands the socket to the next pipelined response
     res.prependOnceListener('finish', () => {
       const head = (res as { _header?: string | null })._header;
-      onResponse({
-        method: req.method ?? 'GET',
-        url: req.url ?? '/',
-        status: res.statusCode,
-        httpVersion: httpVersionOf(req),
-        remoteAddress: clientAddress(req, socket?.remoteAddress, app.config.PROXY_FIX),
-        headers: req.headers,
-        ...(socket ? { bytesSent: socket.bytesWritten - bytesBefore } : {}),
-        ...(typeof head === 'string' ? { headBytes: Buffer.byteLength(head, 'latin1') } : {}),
-        durationMs: performance.now() - startedAt,
-        get requestId() {
-          return requestIdOf(req as IncomingMessage & RequestIdSource, app.config.REQUEST_ID_HEADER);
-        },
-      });
+      onResponse(
+        accessEntry(app, req, socket?.remoteAddress, {
+          method: req.method ?? 'GET',
+          url: req.url ?? '/',
+          status: res.statusCode,
+          httpVersion: httpVersionOf(req),
+          ...(socket ? { bytesSent: socket.bytesWritten - bytesBefore } : {}),
+          ...(typeof head === 'string' ? { headBytes: Buffer.byteLength(head, 'latin1') } : {}),
+          durationMs: performance.now() - startedAt,
+        }),
+      );
     });
     base(req, res);
   };
@@ -84,19 +80,16 @@ function loggingUpgrade(
     const startedAt = performance.now();
     const bytesBefore = (socket as Socket).bytesWritten ?? 0;
     onUpgradeAnswered(req, (status) =>
-      onResponse({
-        method: req.method ?? 'GET',
-        url: req.url ?? '/',
-        status,
-        httpVersion: httpVersionOf(req),
-        remoteAddress: clientAddress(req, (socket as Socket).remoteAddress, app.config.PROXY_FIX),
-        headers: req.headers,
-        bytesSent: ((socket as Socket).bytesWritten ?? 0) - bytesBefore,
-        durationMs: performance.now() - startedAt,
-        get requestId() {
-          return requestIdOf(req as IncomingMessage & RequestIdSource, app.config.REQUEST_ID_HEADER);
-        },
-      }),
+      onResponse(
+        accessEntry(app, req, (socket as Socket).remoteAddress, {
+          method: req.method ?? 'GET',
+          url: req.url ?? '/',
+          status,
+          httpVersion: httpVersionOf(req),
+          bytesSent: ((socket as Socket).bytesWritten ?? 0) - bytesBefore,
+          durationMs: performance.now() - startedAt,
+        }),
+      ),
     );
     app.handleUpgrade(req, socket, head);
   };

@@ -286,9 +286,11 @@ export function validateResponse(
     const schema = v.responseSchema(status);
     if (schema === undefined || rv.isStreamed || !isJsonMimetype(rv.mimetype)) return rv;
     // the value `jsonify`/`makeResponse` serialized (a Date is still a Date), else the body parsed back
-    const source = rv._jsonSource;
-    const text = source === undefined ? rv.text : '';
-    const value: unknown = source !== undefined ? source : text === '' ? undefined : JSON.parse(text);
+    let value: unknown = rv._jsonSource;
+    if (value === undefined) {
+      const text = rv.text;
+      value = text === '' ? undefined : JSON.parse(text);
+    }
     const apply = (out: unknown): Response => {
       rv.setData(app.json.responseBody(out));
       return rv;

@@ -7,9 +7,9 @@
 import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
 import { BadRequest, ClientDisconnected, isHTTPException } from '../../http/exceptions.js';
-import { type BaseRequest, clientAddress } from '../../http/request.js';
-import { requestIdOf } from '../../http/request-id.js';
+import type { BaseRequest } from '../../http/request.js';
 import { Response } from '../../http/response.js';
+import { accessEntry } from '../access-log.js';
 import { announce, isObserved, observe } from '../diagnostics.js';
 import { fallbackResponse } from '../node.js';
 import { BodyReader, type BodySource } from './body.js';
@@ -693,21 +693,17 @@ export class Connection implements BodySource {
     const log = this.state.onResponse;
     if (log !== null) {
       try {
-        const app = this.state.app;
-        log({
-          method: req.method,
-          url: req.url,
-          status,
-          httpVersion: req.httpVersion,
-          remoteAddress: clientAddress(req, this.socket.remoteAddress, app.config.PROXY_FIX),
-          headers: req.headers,
-          bytesSent: this.socket.bytesWritten - req.bytesBefore,
-          headBytes: req.headBytes,
-          durationMs: performance.now() - req.startedAt,
-          get requestId() {
-            return requestIdOf(req, app.config.REQUEST_ID_HEADER);
-          },
-        });
+        log(
+          accessEntry(this.state.app, req, this.socket.remoteAddress, {
+            method: req.method,
+            url: req.url,
+            status,
+            httpVersion: req.httpVersion,
+            bytesSent: this.socket.bytesWritten - req.bytesBefore,
+            headBytes: req.headBytes,
+            durationMs: performance.now() - req.startedAt,
+          }),
+        );
       } catch {
         // a logger must not break the connection
       }
@@ -776,6 +772,7 @@ export class Connection implements BodySource {
     const log = this.state.onResponse;
     if (log === null) return;
     try {
+      // the app never saw this request: no request ID, the connection's own peer
       log({
         method: req?.method || '-',
         url: req?.url || '-',
