@@ -33,3 +33,27 @@ describe('public types', () => {
     expectTypeOf(pyClassOf(1).__base__).toEqualTypeOf<PyClass | null>();
   });
 });
+
+describe('exports added for real-world templates', () => {
+  it('PyFloat prints as a Python float, modifiesKnownMutable names what changes a list, dict or set', async () => {
+    const { expect } = await import('vitest');
+    const { modifiesKnownMutable, PyFloat } = await import('../src/index.js');
+    const env = new Environment();
+    expect(env.fromString('{{ x }} {{ y }} {{ x * 2 }}').render({ x: new PyFloat(2), y: 2 })).toBe(
+      '2.0 2 4.0',
+    );
+    expect([
+      modifiesKnownMutable([], 'append'),
+      modifiesKnownMutable({}, 'update'),
+      modifiesKnownMutable(new Set(), 'add'),
+    ]).toEqual([true, true, true]);
+    expect([
+      modifiesKnownMutable([], 'count'),
+      modifiesKnownMutable({}, 'get'),
+      modifiesKnownMutable('s', 'upper'),
+    ]).toEqual([false, false, false]);
+    expectTypeOf<import('../src/index.js').TemplateEncoding>().toEqualTypeOf<
+      'utf8' | 'utf-8' | 'utf16le' | 'utf-16le' | 'latin1' | 'ascii' | 'ucs2' | 'ucs-2'
+    >();
+  });
+});
